@@ -1,0 +1,32 @@
+package dev.rebound;
+
+import dev.rebound.cli.DemoCommand;
+import dev.rebound.cli.RunCommand;
+import dev.rebound.cli.SendCommand;
+import dev.rebound.cli.SimulateCommand;
+import dev.rebound.cli.TailCommand;
+import dev.rebound.cli.TopicsCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code rebound} command: parses the command line and runs one subcommand. */
+@Command(name = "rebound", mixinStandardHelpOptions = true, version = "rebound 0.1.0",
+        description = "Durable, resilient execution of AI agent calls on Kafka Streams.",
+        subcommands = {DemoCommand.class, RunCommand.class, SimulateCommand.class, TopicsCommand.class,
+                SendCommand.class, TailCommand.class})
+public final class Rebound {
+
+    public static void main(final String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with Rebound's error handling: a bad argument is exit code 2, a failure 1. */
+    public static CommandLine commandLine() {
+        final CommandLine cl = new CommandLine(new Rebound());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("rebound " + cmd.getCommandName() + ": " + ex.getMessage());
+            return 1;
+        });
+        return cl;
+    }
+}

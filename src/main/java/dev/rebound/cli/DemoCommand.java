@@ -1,0 +1,65 @@
+package dev.rebound.cli;
+
+import dev.rebound.ops.Demo;
+import dev.rebound.ops.DemoSummary;
+import dev.rebound.ops.SimScenario;
+import dev.rebound.request.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code rebound demo}: everything in one JVM, nothing to install. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Start an embedded Kafka broker, a simulated LLM endpoint and the processor; send a mixed load; "
+                + "print a summary counted from the output topics.")
+public final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--requests", defaultValue = "1000", description = "How many requests to send (default ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--scenario", defaultValue = "flaky",
+            description = "Simulator behaviour: healthy, flaky, rate-limit, outage, recovery (default ${DEFAULT-VALUE}).")
+    String scenario;
+
+    @Option(names = "--partitions", defaultValue = "3", description = "Partitions of agent-calls (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--max-wait", defaultValue = "60s",
+            description = "Give up when no terminal record arrives for this long (default ${DEFAULT-VALUE}).")
+    String maxWait;
+
+    @Option(names = "--summary-json", description = "Also write the summary counts to this JSON file.")
+    Path summaryJson;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!SimScenario.NAMES.contains(scenario)) {
+            throw new IllegalArgumentException("--scenario must be one of " + SimScenario.NAMES + ", was '" + scenario + "'");
+        }
+        final Duration wait = dev.rebound.config.Durations.parse(maxWait)
+                .orElseThrow(() -> new IllegalArgumentException("--max-wait must be a duration such as 60s, was '" + maxWait + "'"));
+        final DemoSummary s = Demo.run(new Demo.Options(requests, scenario, partitions, wait), System.out);
+        System.out.print(Demo.table(s));
+        if (summaryJson != null) {
+            final Map<String, Object> json = new LinkedHashMap<>();
+            json.put("requests", s.requests());
+            json.put("succeeded", s.succeeded());
+            json.put("fallback", s.fallback());
+            json.put("deadLettered", s.deadLettered());
+            json.put("downstreamCalls", s.downstreamCalls());
+            json.put("lost", s.lost());
+            json.put("duplicated", s.duplicated());
+            json.put("deadLetterReasons", s.deadLetterReasons());
+            json.put("seconds", s.seconds());
+            Files.writeString(summaryJson, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+            System.out.println("  summary written to " + summaryJson);
+        }
+        return s.lost() == 0 && s.duplicated() == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.rebound.cli;
+
+import dev.rebound.ops.SimScenario;
+import dev.rebound.ops.Simulator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code rebound simulate}: the simulated LLM/tool endpoint on its own. */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = "Serve a simulated LLM/tool API on 127.0.0.1 (POST /v1/chat, GET /health, GET /stats).")
+public final class SimulateCommand implements Callable<Integer> {
+
+    @Option(names = "--port", defaultValue = "8090", description = "Port (default ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--scenario", defaultValue = "flaky",
+            description = "healthy, flaky, rate-limit, outage, recovery (default ${DEFAULT-VALUE}).")
+    String scenario;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Random seed, for repeatable runs (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        try (Simulator sim = Simulator.start(port, SimScenario.named(scenario), seed)) {
+            System.out.println("simulated endpoint '" + scenario + "' at " + sim.url("/v1/chat") + " (Ctrl-C to stop)");
+            new CountDownLatch(1).await();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,209 @@
+package dev.rebound.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.rebound.classify.ErrorCategory;
+import dev.rebound.classify.MessagePattern;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Reads the YAML configuration (DESIGN §5). {@code ${VAR}} and {@code ${VAR:-default}} are
+ * substituted inside string values after parsing, so a variable's value can never change the
+ * document's structure. Unknown keys are errors: a misspelt {@code maxInFlight} must not silently
+ * fall back to its default.
+ */
+public final class ConfigLoader {
+
+    private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    /** Sections of DESIGN §5 that later versions enforce; accepted and reported as not enforced. */
+    private static final Set<String> LATER_SECTIONS = Set.of("budget", "circuit", "recovery", "fallback");
+
+    private final Function<String, String> env;
+
+    /** @param env looks up environment variables ({@code System::getenv} in production) */
+    public ConfigLoader(final Function<String, String> env) {
+        this.env = env;
+    }
+
+    public ReboundConfig load(final Path file) {
+        final String text;
+        try {
+            text = Files.readString(file);
+        } catch (final IOException e) {
+            throw new ConfigException("config", "cannot read " + file + ": " + e.getMessage());
+        }
+        return parse(text);
+    }
+
+    public ReboundConfig parse(final String yaml) {
+        final JsonNode root;
+        try {
+            root = new YAMLMapper().readTree(yaml);
+        } catch (final JsonProcessingException e) {
+            throw new ConfigException("config", "is not valid YAML: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new ConfigException("config", "must be a YAML mapping with 'kafka' and 'targets'");
+        }
+        final Section top = new Section("", substitute(root, ""));
+        final Map<String, String> kafka = top.map("kafka");
+        final Limits limits = top.optionalSection("limits").map(ConfigLoader::limits).orElse(Limits.DEFAULT);
+        final String prefix = top.optionalSection("topics").map(s -> s.finish(s.stringOr("prefix", ""))).orElse("");
+        final Duration dedup = top.optionalSection("dedup")
+                .map(s -> s.finish(s.durationOr("window", ReboundConfig.DEFAULT_DEDUP_WINDOW)))
+                .orElse(ReboundConfig.DEFAULT_DEDUP_WINDOW);
+        final List<MessagePattern> patterns = patterns(top);
+        final Map<String, TargetConfig> targets = new LinkedHashMap<>();
+        final Section ts = top.section("targets");
+        for (final String name : ts.keys()) {
+            if (!name.matches("[A-Za-z0-9._-]{1,100}")) {
+                throw new ConfigException("targets." + name, "a target name may only contain letters, digits, '.', '_' and '-' (1..100)");
+            }
+            targets.put(name, target(name, ts.section(name)));
+        }
+        ts.done();
+        top.done();
+        return new ReboundConfig(kafka, targets, limits, prefix, dedup, patterns);
+    }
+
+    private TargetConfig target(final String name, final Section s) {
+        final String kindText = s.stringOr("kind", "call").toUpperCase(Locale.ROOT);
+        final TargetConfig.Kind kind;
+        try {
+            kind = TargetConfig.Kind.valueOf(kindText);
+        } catch (final IllegalArgumentException e) {
+            throw new ConfigException(s.path("kind"), "must be 'call' or 'group', was '" + kindText.toLowerCase(Locale.ROOT) + "'");
+        }
+        final Optional<URI> url = s.optionalString("url").map(u -> uri(s.path("url"), u));
+        final RetryPolicy retry = s.optionalSection("retry").map(this::retry).orElse(RetryPolicy.DEFAULT);
+        final Set<String> later = new LinkedHashSet<>();
+        for (final String section : LATER_SECTIONS) {
+            if (s.has(section)) {
+                s.consume(section);
+                later.add(section);
+            }
+        }
+        final TargetConfig t = new TargetConfig(name, kind, s.optionalString("parent"), url,
+                s.stringOr("method", "POST").toUpperCase(Locale.ROOT), s.map("headers"),
+                s.durationOr("timeout", Duration.ofSeconds(30)), s.intOr("maxInFlight", 64), retry, later);
+        s.done();
+        return t;
+    }
+
+    private static Limits limits(final Section s) {
+        return s.finish(new Limits(
+                s.intOr("maxRequestBytes", Limits.DEFAULT.maxRequestBytes()),
+                s.intOr("maxPayloadBytes", Limits.DEFAULT.maxPayloadBytes()),
+                s.intOr("maxResponseBytes", Limits.DEFAULT.maxResponseBytes())));
+    }
+
+    private RetryPolicy retry(final Section s) {
+        final RetryPolicy d = RetryPolicy.DEFAULT;
+        final String jitterText = s.stringOr("jitter", d.jitter().name()).toUpperCase(Locale.ROOT);
+        final Jitter jitter;
+        try {
+            jitter = Jitter.valueOf(jitterText);
+        } catch (final IllegalArgumentException e) {
+            throw new ConfigException(s.path("jitter"), "must be one of none, full, equal, decorrelated; was '" + jitterText.toLowerCase(Locale.ROOT) + "'");
+        }
+        try {
+            final RetryPolicy p = new RetryPolicy(s.intOr("maxAttempts", d.maxAttempts()), s.durationOr("initialDelay", d.initialDelay()),
+                    s.doubleOr("multiplier", d.multiplier()), s.durationOr("maxDelay", d.maxDelay()), jitter);
+            s.done();
+            return p;
+        } catch (final ConfigException e) {
+            // the record names its field from "retry."; put the target's path in front
+            final String target = s.parentPath().substring(0, s.parentPath().lastIndexOf('.'));
+            throw new ConfigException(target + "." + e.field(), e.getMessage().substring(e.field().length() + 2));
+        }
+    }
+
+    private List<MessagePattern> patterns(final Section top) {
+        final List<MessagePattern> out = new ArrayList<>();
+        final JsonNode list = top.raw("classification");
+        if (list == null) {
+            return out;
+        }
+        final JsonNode patterns = list.path("patterns");
+        if (!patterns.isArray()) {
+            throw new ConfigException("classification.patterns", "must be a list of {pattern, category}");
+        }
+        int i = 0;
+        for (final JsonNode p : patterns) {
+            final String at = "classification.patterns[" + i++ + "]";
+            final String regex = p.path("pattern").asText(null);
+            final String category = p.path("category").asText(null);
+            if (regex == null || category == null) {
+                throw new ConfigException(at, "needs 'pattern' and 'category'");
+            }
+            try {
+                out.add(new MessagePattern(Pattern.compile(regex), ErrorCategory.valueOf(category.toUpperCase(Locale.ROOT))));
+            } catch (final PatternSyntaxException e) {
+                throw new ConfigException(at + ".pattern", "is not a valid regular expression: " + e.getDescription());
+            } catch (final IllegalArgumentException e) {
+                throw new ConfigException(at + ".category", "'" + category + "' is not a category; use one of " + List.of(ErrorCategory.values()));
+            }
+        }
+        return out;
+    }
+
+    private static URI uri(final String field, final String value) {
+        try {
+            return new URI(value);
+        } catch (final URISyntaxException e) {
+            throw new ConfigException(field, "is not a valid URL: " + e.getMessage());
+        }
+    }
+
+    private JsonNode substitute(final JsonNode node, final String path) {
+        if (node.isTextual()) {
+            final Matcher m = ENV.matcher(node.asText());
+            final StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                String value = env.apply(m.group(1));
+                if (value == null) {
+                    value = m.group(2);
+                }
+                if (value == null) {
+                    throw new ConfigException(path.isEmpty() ? "config" : path,
+                            "environment variable " + m.group(1) + " is not set (write ${" + m.group(1) + ":-default} for a default)");
+                }
+                m.appendReplacement(out, Matcher.quoteReplacement(value));
+            }
+            m.appendTail(out);
+            return TextNode.valueOf(out.toString());
+        }
+        if (node.isObject()) {
+            final ObjectNode copy = ((ObjectNode) node).objectNode();
+            final Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+            while (it.hasNext()) {
+                final Map.Entry<String, JsonNode> e = it.next();
+                copy.set(e.getKey(), substitute(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey()));
+            }
+            return copy;
+        }
+        return node;
+    }
+}

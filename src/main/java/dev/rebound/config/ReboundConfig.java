@@ -1,0 +1,80 @@
+package dev.rebound.config;
+
+import dev.rebound.classify.MessagePattern;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The whole validated configuration. Built by {@link ConfigLoader}; every cross-field rule
+ * (parents exist, no cycles) is checked here so that a config that constructs is a config that runs.
+ *
+ * @param kafka       Kafka Streams and client properties, passed through as given
+ * @param targets     the allow-list, by name
+ * @param limits      size limits
+ * @param topicPrefix prepended to every topic name (default empty)
+ * @param dedupWindow how long a request id is remembered with its outcome (default 24h)
+ * @param patterns    operator-registered message patterns for classification
+ */
+public record ReboundConfig(Map<String, String> kafka, Map<String, TargetConfig> targets, Limits limits,
+                            String topicPrefix, Duration dedupWindow, List<MessagePattern> patterns) {
+
+    public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofHours(24);
+
+    public ReboundConfig {
+        kafka = Map.copyOf(kafka);
+        targets = Map.copyOf(targets);
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(topicPrefix, "topicPrefix");
+        patterns = List.copyOf(patterns);
+        if (!topicPrefix.matches("[A-Za-z0-9._-]*")) {
+            throw new ConfigException("topics.prefix", "may only contain letters, digits, '.', '_' and '-', was '" + topicPrefix + "'");
+        }
+        if (dedupWindow.isNegative() || dedupWindow.isZero()) {
+            throw new ConfigException("dedup.window", "must be positive, was " + dedupWindow);
+        }
+        if (targets.isEmpty()) {
+            throw new ConfigException("targets", "at least one target is required");
+        }
+        for (final TargetConfig t : targets.values()) {
+            checkParents(t, targets);
+        }
+    }
+
+    public Optional<TargetConfig> target(final String name) {
+        return Optional.ofNullable(targets.get(name));
+    }
+
+    /** Every configured secret: header values and Kafka credentials. */
+    public Set<String> secrets() {
+        final Set<String> secrets = new HashSet<>();
+        targets.values().forEach(t -> secrets.addAll(t.headers().values()));
+        kafka.forEach((k, v) -> {
+            if (k.contains("password") || k.contains("jaas") || k.contains("secret")) {
+                secrets.add(v);
+            }
+        });
+        return secrets;
+    }
+
+    private static void checkParents(final TargetConfig t, final Map<String, TargetConfig> all) {
+        final Set<String> seen = new HashSet<>();
+        TargetConfig at = t;
+        while (at.parent().isPresent()) {
+            if (!seen.add(at.name())) {
+                throw new ConfigException("targets." + t.name() + ".parent", "forms a cycle through " + seen);
+            }
+            final String p = at.parent().get();
+            final TargetConfig parent = all.get(p);
+            if (parent == null) {
+                throw new ConfigException("targets." + at.name() + ".parent", "names '" + p + "', which is not a configured target");
+            }
+            at = parent;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.rebound.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * One entry of the targets allow-list. Only what is here (URL, method, headers) ever reaches the
+ * network: a request names a target, never an address or a credential.
+ *
+ * @param name        the name requests use
+ * @param kind        {@link Kind#CALL} for something callable, {@link Kind#GROUP} for a parent circuit only
+ * @param parent      the parent group (a provider, a region), if any
+ * @param url         the endpoint, http or https; absent for a group
+ * @param method      the HTTP method (default POST)
+ * @param headers     headers sent on every call; their values are secrets, redacted everywhere
+ * @param timeout     per-attempt timeout (default 30s)
+ * @param maxInFlight concurrent calls per Rebound instance (default 64)
+ * @param retry       the retry policy
+ * @param notEnforced sections that are validated as present but not enforced by this version
+ */
+public record TargetConfig(String name, Kind kind, Optional<String> parent, Optional<URI> url, String method,
+                           Map<String, String> headers, Duration timeout, int maxInFlight, RetryPolicy retry,
+                           Set<String> notEnforced) {
+
+    /** Whether the target can be called or only groups other targets. */
+    public enum Kind { CALL, GROUP }
+
+    public TargetConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(kind, "kind");
+        final String at = "targets." + name;
+        if (kind == Kind.CALL && url.isEmpty()) {
+            throw new ConfigException(at + ".url", "is required for a callable target (or set kind: group)");
+        }
+        url.ifPresent(u -> {
+            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
+                throw new ConfigException(at + ".url", "must be an http or https URL, was " + u);
+            }
+            if (u.getHost() == null) {
+                throw new ConfigException(at + ".url", "has no host: " + u);
+            }
+        });
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new ConfigException(at + ".timeout", "must be positive, was " + timeout);
+        }
+        if (maxInFlight < 1 || maxInFlight > 10_000) {
+            throw new ConfigException(at + ".maxInFlight", "must be between 1 and 10000, was " + maxInFlight);
+        }
+        headers = Map.copyOf(headers);
+        notEnforced = Set.copyOf(notEnforced);
+    }
+
+    /** Never prints header values: they hold API keys. */
+    @Override
+    public String toString() {
+        return "TargetConfig[" + name + ", " + kind + ", url=" + url.map(URI::toString).orElse("-")
+                + ", headers=" + headers.keySet().stream().sorted().map(h -> h + "=***").collect(Collectors.joining(",", "{", "}"))
+                + ", timeout=" + timeout + ", maxInFlight=" + maxInFlight + ", retry=" + retry + "]";
+    }
+}

@@ -1,0 +1,170 @@
+package dev.rebound.execute;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.rebound.classify.Classification;
+import dev.rebound.classify.ErrorCategory;
+import dev.rebound.classify.ErrorClassifier;
+import dev.rebound.classify.Failure;
+import dev.rebound.config.ConfigException;
+import dev.rebound.config.TargetConfig;
+import dev.rebound.request.Json;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.UnaryOperator;
+
+/**
+ * Calls a configured HTTP target with {@link HttpClient#sendAsync}. The URL, method and headers
+ * come only from {@link TargetConfig}; every call adds {@code Idempotency-Key} (the request id) and
+ * {@code X-Rebound-Attempt}, so a target can recognise the repeat of a call that Rebound made
+ * before a crash. Redirects are never followed: a redirect could lead a call (and its credentials)
+ * off the allow-list.
+ *
+ * <p>This is the adapter that catches broadly: whatever goes wrong becomes a classified outcome.
+ */
+public final class HttpTargetExecutor implements TargetExecutor {
+
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    public static final String ATTEMPT_HEADER = "X-Rebound-Attempt";
+
+    private final TargetConfig target;
+    private final HttpClient client;
+    private final ErrorClassifier classifier;
+    private final UnaryOperator<String> redact;
+    private final int maxResponseBytes;
+    private final Clock clock;
+
+    public HttpTargetExecutor(final TargetConfig target, final HttpClient client, final ErrorClassifier classifier,
+                              final UnaryOperator<String> redact, final int maxResponseBytes, final Clock clock) {
+        if (target.url().isEmpty()) {
+            throw new IllegalArgumentException("target " + target.name() + " has no url");
+        }
+        this.target = target;
+        this.client = client;
+        this.classifier = classifier;
+        this.redact = redact;
+        this.maxResponseBytes = maxResponseBytes;
+        this.clock = clock;
+        validateHeaders();
+    }
+
+    /**
+     * A client suitable for every target: no redirects, a short connect timeout, and a small fixed
+     * pool for completions. The I/O itself runs on the client's selector thread; the pool only runs
+     * the (cheap) completion stages, and a fixed pool avoids the thread churn of the default
+     * cached pool under load.
+     */
+    public static HttpClient defaultClient() {
+        final java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(java.time.Duration.ofSeconds(10))
+                .executor(java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+                    final Thread t = new Thread(r, "rebound-http-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }))
+                .build();
+    }
+
+    @Override
+    public CompletableFuture<CallOutcome> call(final CallSpec spec) {
+        final Instant started = clock.instant();
+        final long t0 = System.nanoTime();
+        try {
+            return client.sendAsync(request(spec), HttpResponse.BodyHandlers.ofByteArray())
+                    .handle((response, error) -> error == null
+                            ? fromResponse(response, started, millisSince(t0))
+                            : fromError(error, started, millisSince(t0)));
+        } catch (final RuntimeException e) {
+            return CompletableFuture.completedFuture(fromError(e, started, millisSince(t0)));
+        }
+    }
+
+    private HttpRequest request(final CallSpec spec) {
+        final HttpRequest.Builder b = HttpRequest.newBuilder(target.url().orElseThrow())
+                .timeout(spec.timeout())
+                .method(target.method(), HttpRequest.BodyPublishers.ofByteArray(spec.body()))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .header(IDEMPOTENCY_KEY, spec.requestId())
+                .header(ATTEMPT_HEADER, Integer.toString(spec.attempt()));
+        if ("http".equals(target.url().orElseThrow().getScheme())) {
+            // plain http: no h2c upgrade dance on every new connection (HTTP/2 stays on for https via ALPN)
+            b.version(HttpClient.Version.HTTP_1_1);
+        }
+        target.headers().forEach(b::header);
+        return b.build();
+    }
+
+    private CallOutcome fromResponse(final HttpResponse<byte[]> response, final Instant started, final long durationMs) {
+        final byte[] raw = response.body() == null ? new byte[0] : response.body();
+        final int status = response.statusCode();
+        if (raw.length > maxResponseBytes) {
+            return new CallOutcome.Failed(new Classification(ErrorCategory.UNKNOWN, status,
+                    "response of " + raw.length + " bytes exceeds limits.maxResponseBytes (" + maxResponseBytes + ")",
+                    Optional.empty()), started, durationMs);
+        }
+        final String text = redact.apply(new String(raw, StandardCharsets.UTF_8));
+        if (status >= 200 && status < 300) {
+            return new CallOutcome.Success(status, body(text), started, durationMs);
+        }
+        final Classification c = classifier.classify(new Failure.Http(status, response.headers().map(), text), clock.instant());
+        return new CallOutcome.Failed(c, started, durationMs);
+    }
+
+    private CallOutcome fromError(final Throwable error, final Instant started, final long durationMs) {
+        final Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        final Failure.TransportKind kind;
+        if (cause instanceof HttpTimeoutException) {
+            kind = Failure.TransportKind.TIMEOUT;
+        } else if (cause instanceof ConnectException) {
+            kind = Failure.TransportKind.CONNECT;
+        } else if (cause instanceof IOException) {
+            kind = Failure.TransportKind.RESET;
+        } else {
+            kind = Failure.TransportKind.OTHER;
+        }
+        final String message = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+        return new CallOutcome.Failed(classifier.classify(new Failure.Transport(kind, message), clock.instant()), started, durationMs);
+    }
+
+    private static JsonNode body(final String text) {
+        if (text.isBlank()) {
+            return TextNode.valueOf("");
+        }
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (final IOException notJson) {
+            return TextNode.valueOf(text);
+        }
+    }
+
+    /** Fails start-up, naming the field, when a configured header is one HttpClient refuses to send. */
+    private void validateHeaders() {
+        for (final String name : target.headers().keySet()) {
+            try {
+                HttpRequest.newBuilder(target.url().orElseThrow()).header(name, "x");
+            } catch (final IllegalArgumentException e) {
+                throw new ConfigException("targets." + target.name() + ".headers." + name,
+                        "cannot be set by configuration (" + e.getMessage().toLowerCase(Locale.ROOT) + ")");
+            }
+        }
+    }
+
+    private static long millisSince(final long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.rebound.execute;
+
+import dev.rebound.classify.ErrorClassifier;
+import dev.rebound.config.Redactor;
+import dev.rebound.config.ReboundConfig;
+import dev.rebound.config.TargetConfig;
+
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.function.Function;
+
+/**
+ * The executors of every callable target and their in-flight slots, one pool per Rebound
+ * instance, shared by all its stream threads and tasks.
+ */
+public final class TargetPool {
+
+    private final Map<String, TargetExecutor> executors;
+    private final Map<String, Semaphore> slots;
+    private final Map<String, Integer> capacity;
+
+    private TargetPool(final Map<String, TargetExecutor> executors, final Map<String, Integer> capacity) {
+        this.executors = Map.copyOf(executors);
+        this.capacity = Map.copyOf(capacity);
+        final Map<String, Semaphore> s = new HashMap<>();
+        capacity.forEach((name, n) -> s.put(name, new Semaphore(n)));
+        this.slots = Map.copyOf(s);
+    }
+
+    /** Real HTTP executors for every callable target in the configuration. */
+    public static TargetPool http(final ReboundConfig config, final HttpClient client, final Clock clock) {
+        final Redactor redactor = new Redactor(config.secrets());
+        final ErrorClassifier classifier = new ErrorClassifier(config.patterns(), redactor);
+        return of(config, t -> new HttpTargetExecutor(t, client, classifier, redactor, config.limits().maxResponseBytes(), clock));
+    }
+
+    /** Executors made by {@code factory}, e.g. in-process ones for topology tests and benchmarks. */
+    public static TargetPool of(final ReboundConfig config, final Function<TargetConfig, TargetExecutor> factory) {
+        final Map<String, TargetExecutor> executors = new HashMap<>();
+        final Map<String, Integer> capacity = new HashMap<>();
+        for (final TargetConfig t : config.targets().values()) {
+            if (t.kind() == TargetConfig.Kind.CALL) {
+                executors.put(t.name(), factory.apply(t));
+                capacity.put(t.name(), t.maxInFlight());
+            }
+        }
+        return new TargetPool(executors, capacity);
+    }
+
+    public TargetExecutor executor(final String target) {
+        final TargetExecutor e = executors.get(target);
+        if (e == null) {
+            throw new IllegalArgumentException("no executor for target '" + target + "'");
+        }
+        return e;
+    }
+
+    public Semaphore slots(final String target) {
+        final Semaphore s = slots.get(target);
+        if (s == null) {
+            throw new IllegalArgumentException("no slots for target '" + target + "'");
+        }
+        return s;
+    }
+
+    /** Calls running right now against {@code target} from this instance. */
+    public int inFlight(final String target) {
+        return capacity.getOrDefault(target, 0) - slots(target).availablePermits();
+    }
+}

@@ -1,0 +1,192 @@
+package dev.rebound.ops;
+
+import dev.rebound.config.ConfigLoader;
+import dev.rebound.config.ReboundConfig;
+import dev.rebound.execute.HttpTargetExecutor;
+import dev.rebound.execute.TargetPool;
+import dev.rebound.topology.ReboundStreams;
+import dev.rebound.topology.Topics;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * {@code rebound demo}: a real KRaft broker in this JVM, the simulated endpoint, the Rebound
+ * processor, a mixed load, a live progress line, and a summary counted from the output topics.
+ */
+public final class Demo {
+
+    /**
+     * @param requests   how many requests to produce
+     * @param scenario   the simulator scenario ({@link SimScenario#NAMES})
+     * @param partitions partitions of {@code agent-calls}
+     * @param maxWait    how long to wait for the last terminal record before counting the rest as lost
+     */
+    public record Options(int requests, String scenario, int partitions, Duration maxWait) {
+        public Options {
+            if (requests < 1) {
+                throw new IllegalArgumentException("--requests must be at least 1, was " + requests);
+            }
+            if (partitions < 1) {
+                throw new IllegalArgumentException("--partitions must be at least 1, was " + partitions);
+            }
+            SimScenario.named(scenario);
+        }
+    }
+
+    /** The demo's configuration: one simulated provider group and one callable target. */
+    static String configYaml(final int simulatorPort) {
+        return """
+                kafka:
+                  application.id: rebound-demo
+                targets:
+                  sim:
+                    kind: group
+                  sim-chat:
+                    parent: sim
+                    url: http://127.0.0.1:%d/v1/chat
+                    headers:
+                      Authorization: "Bearer ${REBOUND_DEMO_API_KEY:-sk-demo-not-a-real-key-0123}"
+                    timeout: 2s
+                    maxInFlight: 64
+                """.formatted(simulatorPort);
+    }
+
+    private Demo() {
+    }
+
+    public static DemoSummary run(final Options o, final PrintStream out) throws Exception {
+        out.println("Rebound demo: " + o.requests() + " requests, scenario '" + o.scenario() + "'");
+        out.println("  starting an embedded Kafka broker (KRaft) ...");
+        final Path stateDir = Files.createTempDirectory("rebound-demo-state");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+             Simulator sim = Simulator.start(0, SimScenario.named(o.scenario()), 42)) {
+            out.println("  broker at " + kafka.bootstrapServers() + ", simulated endpoint at " + sim.url("/v1/chat"));
+            final ReboundConfig config = new ConfigLoader(System::getenv).parse(configYaml(sim.port()));
+            final Topics topics = new Topics(config.topicPrefix());
+            kafka.createTopics(newTopics(config, o.partitions()));
+            final TargetPool pool = TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC());
+            try (ReboundStreams rebound = ReboundStreams.start(config, pool, Map.of(
+                    StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()));
+                 TerminalCounter counter = new TerminalCounter(kafka.bootstrapServers(), topics.results(), topics.deadLetters())) {
+                rebound.awaitRunning(Duration.ofSeconds(60));
+                out.println("  processor running (exactly_once_v2); producing requests ...");
+                final long started = System.nanoTime();
+                final int invalid = produce(kafka.bootstrapServers(), topics.calls(), o.requests());
+                final long lastTerminal = await(counter, o, sim, out);
+                // a duplicate would arrive after the first copy: read a little longer before counting
+                counter.poll(Duration.ofSeconds(1));
+                out.println();
+                final double seconds = (lastTerminal - started) / 1e9;
+                return new DemoSummary(o.requests(), counter.outcome("SUCCEEDED"), counter.outcome("FALLBACK"),
+                        counter.outcome("DEAD_LETTER"), sim.calls(), o.requests() - counter.terminalKeys(),
+                        counter.duplicated(), invalid, counter.reasons(), seconds);
+            }
+        } finally {
+            deleteQuietly(stateDir);
+        }
+    }
+
+    static List<NewTopic> newTopics(final ReboundConfig config, final int partitions) {
+        final List<NewTopic> out = new ArrayList<>();
+        for (final TopicSpec spec : TopicSpec.shipped()) {
+            final boolean keyed = !spec.config().getOrDefault("cleanup.policy", "delete").contains("compact");
+            out.add(spec.toNewTopic(config.topicPrefix(), keyed ? Optional.of(partitions) : Optional.empty()));
+        }
+        return out;
+    }
+
+    private static int produce(final String bootstrap, final String topic, final int n) throws Exception {
+        final DemoLoad load = new DemoLoad(UUID.randomUUID().toString().substring(0, 8));
+        int invalid = 0;
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, "5"), new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < n; i++) {
+                final DemoLoad.Item item = load.item(i);
+                invalid += item.invalid() ? 1 : 0;
+                producer.send(new ProducerRecord<>(topic, item.key(), item.value()));
+            }
+            producer.flush();
+        }
+        return invalid;
+    }
+
+    /** Polls until every request has a terminal record or {@code maxWait} passes without progress. */
+    private static long await(final TerminalCounter counter, final Options o, final Simulator sim, final PrintStream out) {
+        long lastProgress = System.nanoTime();
+        long lastTerminal = lastProgress;
+        long lastLine = 0;
+        int seen = 0;
+        while (counter.terminalKeys() < o.requests()) {
+            counter.poll(Duration.ofMillis(200));
+            final long now = System.nanoTime();
+            if (counter.terminalKeys() > seen) {
+                seen = counter.terminalKeys();
+                lastProgress = now;
+                lastTerminal = now;
+            }
+            if (now - lastLine > 500_000_000L) {
+                lastLine = now;
+                out.print(progress(counter, o.requests(), sim));
+                out.flush();
+            }
+            if (Duration.ofNanos(now - lastProgress).compareTo(o.maxWait()) > 0) {
+                break;
+            }
+        }
+        out.print(progress(counter, o.requests(), sim));
+        return lastTerminal;
+    }
+
+    private static String progress(final TerminalCounter c, final int total, final Simulator sim) {
+        return String.format("\r  [%6d/%d] succeeded %d  fallback %d  dead-lettered %d  downstream calls %d   ",
+                c.terminalKeys(), total, c.outcome("SUCCEEDED"), c.outcome("FALLBACK"), c.outcome("DEAD_LETTER"), sim.calls());
+    }
+
+    /** The summary table printed at the end of the demo. */
+    public static String table(final DemoSummary s) {
+        final StringBuilder b = new StringBuilder();
+        b.append("\n  Summary (counted from agent-results and agent-dead-letters, read_committed)\n");
+        b.append("  ----------------------------------------------------------------------------\n");
+        row(b, "requests", s.requests(), s.invalidSent() + " of them deliberately invalid");
+        row(b, "succeeded", s.succeeded(), "");
+        row(b, "fallback", s.fallback(), "");
+        row(b, "dead-lettered", s.deadLettered(), s.deadLetterReasons().toString());
+        row(b, "downstream calls", s.downstreamCalls(), "");
+        row(b, "lost", s.lost(), s.lost() == 0 ? "every request accounted for" : "NO TERMINAL RECORD");
+        row(b, "duplicated", s.duplicated(), s.duplicated() == 0 ? "exactly one terminal record each" : "MORE THAN ONE TERMINAL RECORD");
+        b.append(String.format("  %-18s %10.1f s%n", "time", s.seconds()));
+        return b.toString();
+    }
+
+    private static void row(final StringBuilder b, final String name, final long value, final String note) {
+        b.append(String.format("  %-18s %10d   %s%n", name, value, note));
+    }
+
+    private static void deleteQuietly(final Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (final Exception ignored) {
+            // a temp directory; the OS cleans it eventually
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.rebound.ops;
+
+import java.util.Map;
+
+/**
+ * What a demo run produced, counted from the output topics with {@code read_committed}. The JSON
+ * written by {@code --summary-json} has exactly these fields.
+ *
+ * @param requests        records produced to {@code agent-calls}
+ * @param succeeded       {@code SUCCEEDED} results
+ * @param fallback        {@code FALLBACK} results
+ * @param deadLettered    dead letters
+ * @param downstreamCalls calls the simulated endpoint received
+ * @param lost            requests with no terminal record when the demo gave up waiting
+ * @param duplicated      requests with more than one terminal record
+ * @param invalidSent     of the requests, how many were deliberately bad
+ * @param deadLetterReasons dead letters by reason
+ * @param seconds         from the first record produced to the last terminal record read
+ */
+public record DemoSummary(long requests, long succeeded, long fallback, long deadLettered, long downstreamCalls,
+                          long lost, long duplicated, long invalidSent, Map<String, Long> deadLetterReasons,
+                          double seconds) {
+}

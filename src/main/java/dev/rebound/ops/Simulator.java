@@ -1,0 +1,287 @@
+package dev.rebound.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.rebound.request.Json;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A small HTTP server that behaves like an LLM or tool API, for the demo, the tests and the
+ * benchmarks. It answers {@code POST /v1/chat} by its {@link SimScenario}, and a request can
+ * script its own fate through a {@code simulate} object in its payload:
+ * <pre>
+ *   {"simulate": {"status": 503}}                  always this status (with a provider-style body)
+ *   {"simulate": {"status": 503, "failTimes": 2}}  this status for attempts 1..2, then success
+ *   {"simulate": {"latencyMs": 200}}               this latency
+ *   {"simulate": {"reset": true}}                  close the connection without answering
+ *   {"simulate": {"hang": true}}                   answer only after the client has given up
+ * </pre>
+ * {@code GET /health} is 200, or 503 during an outage; {@code GET /stats} counts calls.
+ * Every call's {@code Idempotency-Key} is counted, so callers can see repeated calls.
+ */
+public final class Simulator implements AutoCloseable {
+
+    private static final Duration HANG = Duration.ofSeconds(60);
+
+    private final HttpServer server;
+    private final ExecutorService threads;
+    private final ScheduledExecutorService timers;
+    private final SimScenario scenario;
+    private final long startedNanos = System.nanoTime();
+    private final SplittableRandom seed;
+    private final AtomicLong calls = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicInteger rateLimitHint = new AtomicInteger();
+    private final Map<String, AtomicInteger> callsPerKey = new ConcurrentHashMap<>();
+
+    private Simulator(final HttpServer server, final ExecutorService threads, final ScheduledExecutorService timers,
+                      final SimScenario scenario, final long seed) {
+        this.server = server;
+        this.threads = threads;
+        this.timers = timers;
+        this.scenario = scenario;
+        this.seed = new SplittableRandom(seed);
+    }
+
+    /** Starts on 127.0.0.1; port 0 picks a free port. */
+    public static Simulator start(final int port, final SimScenario scenario, final long seed) throws IOException {
+        final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1024);
+        final AtomicInteger n = new AtomicInteger();
+        final ThreadFactory daemons = r -> {
+            final Thread t = new Thread(r, "simulator-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        final ExecutorService threads = Executors.newFixedThreadPool(4, daemons);
+        final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, daemons);
+        server.setExecutor(threads);
+        final Simulator sim = new Simulator(server, threads, timers, scenario, seed);
+        server.createContext("/v1/chat", sim::chat);
+        server.createContext("/health", sim::health);
+        server.createContext("/stats", sim::stats);
+        server.start();
+        return sim;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public String url(final String path) {
+        return "http://127.0.0.1:" + port() + path;
+    }
+
+    /** Calls received on {@code /v1/chat}. */
+    public long calls() {
+        return calls.get();
+    }
+
+    /** Idempotency keys that were called more than once. */
+    public long repeatedKeys() {
+        return callsPerKey.values().stream().filter(c -> c.get() > 1).count();
+    }
+
+    public boolean inOutage() {
+        final Duration elapsed = Duration.ofNanos(System.nanoTime() - startedNanos);
+        return scenario.outageLength().compareTo(Duration.ZERO) > 0
+                && elapsed.compareTo(scenario.outageStart()) >= 0
+                && elapsed.compareTo(scenario.outageStart().plus(scenario.outageLength())) < 0;
+    }
+
+    private void chat(final HttpExchange ex) {
+        calls.incrementAndGet();
+        final String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
+        if (key != null) {
+            callsPerKey.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        }
+        final int attempt = parseInt(ex.getRequestHeaders().getFirst("X-Rebound-Attempt"), 1);
+        final JsonNode script = readBody(ex.getRequestBody()).path("simulate");
+        final SplittableRandom random;
+        synchronized (seed) {
+            random = seed.split();
+        }
+        // latency is a timer, not a sleeping thread: thousands of slow calls cost no threads
+        final Duration latency = script.isObject() ? Duration.ofMillis(script.path("latencyMs").asLong(0)) : latency(random);
+        timers.schedule(() -> answer(ex, script, random, key, attempt), latency.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void answer(final HttpExchange ex, final JsonNode script, final SplittableRandom random, final String key,
+                        final int attempt) {
+        try {
+            final Fate fate = script.isObject() ? scripted(script, attempt) : drawn(random);
+            switch (fate) {
+                case SUCCESS -> success(ex, key, attempt);
+                case RESET -> {
+                    failures.incrementAndGet();
+                    ex.close(); // closing unanswered drops the connection
+                }
+                case HANG -> {
+                    failures.incrementAndGet();
+                    timers.schedule(ex::close, HANG.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                default -> failure(ex, fate.status);
+            }
+        } catch (final IOException | RuntimeException e) {
+            ex.close();
+        }
+    }
+
+    /** What happens to one call. */
+    private enum Fate {
+        SUCCESS(200), RESET(0), HANG(0), S400(400), S401(401), S429(429), S500(500), S502(502), S503(503), S504(504), S529(529);
+
+        final int status;
+
+        Fate(final int status) {
+            this.status = status;
+        }
+
+        static Fate of(final int status) {
+            for (final Fate f : values()) {
+                if (f.status == status) {
+                    return f;
+                }
+            }
+            return S503;
+        }
+    }
+
+    private Fate scripted(final JsonNode script, final int attempt) {
+        if (script.path("reset").asBoolean(false)) {
+            return Fate.RESET;
+        }
+        if (script.path("hang").asBoolean(false)) {
+            return Fate.HANG;
+        }
+        final int status = script.path("status").asInt(200);
+        final int failTimes = script.path("failTimes").asInt(Integer.MAX_VALUE);
+        return status != 200 && attempt <= failTimes ? Fate.of(status) : Fate.SUCCESS;
+    }
+
+    private Duration latency(final SplittableRandom random) {
+        final long min = scenario.latencyMin().toMillis();
+        final long max = scenario.latencyMax().toMillis();
+        return Duration.ofMillis(max > min ? random.nextLong(min, max + 1) : min);
+    }
+
+    private Fate drawn(final SplittableRandom random) {
+        if (inOutage()) {
+            return Fate.S503;
+        }
+        double draw = random.nextDouble();
+        if ((draw -= scenario.serverError()) < 0) {
+            return Fate.S503;
+        } else if ((draw -= scenario.rateLimited()) < 0) {
+            return Fate.S429;
+        } else if ((draw -= scenario.overloaded()) < 0) {
+            return Fate.S529;
+        } else if ((draw -= scenario.timeout()) < 0) {
+            return Fate.HANG;
+        } else if ((draw -= scenario.reset()) < 0) {
+            return Fate.RESET;
+        } else if ((draw -= scenario.invalid()) < 0) {
+            return Fate.S400;
+        }
+        return Fate.SUCCESS;
+    }
+
+    private void success(final HttpExchange ex, final String key, final int attempt) throws IOException {
+        final ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("id", "sim-" + calls.get());
+        out.put("object", "chat.completion");
+        out.putArray("choices").addObject().putObject("message").put("role", "assistant").put("content", "Simulated answer.");
+        out.put("idempotencyKey", key);
+        out.put("attempt", attempt);
+        send(ex, 200, out.toString());
+    }
+
+    private void failure(final HttpExchange ex, final int status) throws IOException {
+        failures.incrementAndGet();
+        switch (status) {
+            case 429 -> {
+                // rotate through the hint styles providers use
+                switch (rateLimitHint.getAndIncrement() % 3) {
+                    case 0 -> ex.getResponseHeaders().add("retry-after-ms", "1500");
+                    case 1 -> ex.getResponseHeaders().add("Retry-After",
+                            DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(2)));
+                    default -> ex.getResponseHeaders().add("x-ratelimit-reset-requests", "1s");
+                }
+                send(ex, 429, "{\"error\":{\"message\":\"Rate limit reached for requests. Please try again in 1s.\","
+                        + "\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}");
+            }
+            case 529 -> send(ex, 529, "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}");
+            case 400 -> send(ex, 400, "{\"error\":{\"message\":\"This model's maximum context length is 8192 tokens.\","
+                    + "\"type\":\"invalid_request_error\",\"code\":\"context_length_exceeded\"}}");
+            case 401 -> send(ex, 401, "{\"error\":{\"message\":\"Incorrect API key provided.\",\"type\":\"invalid_request_error\","
+                    + "\"code\":\"invalid_api_key\"}}");
+            default -> send(ex, status, "{\"error\":{\"message\":\"The server had an error while processing your request.\","
+                    + "\"type\":\"server_error\"}}");
+        }
+    }
+
+    private void health(final HttpExchange ex) throws IOException {
+        try (ex) {
+            send(ex, inOutage() ? 503 : 200, "{\"healthy\":" + !inOutage() + "}");
+        }
+    }
+
+    private void stats(final HttpExchange ex) throws IOException {
+        try (ex) {
+            send(ex, 200, "{\"calls\":" + calls.get() + ",\"failures\":" + failures.get()
+                    + ",\"repeatedKeys\":" + repeatedKeys() + ",\"scenario\":\"" + scenario.name() + "\"}");
+        }
+    }
+
+    private static void send(final HttpExchange ex, final int status, final String body) throws IOException {
+        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static JsonNode readBody(final InputStream in) {
+        try {
+            return Json.MAPPER.readTree(in.readAllBytes());
+        } catch (final IOException | RuntimeException e) {
+            return Json.MAPPER.createObjectNode();
+        }
+    }
+
+    private static int parseInt(final String s, final int fallback) {
+        try {
+            return s == null ? fallback : Integer.parseInt(s.trim());
+        } catch (final NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        timers.shutdownNow();
+        threads.shutdownNow();
+    }
+}

@@ -1,0 +1,110 @@
+package dev.rebound.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rebound.request.Json;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads {@code agent-results} and {@code agent-dead-letters} with {@code read_committed}, as a
+ * downstream consumer would, and counts terminal records per request key. This is the evidence
+ * for "exactly one terminal record per request": lost and duplicated are counted here, from the
+ * topics, never from Rebound's own bookkeeping. Records replayed from the dedup store (marked
+ * with a header) are answers to repeated requests, not duplicates, and are counted apart.
+ */
+public final class TerminalCounter implements AutoCloseable {
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final String resultsTopic;
+    private final Map<String, Integer> perKey = new HashMap<>();
+    private final Map<String, Long> outcomes = new TreeMap<>();
+    private final Map<String, Long> reasons = new TreeMap<>();
+    private long dedupReplays;
+
+    public TerminalCounter(final String bootstrap, final String resultsTopic, final String deadLettersTopic) {
+        this.resultsTopic = resultsTopic;
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        final List<TopicPartition> parts = new ArrayList<>();
+        for (final String topic : List.of(resultsTopic, deadLettersTopic)) {
+            consumer.partitionsFor(topic).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
+        }
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
+    }
+
+    /** Reads what is there now (waiting up to {@code wait}); returns how many records arrived. */
+    public int poll(final Duration wait) {
+        int n = 0;
+        for (final ConsumerRecord<String, byte[]> r : consumer.poll(wait)) {
+            n++;
+            if (r.headers().lastHeader("rebound-dedup-replay") != null) {
+                dedupReplays++;
+                continue;
+            }
+            perKey.merge(r.key() == null ? "(null key)" : r.key(), 1, Integer::sum);
+            final JsonNode v = read(r.value());
+            if (r.topic().equals(resultsTopic)) {
+                outcomes.merge(v.path("outcome").asText("SUCCEEDED"), 1L, Long::sum);
+            } else {
+                outcomes.merge("DEAD_LETTER", 1L, Long::sum);
+                reasons.merge(v.path("reason").asText("?"), 1L, Long::sum);
+            }
+        }
+        return n;
+    }
+
+    /** Distinct keys with at least one terminal record. */
+    public int terminalKeys() {
+        return perKey.size();
+    }
+
+    /** Keys with more than one terminal record. */
+    public long duplicated() {
+        return perKey.values().stream().filter(c -> c > 1).count();
+    }
+
+    public boolean has(final String key) {
+        return perKey.containsKey(key);
+    }
+
+    public long outcome(final String name) {
+        return outcomes.getOrDefault(name, 0L);
+    }
+
+    public Map<String, Long> reasons() {
+        return Map.copyOf(reasons);
+    }
+
+    public long dedupReplays() {
+        return dedupReplays;
+    }
+
+    private static JsonNode read(final byte[] value) {
+        try {
+            return value == null ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(value);
+        } catch (final IOException e) {
+            return Json.MAPPER.createObjectNode();
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,52 @@
+package dev.rebound.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.rebound.topology.Topics;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One topic's spec from {@code topics/NAME.yaml}: partitions, replication, topic configs.
+ *
+ * @param replicationFactor empty for the broker's {@code default.replication.factor}
+ */
+public record TopicSpec(String name, int partitions, Optional<Short> replicationFactor, Map<String, String> config) {
+
+    /** Every spec shipped with Rebound, read from the classpath ({@code topics/} at the repo root). */
+    public static List<TopicSpec> shipped() {
+        final List<TopicSpec> specs = new ArrayList<>();
+        for (final String name : Topics.ALL) {
+            try (InputStream in = TopicSpec.class.getResourceAsStream("/topics/" + name + ".yaml")) {
+                if (in == null) {
+                    throw new IllegalStateException("topic spec topics/" + name + ".yaml is missing from the build");
+                }
+                specs.add(parse(new YAMLMapper().readTree(in)));
+            } catch (final IOException e) {
+                throw new UncheckedIOException("cannot read topics/" + name + ".yaml", e);
+            }
+        }
+        return specs;
+    }
+
+    static TopicSpec parse(final JsonNode n) {
+        final Map<String, String> config = new LinkedHashMap<>();
+        n.path("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+        final Optional<Short> rf = n.hasNonNull("replicationFactor")
+                ? Optional.of((short) n.get("replicationFactor").asInt()) : Optional.empty();
+        return new TopicSpec(n.path("name").asText(), n.path("partitions").asInt(1), rf, config);
+    }
+
+    /** The topic to create, under {@code prefix}; {@code partitions} overrides the spec when present. */
+    public NewTopic toNewTopic(final String prefix, final Optional<Integer> partitions) {
+        return new NewTopic(prefix + name, partitions.or(() -> Optional.of(this.partitions)), replicationFactor).configs(config);
+    }
+}

@@ -1,0 +1,241 @@
+package dev.rebound.request;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rebound.config.Limits;
+import dev.rebound.config.TargetConfig;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Validates a raw {@code agent-calls} record into an {@link AgentRequest}, or says exactly what is
+ * wrong with it. Total: no input makes it throw. Cheap checks run first (size before parsing), so a
+ * hostile record costs as little as possible and never a downstream call.
+ *
+ * <p>A request names a target and supplies a payload; it can never set a URL, a header or a
+ * credential. Fields that try to are rejected by name, and so is every other unknown field, so
+ * that a misspelt {@code deadline} is an error rather than a request with no deadline.
+ */
+public final class RequestParser {
+
+    /** A request id: visible ASCII only, because it travels in the {@code Idempotency-Key} header. */
+    private static final Pattern ID = Pattern.compile("[\\x21-\\x7E]{1,200}");
+    private static final Set<String> FIELDS = Set.of("id", "target", "payload", "deadline", "timeoutMs", "cacheKey", "metadata", "replayOf");
+    private static final Set<String> FORBIDDEN = Set.of("url", "uri", "endpoint", "host", "method", "headers", "header",
+            "authorization", "apikey", "api_key", "token", "credentials");
+    private static final Duration MAX_HORIZON = Duration.ofDays(7);
+    private static final int MAX_METADATA_BYTES = 16 * 1024;
+    private static final int MAX_CACHE_KEY = 512;
+
+    private final Map<String, TargetConfig> targets;
+    private final Limits limits;
+
+    public RequestParser(final Map<String, TargetConfig> targets, final Limits limits) {
+        this.targets = Map.copyOf(targets);
+        this.limits = limits;
+    }
+
+    public ParseResult parse(final byte[] value, final Instant now) {
+        if (value == null) {
+            return invalid("the record value is null (a tombstone); a request is a JSON object with id, target and payload",
+                    null, null, null, null);
+        }
+        if (value.length > limits.maxRequestBytes()) {
+            return invalid("the record is " + value.length + " bytes, over limits.maxRequestBytes (" + limits.maxRequestBytes()
+                    + "); send smaller payloads", null, null, RequestEcho.ofRaw(value), null);
+        }
+        final JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(value);
+        } catch (final JacksonException e) {
+            return invalid("the record is not valid UTF-8 JSON: " + e.getOriginalMessage(), null, null, RequestEcho.ofRaw(value), null);
+        } catch (final java.io.IOException e) {
+            return invalid("the record could not be read as JSON: " + e.getMessage(), null, null, RequestEcho.ofRaw(value), null);
+        }
+        if (root == null || root.isMissingNode()) {
+            return invalid("the record is empty; a request is a JSON object with id, target and payload", null, null, RequestEcho.ofRaw(value), null);
+        }
+        if (!root.isObject()) {
+            return invalid("a request must be a JSON object, was " + kind(root), null, null, RequestEcho.ofRaw(value), null);
+        }
+        return validate(root, value.length, now);
+    }
+
+    private ParseResult validate(final JsonNode root, final int size, final Instant now) {
+        final JsonNode echo = RequestEcho.ofParsed(root, size);
+        final JsonNode idNode = root.get("id");
+        final String id = idNode != null && idNode.isTextual() && ID.matcher(idNode.asText()).matches() ? idNode.asText() : null;
+        final JsonNode targetNode = root.get("target");
+        final String target = targetNode != null && targetNode.isTextual() ? targetNode.asText() : null;
+        final JsonNode metadata = root.get("metadata") != null && root.get("metadata").isObject() ? root.get("metadata") : null;
+
+        final String problem = problem(root, idNode, targetNode, now);
+        if (problem != null) {
+            return invalid(problem, id, target, echo, metadata);
+        }
+        final TargetConfig config = targets.get(target);
+        if (config == null || config.kind() != TargetConfig.Kind.CALL) {
+            final String known = String.join(", ", new TreeSet<>(callable()));
+            final String why = config == null ? "is not a configured target" : "is a group; groups cannot be called";
+            return new ParseResult.Rejected(DeadLetterReason.UNKNOWN_TARGET,
+                    "target '" + target + "' " + why + "; callable targets are: " + known, id, target, echo, metadata);
+        }
+        final Instant deadline = deadline(root, now);
+        return new ParseResult.Valid(new AgentRequest(id, target, root.get("payload"), deadline,
+                root.hasNonNull("cacheKey") ? root.get("cacheKey").asText() : null, metadata, root));
+    }
+
+    /** The first thing wrong with the request, or {@code null}. Checked in the order a person would fix them. */
+    private String problem(final JsonNode root, final JsonNode idNode, final JsonNode targetNode, final Instant now) {
+        final Iterator<String> names = root.fieldNames();
+        while (names.hasNext()) {
+            final String name = names.next();
+            if (FORBIDDEN.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                return "a request cannot set '" + name + "': URLs, headers and credentials come only from the target's configuration";
+            }
+            if (!FIELDS.contains(name)) {
+                return "unknown field '" + name + "'; a request has only " + new TreeSet<>(FIELDS);
+            }
+        }
+        if (idNode == null || idNode.isNull()) {
+            return "'id' is required: a string of 1..200 visible ASCII characters, unique per request";
+        }
+        if (!idNode.isTextual()) {
+            return "'id' must be a string, was " + kind(idNode);
+        }
+        if (!ID.matcher(idNode.asText()).matches()) {
+            final int len = idNode.asText().length();
+            return len == 0 || len > 200
+                    ? "'id' must be 1..200 characters, was " + len
+                    : "'id' may only contain visible ASCII characters (no spaces or control characters)";
+        }
+        if (targetNode == null || targetNode.isNull()) {
+            return "'target' is required: the name of a configured target";
+        }
+        if (!targetNode.isTextual()) {
+            return "'target' must be a string, was " + kind(targetNode);
+        }
+        final JsonNode payload = root.get("payload");
+        if (payload == null || payload.isNull()) {
+            return "'payload' is required: the JSON object sent to the target";
+        }
+        if (!payload.isObject()) {
+            return "'payload' must be a JSON object, was " + kind(payload);
+        }
+        final int payloadBytes = payload.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (payloadBytes > limits.maxPayloadBytes()) {
+            return "'payload' is " + payloadBytes + " bytes, over limits.maxPayloadBytes (" + limits.maxPayloadBytes() + ")";
+        }
+        final String optional = optionalFields(root);
+        if (optional != null) {
+            return optional;
+        }
+        return timing(root, now);
+    }
+
+    private static String optionalFields(final JsonNode root) {
+        final JsonNode cacheKey = root.get("cacheKey");
+        if (cacheKey != null && !cacheKey.isNull() && (!cacheKey.isTextual() || cacheKey.asText().isEmpty() || cacheKey.asText().length() > MAX_CACHE_KEY)) {
+            return "'cacheKey' must be a string of 1.." + MAX_CACHE_KEY + " characters";
+        }
+        final JsonNode metadata = root.get("metadata");
+        if (metadata != null && !metadata.isNull()) {
+            if (!metadata.isObject()) {
+                return "'metadata' must be a JSON object, was " + kind(metadata);
+            }
+            if (metadata.toString().length() > MAX_METADATA_BYTES) {
+                return "'metadata' is over " + MAX_METADATA_BYTES + " bytes; keep it to a few labels";
+            }
+        }
+        final JsonNode replayOf = root.get("replayOf");
+        if (replayOf != null && !replayOf.isNull() && (!replayOf.isTextual() || replayOf.asText().length() > 200)) {
+            return "'replayOf' must be a string of at most 200 characters";
+        }
+        return null;
+    }
+
+    private static String timing(final JsonNode root, final Instant now) {
+        final JsonNode deadline = root.get("deadline");
+        final JsonNode timeoutMs = root.get("timeoutMs");
+        final boolean hasDeadline = deadline != null && !deadline.isNull();
+        final boolean hasTimeout = timeoutMs != null && !timeoutMs.isNull();
+        if (hasDeadline && hasTimeout) {
+            return "give either 'deadline' or 'timeoutMs', not both";
+        }
+        if (hasTimeout) {
+            if (!timeoutMs.isIntegralNumber() || !timeoutMs.canConvertToLong()) {
+                return "'timeoutMs' must be a whole number of milliseconds, was " + timeoutMs;
+            }
+            final long ms = timeoutMs.asLong();
+            if (ms < 1 || ms > MAX_HORIZON.toMillis()) {
+                return "'timeoutMs' must be between 1 and " + MAX_HORIZON.toMillis() + " (7 days), was " + ms;
+            }
+        }
+        if (hasDeadline) {
+            if (!deadline.isTextual()) {
+                return "'deadline' must be an ISO-8601 instant string such as 2026-11-29T21:00:00Z, was " + kind(deadline);
+            }
+            final Instant at = instant(deadline.asText());
+            if (at == null) {
+                return "'deadline' is not an ISO-8601 instant (e.g. 2026-11-29T21:00:00Z): '" + deadline.asText() + "'";
+            }
+            if (!at.isAfter(now)) {
+                return "'deadline' " + at + " has already passed (now " + now + "); send a later deadline or none";
+            }
+            if (at.isAfter(now.plus(MAX_HORIZON))) {
+                return "'deadline' " + at + " is more than 7 days away";
+            }
+        }
+        return null;
+    }
+
+    private static Instant deadline(final JsonNode root, final Instant now) {
+        if (root.hasNonNull("timeoutMs")) {
+            return now.plusMillis(root.get("timeoutMs").asLong());
+        }
+        return root.hasNonNull("deadline") ? instant(root.get("deadline").asText()) : null;
+    }
+
+    private static Instant instant(final String text) {
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (final DateTimeParseException e) {
+            try {
+                return Instant.parse(text);
+            } catch (final DateTimeParseException e2) {
+                return null;
+            }
+        }
+    }
+
+    private List<String> callable() {
+        return targets.values().stream().filter(t -> t.kind() == TargetConfig.Kind.CALL).map(TargetConfig::name).toList();
+    }
+
+    private static ParseResult invalid(final String message, final String id, final String target, final JsonNode echo,
+                                       final JsonNode metadata) {
+        return new ParseResult.Rejected(DeadLetterReason.INVALID_REQUEST, message, id, target, echo, metadata);
+    }
+
+    private static String kind(final JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case STRING -> "a string";
+            case NULL -> "null";
+            default -> node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+}

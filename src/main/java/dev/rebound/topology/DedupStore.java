@@ -1,0 +1,55 @@
+package dev.rebound.topology;
+
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+
+/**
+ * Remembers each request's terminal record for the dedup window. Backed by a window store keyed
+ * by request id and stamped with the time of the outcome: the store's segments expire old ids
+ * without any scan, which a key-value store with a TTL sweep could not do at 24 h of traffic.
+ *
+ * <p>Value layout: one byte naming the sink ({@code R} results, {@code D} dead letters), then the
+ * terminal record's bytes exactly as they were written.
+ */
+final class DedupStore {
+
+    /** A remembered outcome: which sink it went to and its bytes. */
+    record Stored(String sink, byte[] value) {
+    }
+
+    private static final byte RESULT = 'R';
+    private static final byte DEAD_LETTER = 'D';
+
+    private final WindowStore<String, byte[]> store;
+    private final Duration window;
+
+    DedupStore(final WindowStore<String, byte[]> store, final Duration window) {
+        this.store = store;
+        this.window = window;
+    }
+
+    Stored find(final String id, final Instant now) {
+        byte[] latest = null;
+        try (WindowStoreIterator<byte[]> it = store.fetch(id, now.minus(window), now.plusSeconds(1))) {
+            while (it.hasNext()) {
+                latest = it.next().value;
+            }
+        }
+        if (latest == null || latest.length == 0) {
+            return null;
+        }
+        final String sink = latest[0] == RESULT ? Nodes.RESULTS_SINK : Nodes.DEAD_LETTERS_SINK;
+        return new Stored(sink, Arrays.copyOfRange(latest, 1, latest.length));
+    }
+
+    void put(final String id, final String sink, final byte[] value, final Instant now) {
+        final byte[] stored = new byte[value.length + 1];
+        stored[0] = Nodes.RESULTS_SINK.equals(sink) ? RESULT : DEAD_LETTER;
+        System.arraycopy(value, 0, stored, 1, value.length);
+        store.put(id, stored, now.toEpochMilli());
+    }
+}

@@ -1,0 +1,13 @@
+package dev.rebound.topology;
+
+/** Processor node names; {@code forward(record, childName)} routes by them. */
+public final class Nodes {
+
+    public static final String CALLS_SOURCE = "calls-source";
+    public static final String EXECUTOR = "call-executor";
+    public static final String RESULTS_SINK = "results-sink";
+    public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+
+    private Nodes() {
+    }
+}

@@ -1,0 +1,67 @@
+package dev.rebound.topology;
+
+import dev.rebound.config.ReboundConfig;
+import dev.rebound.execute.TargetPool;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** A running Rebound processor: the Kafka Streams instance and the target pool it calls through. */
+public final class ReboundStreams implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReboundStreams.class);
+
+    private final KafkaStreams streams;
+
+    private ReboundStreams(final KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    /**
+     * Starts the processor. {@code overrides} are applied over the configuration's Kafka
+     * properties (the demo uses them for its broker address and state directory).
+     */
+    public static ReboundStreams start(final ReboundConfig config, final TargetPool pool, final Map<String, String> overrides) {
+        final Properties props = StreamsSettings.of(config);
+        props.putAll(overrides);
+        final KafkaStreams streams = new KafkaStreams(ReboundTopology.build(config, pool), props);
+        streams.setUncaughtExceptionHandler(exception -> {
+            // a bug or a fatal Kafka error reached the thread; a fresh thread resumes from the
+            // last commit, and exactly-once keeps the terminal records single
+            LOG.error("stream thread failed; replacing it", exception);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        return new ReboundStreams(streams);
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** Waits until every stream thread is RUNNING. */
+    public void awaitRunning(final Duration timeout) throws TimeoutException, InterruptedException {
+        final long until = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > until) {
+                throw new TimeoutException("Kafka Streams still " + streams.state() + " after " + timeout);
+            }
+            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                throw new IllegalStateException("Kafka Streams stopped: " + streams.state());
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}

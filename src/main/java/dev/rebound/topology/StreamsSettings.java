@@ -1,0 +1,38 @@
+package dev.rebound.topology;
+
+import dev.rebound.config.ReboundConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+import java.util.Properties;
+
+/**
+ * Kafka Streams properties: Rebound's defaults first, then the {@code kafka:} section of the
+ * configuration, which wins on every key.
+ */
+public final class StreamsSettings {
+
+    /** The dead-letter topic, handed to {@link ProcessingErrorHandler} through the streams config. */
+    static final String DEAD_LETTER_TOPIC = "rebound.dead.letter.topic";
+
+    private StreamsSettings() {
+    }
+
+    public static Properties of(final ReboundConfig config) {
+        final Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "rebound");
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // EOS default; stated so that reading this file tells the whole story
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        // the stream thread blocks in poll() for up to poll.ms when idle, which delays wall-clock
+        // punctuation and so the hand-over of finished calls; 10 ms keeps that delay small
+        p.put(StreamsConfig.POLL_MS_CONFIG, "10");
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ProcessingErrorHandler.class.getName());
+        p.put(DEAD_LETTER_TOPIC, new Topics(config.topicPrefix()).deadLetters());
+        p.putAll(config.kafka());
+        return p;
+    }
+}

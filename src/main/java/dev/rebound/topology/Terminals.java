@@ -1,0 +1,84 @@
+package dev.rebound.topology;
+
+import dev.rebound.classify.Classification;
+import dev.rebound.execute.CallOutcome;
+import dev.rebound.execute.CallSpec;
+import dev.rebound.request.AgentRequest;
+import dev.rebound.request.AgentResult;
+import dev.rebound.request.Attempt;
+import dev.rebound.request.DeadLetter;
+import dev.rebound.request.DeadLetterReason;
+import dev.rebound.request.ErrorInfo;
+import dev.rebound.request.ParseResult;
+import dev.rebound.request.RequestEcho;
+import dev.rebound.request.Source;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Builds terminal records. Pure: a function of the in-flight entry, the outcome and the time.
+ */
+final class Terminals {
+
+    private Terminals() {
+    }
+
+    static AgentResult succeeded(final InFlightEntry entry, final CallSpec spec, final CallOutcome.Success s, final Instant now) {
+        final AgentRequest r = entry.agentRequest();
+        final List<Attempt> failed = entry.attempts();
+        final ErrorInfo lastError = failed.isEmpty() ? null : errorInfo(failed.get(failed.size() - 1));
+        return new AgentResult(r.id(), r.target(), AgentResult.SUCCEEDED, spec.target(), false, s.body(), s.status(),
+                spec.attempt(), lastError, latency(entry, now), r.metadata());
+    }
+
+    static Attempt attempt(final CallSpec spec, final CallOutcome.Failed f) {
+        final Classification c = f.classification();
+        return new Attempt(spec.attempt(), f.startedAt(), spec.target(), c.category().name(), c.severity().name(),
+                c.httpStatus(), c.message(), f.durationMs(), c.retryAfter().map(Duration::toMillis).orElse(null));
+    }
+
+    /** The dead letter for a request whose last attempt failed and that will not be tried again. */
+    static DeadLetter failed(final InFlightEntry entry, final Classification c, final DeadLetterReason reason,
+                             final String message, final Instant now) {
+        final AgentRequest r = entry.agentRequest();
+        return new DeadLetter(r.id(), r.target(), reason, c.category().name(), c.severity().name(), message,
+                entry.attempts(), echo(entry), entry.source(), entry.firstSeenAt(), now, r.metadata());
+    }
+
+    /** The dead letter for a request whose deadline passed before its next attempt could start. */
+    static DeadLetter deadlineExceeded(final InFlightEntry entry, final Instant now) {
+        final AgentRequest r = entry.agentRequest();
+        final Attempt last = entry.attempts().isEmpty() ? null : entry.attempts().get(entry.attempts().size() - 1);
+        return new DeadLetter(r.id(), r.target(), DeadLetterReason.DEADLINE_EXCEEDED,
+                last == null ? null : last.category(), last == null ? null : last.severity(),
+                "the deadline " + r.deadline() + " passed before attempt " + entry.attempt() + " could start",
+                entry.attempts(), echo(entry), entry.source(), entry.firstSeenAt(), now, r.metadata());
+    }
+
+    /** The dead letter for a request whose target was removed from the configuration while it was in flight. */
+    static DeadLetter targetGone(final InFlightEntry entry, final Instant now) {
+        final AgentRequest r = entry.agentRequest();
+        return new DeadLetter(r.id(), r.target(), DeadLetterReason.UNKNOWN_TARGET, null, null,
+                "target '" + r.target() + "' is no longer configured; the request was in flight when Rebound restarted without it",
+                entry.attempts(), echo(entry), entry.source(), entry.firstSeenAt(), now, r.metadata());
+    }
+
+    static DeadLetter rejected(final ParseResult.Rejected rejected, final Source source, final Instant now) {
+        return new DeadLetter(rejected.id(), rejected.target(), rejected.reason(), null, null, rejected.message(), List.of(),
+                rejected.echo(), source, now, now, rejected.metadata());
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode echo(final InFlightEntry entry) {
+        return RequestEcho.ofParsed(entry.request(), entry.request().toString().length());
+    }
+
+    private static ErrorInfo errorInfo(final Attempt a) {
+        return new ErrorInfo(a.category(), a.httpStatus(), a.message());
+    }
+
+    private static long latency(final InFlightEntry entry, final Instant now) {
+        return Math.max(0, Duration.between(entry.firstSeenAt(), now).toMillis());
+    }
+}

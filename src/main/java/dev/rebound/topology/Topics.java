@@ -1,0 +1,45 @@
+package dev.rebound.topology;
+
+/** Rebound's topic names (DESIGN §1), each with the configured prefix. */
+public final class Topics {
+
+    public static final String CALLS = "agent-calls";
+    public static final String RESULTS = "agent-results";
+    public static final String DEAD_LETTERS = "agent-dead-letters";
+    public static final String CIRCUITS = "agent-circuits";
+    public static final String CONTROL = "agent-control";
+
+    /** The topics Rebound creates, in the order {@code rebound topics create} reports them. */
+    public static final java.util.List<String> ALL = java.util.List.of(CALLS, RESULTS, DEAD_LETTERS, CIRCUITS, CONTROL);
+
+    private final String prefix;
+
+    public Topics(final String prefix) {
+        this.prefix = prefix;
+    }
+
+    /** A topic's full name: the prefix, then the base name. */
+    public String name(final String base) {
+        return prefix + base;
+    }
+
+    public String calls() {
+        return prefix + CALLS;
+    }
+
+    public String results() {
+        return prefix + RESULTS;
+    }
+
+    public String deadLetters() {
+        return prefix + DEAD_LETTERS;
+    }
+
+    public String circuits() {
+        return prefix + CIRCUITS;
+    }
+
+    public String control() {
+        return prefix + CONTROL;
+    }
+}

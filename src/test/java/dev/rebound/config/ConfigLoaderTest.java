@@ -1,0 +1,127 @@
+package dev.rebound.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+
+    /** DESIGN §5's example, verbatim in shape. */
+    private static final String DESIGN_EXAMPLE = """
+            kafka:
+              bootstrap.servers: localhost:9092
+              application.id: rebound
+              processing.guarantee: exactly_once_v2
+            targets:
+              openai:
+                kind: group
+              openai-chat:
+                parent: openai
+                url: https://api.openai.com/v1/chat/completions
+                headers: { Authorization: "Bearer ${OPENAI_API_KEY}" }
+                timeout: 30s
+                maxInFlight: 64
+                retry:    { maxAttempts: 4, initialDelay: 1s, multiplier: 2.0, maxDelay: 5m, jitter: full }
+                budget:   { ratio: 0.2, minRetriesPerSecond: 5 }
+                circuit:  { window: 60s, minCalls: 10, failureRate: 0.5, consecutiveFailures: 5,
+                            slowCall: 20s, slowCallRate: 0.8, openFor: 30s, probes: 3 }
+                recovery: { healthUrl: https://status.example/health, interval: 10s, rampSteps: [10, 25, 50, 100], stepEvery: 30s }
+                fallback:
+                  - { on: [CONTEXT_TOO_LONG], target: openai-chat-long }
+                  - { static: { "content": "busy" } }
+            """;
+
+    private final ConfigLoader loader = new ConfigLoader(Map.of("OPENAI_API_KEY", "sk-test-abcdef123456")::get);
+
+    @Test
+    void shouldLoadTheDesignExample() {
+        final ReboundConfig c = loader.parse(DESIGN_EXAMPLE);
+        final TargetConfig chat = c.target("openai-chat").orElseThrow();
+        assertThat(c.kafka()).containsEntry("bootstrap.servers", "localhost:9092");
+        assertThat(chat.parent()).contains("openai");
+        assertThat(chat.headers()).containsEntry("Authorization", "Bearer sk-test-abcdef123456");
+        assertThat(chat.timeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(chat.retry()).isEqualTo(new RetryPolicy(4, Duration.ofSeconds(1), 2.0, Duration.ofMinutes(5), Jitter.FULL));
+        assertThat(chat.notEnforced()).containsExactlyInAnyOrder("budget", "circuit", "recovery", "fallback");
+        assertThat(c.target("openai").orElseThrow().kind()).isEqualTo(TargetConfig.Kind.GROUP);
+        assertThat(c.dedupWindow()).isEqualTo(Duration.ofHours(24));
+    }
+
+    @Test
+    void shouldNeverPrintHeaderValues() {
+        final ReboundConfig c = loader.parse(DESIGN_EXAMPLE);
+        assertThat(c.target("openai-chat").orElseThrow().toString()).doesNotContain("sk-test-abcdef123456").contains("Authorization=***");
+        assertThat(c.secrets()).contains("Bearer sk-test-abcdef123456");
+    }
+
+    @Test
+    void shouldUseTheDefaultOfAnUnsetVariable() {
+        final ReboundConfig c = new ConfigLoader(k -> null).parse("""
+                targets:
+                  t:
+                    url: http://${HOST:-localhost}:8080/x
+                """);
+        assertThat(c.target("t").orElseThrow().url()).hasValueSatisfying(u -> assertThat(u.toString()).isEqualTo("http://localhost:8080/x"));
+    }
+
+    @Test
+    void shouldNotLetAVariableChangeTheDocumentStructure() {
+        final ReboundConfig c = new ConfigLoader(Map.of("KEY", "x\nmaxInFlight: 1")::get).parse("""
+                targets:
+                  t:
+                    url: http://localhost/x
+                    headers: { X-Key: "${KEY}" }
+                """);
+        assertThat(c.target("t").orElseThrow().maxInFlight()).isEqualTo(64);
+        assertThat(c.target("t").orElseThrow().headers().get("X-Key")).isEqualTo("x\nmaxInFlight: 1");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "missing env var    | targets: {t: {url: 'http://h/x', headers: {A: '${NOPE}'}}}          | targets.t.headers.A",
+            "unknown key        | targets: {t: {url: 'http://h/x', maxInflight: 3}}                   | targets.t.maxInflight",
+            "bad duration       | targets: {t: {url: 'http://h/x', timeout: 30}}                      | targets.t.timeout",
+            "zero timeout       | targets: {t: {url: 'http://h/x', timeout: 0s}}                      | targets.t.timeout",
+            "not a number       | targets: {t: {url: 'http://h/x', maxInFlight: lots}}                | targets.t.maxInFlight",
+            "in-flight range    | targets: {t: {url: 'http://h/x', maxInFlight: 0}}                   | targets.t.maxInFlight",
+            "no url             | targets: {t: {timeout: 1s}}                                         | targets.t.url",
+            "ftp url            | targets: {t: {url: 'ftp://h/x'}}                                    | targets.t.url",
+            "bad kind           | targets: {t: {kind: lambda, url: 'http://h/x'}}                     | targets.t.kind",
+            "unknown parent     | targets: {t: {url: 'http://h/x', parent: nope}}                     | targets.t.parent",
+            "retry attempts     | targets: {t: {url: 'http://h/x', retry: {maxAttempts: 0}}}          | targets.t.retry.maxAttempts",
+            "retry jitter       | targets: {t: {url: 'http://h/x', retry: {jitter: some}}}            | targets.t.retry.jitter",
+            "retry multiplier   | targets: {t: {url: 'http://h/x', retry: {multiplier: 0.5}}}         | targets.t.retry.multiplier",
+            "no targets         | kafka: {a: b}                                                       | targets",
+            "bad prefix         | {topics: {prefix: 'a b'}, targets: {t: {url: 'http://h/x'}}}        | topics.prefix",
+            "bad limit          | {limits: {maxPayloadBytes: -1}, targets: {t: {url: 'http://h/x'}}}  | limits.maxPayloadBytes",
+            "bad pattern        | {classification: {patterns: [{pattern: '(', category: TIMEOUT}]}, targets: {t: {url: 'http://h/x'}}} | classification.patterns[0].pattern",
+            "bad category       | {classification: {patterns: [{pattern: 'x', category: SLOW}]}, targets: {t: {url: 'http://h/x'}}}   | classification.patterns[0].category",
+            "unknown top key    | {targetz: {}, targets: {t: {url: 'http://h/x'}}}                    | targetz"})
+    void shouldNameTheFieldOfEveryError(final String what, final String yaml, final String field) {
+        assertThatThrownBy(() -> new ConfigLoader(k -> null).parse(yaml))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).field()).isEqualTo(field))
+                .hasMessageStartingWith(field + ": ");
+    }
+
+    @Test
+    void shouldRejectAParentCycle() {
+        assertThatThrownBy(() -> loader.parse("""
+                targets:
+                  a: {kind: group, parent: b}
+                  b: {kind: group, parent: a}
+                  t: {url: 'http://h/x', parent: a}
+                """)).isInstanceOf(ConfigException.class).hasMessageContaining("cycle");
+    }
+
+    @Test
+    void shouldRejectInvalidYaml() {
+        assertThatThrownBy(() -> loader.parse("targets: [unclosed")).isInstanceOf(ConfigException.class).hasMessageContaining("YAML");
+    }
+}
