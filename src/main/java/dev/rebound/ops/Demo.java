@@ -6,7 +6,6 @@ import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
 import dev.rebound.topology.ReboundStreams;
 import dev.rebound.topology.Topics;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -19,10 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -79,7 +75,7 @@ public final class Demo {
             out.println("  broker at " + kafka.bootstrapServers() + ", simulated endpoint at " + sim.url("/v1/chat"));
             final ReboundConfig config = new ConfigLoader(System::getenv).parse(configYaml(sim.port()));
             final Topics topics = new Topics(config.topicPrefix());
-            kafka.createTopics(newTopics(config, o.partitions()));
+            kafka.createTopics(TopicSpec.newTopics(config.topicPrefix(), o.partitions()));
             final TargetPool pool = TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC());
             try (ReboundStreams rebound = ReboundStreams.start(config, pool, Map.of(
                     StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
@@ -101,15 +97,6 @@ public final class Demo {
         } finally {
             deleteQuietly(stateDir);
         }
-    }
-
-    static List<NewTopic> newTopics(final ReboundConfig config, final int partitions) {
-        final List<NewTopic> out = new ArrayList<>();
-        for (final TopicSpec spec : TopicSpec.shipped()) {
-            final boolean keyed = !spec.config().getOrDefault("cleanup.policy", "delete").contains("compact");
-            out.add(spec.toNewTopic(config.topicPrefix(), keyed ? Optional.of(partitions) : Optional.empty()));
-        }
-        return out;
     }
 
     private static int produce(final String bootstrap, final String topic, final int n) throws Exception {

@@ -29,6 +29,7 @@ public final class TerminalCounter implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final String resultsTopic;
     private final Map<String, Integer> perKey = new HashMap<>();
+    private final Map<String, JsonNode> lastPerKey = new HashMap<>();
     private final Map<String, Long> outcomes = new TreeMap<>();
     private final Map<String, Long> reasons = new TreeMap<>();
     private long dedupReplays;
@@ -59,6 +60,7 @@ public final class TerminalCounter implements AutoCloseable {
             }
             perKey.merge(r.key() == null ? "(null key)" : r.key(), 1, Integer::sum);
             final JsonNode v = read(r.value());
+            lastPerKey.put(r.key(), v);
             if (r.topic().equals(resultsTopic)) {
                 outcomes.merge(v.path("outcome").asText("SUCCEEDED"), 1L, Long::sum);
             } else {
@@ -81,6 +83,11 @@ public final class TerminalCounter implements AutoCloseable {
 
     public boolean has(final String key) {
         return perKey.containsKey(key);
+    }
+
+    /** The latest terminal record for {@code key}: a result, or a dead letter (it has a {@code reason}). */
+    public JsonNode last(final String key) {
+        return lastPerKey.get(key);
     }
 
     public long outcome(final String name) {

@@ -37,6 +37,19 @@ public record TopicSpec(String name, int partitions, Optional<Short> replication
         return specs;
     }
 
+    /**
+     * Every shipped topic under {@code prefix}, the keyed (non-compacted) ones with
+     * {@code partitions} partitions: for the embedded broker of the demo, the bench and tests.
+     */
+    public static List<NewTopic> newTopics(final String prefix, final int partitions) {
+        final List<NewTopic> out = new ArrayList<>();
+        for (final TopicSpec spec : shipped()) {
+            final boolean compacted = spec.config().getOrDefault("cleanup.policy", "delete").contains("compact");
+            out.add(spec.toNewTopic(prefix, compacted ? Optional.empty() : Optional.of(partitions)));
+        }
+        return out;
+    }
+
     static TopicSpec parse(final JsonNode n) {
         final Map<String, String> config = new LinkedHashMap<>();
         n.path("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));

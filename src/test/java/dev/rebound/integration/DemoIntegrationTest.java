@@ -1,0 +1,37 @@
+package dev.rebound.integration;
+
+import dev.rebound.ops.Demo;
+import dev.rebound.ops.DemoSummary;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code rebound demo} end to end, as a user runs it: its own broker, simulator and processor. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class DemoIntegrationTest {
+
+    @Test
+    void shouldAccountForEveryRequestExactlyOnce() throws Exception {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final DemoSummary s = Demo.run(new Demo.Options(200, "flaky", 3, Duration.ofSeconds(30)),
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+
+        assertThat(s.lost()).isZero();
+        assertThat(s.duplicated()).isZero();
+        assertThat(s.succeeded() + s.fallback() + s.deadLettered()).isEqualTo(200);
+        assertThat(s.invalidSent()).isEqualTo(10);
+        assertThat(s.deadLetterReasons().getOrDefault("INVALID_REQUEST", 0L) + s.deadLetterReasons().getOrDefault("UNKNOWN_TARGET", 0L))
+                .as("every deliberately bad request, and only those, rejected as input").isEqualTo(10);
+        assertThat(s.downstreamCalls()).as("bad input costs no call").isEqualTo(190);
+        assertThat(s.succeeded()).as("the flaky scenario lets most calls through").isGreaterThan(100);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("[   200/200]");
+        assertThat(Demo.table(s)).contains("lost", "duplicated", "every request accounted for");
+    }
+}

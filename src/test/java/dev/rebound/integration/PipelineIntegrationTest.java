@@ -1,0 +1,131 @@
+package dev.rebound.integration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rebound.config.ReboundConfig;
+import dev.rebound.execute.HttpTargetExecutor;
+import dev.rebound.execute.TargetPool;
+import dev.rebound.ops.EmbeddedKafka;
+import dev.rebound.ops.SimScenario;
+import dev.rebound.ops.Simulator;
+import dev.rebound.ops.TerminalCounter;
+import dev.rebound.testkit.Configs;
+import dev.rebound.testkit.IntegrationConfig;
+import dev.rebound.testkit.Requests;
+import dev.rebound.testkit.SharedKafka;
+import dev.rebound.topology.ReboundStreams;
+import dev.rebound.topology.Topics;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The whole pipeline on a real KRaft broker, with the real HTTP executor and the simulated endpoint. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class PipelineIntegrationTest {
+
+    @TempDir
+    Path stateDir;
+
+    private EmbeddedKafka kafka;
+    private Simulator sim;
+    private ReboundConfig config;
+    private Topics topics;
+
+    @BeforeEach
+    void start() throws Exception {
+        kafka = SharedKafka.get();
+        sim = Simulator.start(0, SimScenario.named("healthy"), 11);
+        final String prefix = SharedKafka.freshTopics(3);
+        config = IntegrationConfig.parse(IntegrationConfig.yaml(kafka.bootstrapServers(), prefix, stateDir, sim.port(), 8));
+        topics = new Topics(prefix);
+    }
+
+    @AfterEach
+    void stop() {
+        sim.close();
+    }
+
+    private ReboundStreams rebound() throws Exception {
+        final ReboundStreams r = ReboundStreams.start(config,
+                TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC()), Map.of());
+        r.awaitRunning(Duration.ofSeconds(60));
+        return r;
+    }
+
+    @Test
+    void shouldGiveEveryRequestExactlyOneTerminalRecordOfTheRightKind() throws Exception {
+        final String[] fates = {"", "{\"status\":503}", "{\"status\":401}", "{\"status\":429}", "{\"reset\":true}", "{\"status\":400}"};
+        final String[] expected = {"SUCCEEDED", "RETRIES_EXHAUSTED", "NON_RETRYABLE", "RETRIES_EXHAUSTED", "RETRIES_EXHAUSTED", "NON_RETRYABLE"};
+        final int n = 120;
+        try (ReboundStreams ignored = rebound();
+             Requests requests = new Requests(kafka.bootstrapServers(), topics.calls());
+             TerminalCounter counter = new TerminalCounter(kafka.bootstrapServers(), topics.results(), topics.deadLetters())) {
+            for (int i = 0; i < n; i++) {
+                requests.send("k" + i, Requests.scripted("id-" + i, "llm", fates[i % fates.length]));
+            }
+            requests.send("bad-json", "{\"id\": \"x\", ");
+            requests.send("bad-target", Requests.scripted("id-bad", "nope", ""));
+            requests.flush();
+
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                counter.poll(Duration.ofMillis(200));
+                return counter.terminalKeys() == n + 2;
+            });
+            counter.poll(Duration.ofSeconds(1));
+
+            assertThat(counter.duplicated()).isZero();
+            for (int i = 0; i < n; i++) {
+                final JsonNode v = counter.last("k" + i);
+                final String got = v.has("reason") ? v.path("reason").asText() : v.path("outcome").asText();
+                assertThat(got).as("request %d with fate %s", i, fates[i % fates.length]).isEqualTo(expected[i % fates.length]);
+            }
+            assertThat(counter.last("bad-json").path("reason").asText()).isEqualTo("INVALID_REQUEST");
+            assertThat(counter.last("bad-target").path("reason").asText()).isEqualTo("UNKNOWN_TARGET");
+            assertThat(sim.calls()).as("one call per valid request, none for bad input").isEqualTo(n);
+            assertThat(counter.last("k0").toString()).doesNotContain(Configs.SECRET);
+        }
+    }
+
+    @Test
+    void shouldFinishEveryRequestAfterTheProcessorStopsMidRunAndStartsAgain() throws Exception {
+        final int n = 60;
+        try (Requests requests = new Requests(kafka.bootstrapServers(), topics.calls());
+             TerminalCounter counter = new TerminalCounter(kafka.bootstrapServers(), topics.results(), topics.deadLetters())) {
+            for (int i = 0; i < n; i++) {
+                // slow calls, so that many are in flight (or waiting for one of 8 slots) at the stop
+                requests.send("k" + i, Requests.scripted("id-" + i, "llm", "{\"latencyMs\":400}"));
+            }
+            requests.flush();
+
+            try (ReboundStreams first = rebound()) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    counter.poll(Duration.ofMillis(100));
+                    return counter.terminalKeys() >= 8;
+                });
+            }
+            counter.poll(Duration.ofMillis(500));
+            final int beforeRestart = counter.terminalKeys();
+            assertThat(beforeRestart).as("the stop came mid-run").isLessThan(n);
+
+            try (ReboundStreams second = rebound()) {
+                await().atMost(Duration.ofSeconds(90)).until(() -> {
+                    counter.poll(Duration.ofMillis(200));
+                    return counter.terminalKeys() == n;
+                });
+                counter.poll(Duration.ofSeconds(1));
+            }
+            assertThat(counter.duplicated()).isZero();
+            assertThat(counter.outcome("SUCCEEDED")).isEqualTo(n);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.rebound.testkit;
+
+import dev.rebound.config.ConfigLoader;
+import dev.rebound.config.ReboundConfig;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** A Rebound configuration for a test against the shared broker and a simulator. */
+public final class IntegrationConfig {
+
+    private IntegrationConfig() {
+    }
+
+    /**
+     * YAML for an isolated Rebound: its own topic prefix, application id and state directory, and a
+     * short consumer session so that a killed instance leaves the group in seconds, not 45.
+     */
+    public static String yaml(final String bootstrap, final String prefix, final Path stateDir, final int simulatorPort,
+                              final int maxInFlight) {
+        return """
+                kafka:
+                  bootstrap.servers: %s
+                  application.id: %sapp
+                  state.dir: %s
+                  consumer.session.timeout.ms: "6000"
+                  consumer.heartbeat.interval.ms: "1000"
+                topics:
+                  prefix: %s
+                targets:
+                  llm:
+                    url: http://127.0.0.1:%d/v1/chat
+                    headers: { Authorization: "Bearer %s" }
+                    timeout: 5s
+                    maxInFlight: %d
+                """.formatted(bootstrap, prefix, stateDir, prefix, simulatorPort, Configs.SECRET, maxInFlight);
+    }
+
+    public static ReboundConfig parse(final String yaml) {
+        return new ConfigLoader(Map.<String, String>of()::get).parse(yaml);
+    }
+}
