@@ -32,7 +32,7 @@ public final class TopicsCommand {
             final ReboundConfig cfg = config.load();
             final Map<String, Object> props = new HashMap<>(cfg.kafka());
             try (Admin admin = Admin.create(props)) {
-                for (final TopicSpec spec : TopicSpec.shipped()) {
+                for (final TopicSpec spec : TopicSpec.shipped(cfg.retries().tiers())) {
                     final NewTopic topic = spec.toNewTopic(cfg.topicPrefix(), Optional.empty());
                     try {
                         admin.createTopics(List.of(topic)).all().get();

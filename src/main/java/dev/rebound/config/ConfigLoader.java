@@ -38,7 +38,7 @@ public final class ConfigLoader {
 
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     /** Sections of DESIGN §5 that later versions enforce; accepted and reported as not enforced. */
-    private static final Set<String> LATER_SECTIONS = Set.of("budget", "circuit", "recovery", "fallback");
+    private static final Set<String> LATER_SECTIONS = Set.of("circuit", "recovery", "fallback");
 
     private final Function<String, String> env;
 
@@ -75,6 +75,7 @@ public final class ConfigLoader {
                 .map(s -> s.finish(s.durationOr("window", ReboundConfig.DEFAULT_DEDUP_WINDOW)))
                 .orElse(ReboundConfig.DEFAULT_DEDUP_WINDOW);
         final List<MessagePattern> patterns = patterns(top);
+        final RetrySettings retries = retrySettings(top);
         final Map<String, TargetConfig> targets = new LinkedHashMap<>();
         final Section ts = top.section("targets");
         for (final String name : ts.keys()) {
@@ -85,7 +86,7 @@ public final class ConfigLoader {
         }
         ts.done();
         top.done();
-        return new ReboundConfig(kafka, targets, limits, prefix, dedup, patterns);
+        return new ReboundConfig(kafka, targets, limits, prefix, dedup, patterns, retries);
     }
 
     private TargetConfig target(final String name, final Section s) {
@@ -97,7 +98,12 @@ public final class ConfigLoader {
             throw new ConfigException(s.path("kind"), "must be 'call' or 'group', was '" + kindText.toLowerCase(Locale.ROOT) + "'");
         }
         final Optional<URI> url = s.optionalString("url").map(u -> uri(s.path("url"), u));
-        final RetryPolicy retry = s.optionalSection("retry").map(this::retry).orElse(RetryPolicy.DEFAULT);
+        final String at = s.parentPath();
+        final Optional<Section> retrySection = s.optionalSection("retry");
+        final AdaptivePolicy adaptive = within(at, () -> retrySection.flatMap(r -> r.optionalSection("adaptive"))
+                .map(ConfigLoader::adaptive).orElse(AdaptivePolicy.DEFAULT));
+        final RetryPolicy retry = within(at, () -> retrySection.map(this::retry).orElse(RetryPolicy.DEFAULT));
+        final BudgetPolicy budget = within(at, () -> s.optionalSection("budget").map(ConfigLoader::budget).orElse(BudgetPolicy.DEFAULT));
         final Set<String> later = new LinkedHashSet<>();
         for (final String section : LATER_SECTIONS) {
             if (s.has(section)) {
@@ -107,7 +113,7 @@ public final class ConfigLoader {
         }
         final TargetConfig t = new TargetConfig(name, kind, s.optionalString("parent"), url,
                 s.stringOr("method", "POST").toUpperCase(Locale.ROOT), s.map("headers"),
-                s.durationOr("timeout", Duration.ofSeconds(30)), s.intOr("maxInFlight", 64), retry, later);
+                s.durationOr("timeout", Duration.ofSeconds(30)), s.intOr("maxInFlight", 64), retry, budget, adaptive, later);
         s.done();
         return t;
     }
@@ -128,15 +134,49 @@ public final class ConfigLoader {
         } catch (final IllegalArgumentException e) {
             throw new ConfigException(s.path("jitter"), "must be one of none, full, equal, decorrelated; was '" + jitterText.toLowerCase(Locale.ROOT) + "'");
         }
+        final RetryPolicy p = new RetryPolicy(s.intOr("maxAttempts", d.maxAttempts()), s.durationOr("initialDelay", d.initialDelay()),
+                s.doubleOr("multiplier", d.multiplier()), s.durationOr("maxDelay", d.maxDelay()), jitter);
+        s.done();
+        return p;
+    }
+
+    private static BudgetPolicy budget(final Section s) {
+        final BudgetPolicy d = BudgetPolicy.DEFAULT;
+        return s.finish(new BudgetPolicy(s.doubleOr("ratio", d.ratio()), s.doubleOr("minRetriesPerSecond", d.minRetriesPerSecond()),
+                s.durationOr("window", d.window())));
+    }
+
+    private static AdaptivePolicy adaptive(final Section s) {
+        final AdaptivePolicy d = AdaptivePolicy.DEFAULT;
+        return s.finish(new AdaptivePolicy(s.boolOr("enabled", d.enabled()), s.doubleOr("failureRate", d.failureRate()),
+                s.intOr("minCalls", d.minCalls()), s.durationOr("step", d.step())));
+    }
+
+    private static RetrySettings retrySettings(final Section top) {
+        final RetrySettings d = RetrySettings.DEFAULT;
+        final Optional<Section> retries = top.optionalSection("retries");
+        final Optional<Section> errors = top.optionalSection("errors");
+        final List<Duration> tiers = retries.map(r -> r.durationList("tiers", d.tiers())).orElse(d.tiers());
+        final double maxPerSecond = retries.map(r -> r.doubleOr("maxPerSecond", d.maxPerSecond())).orElse(d.maxPerSecond());
+        final Duration window = errors.map(e -> e.durationOr("window", d.errorWindow())).orElse(d.errorWindow());
+        final int threshold = errors.map(e -> e.intOr("patternThreshold", d.patternThreshold())).orElse(d.patternThreshold());
+        retries.ifPresent(Section::done);
+        errors.ifPresent(Section::done);
+        return new RetrySettings(tiers, maxPerSecond, window, threshold);
+    }
+
+    /**
+     * Runs a target's record constructor; a {@link ConfigException} naming a field relative to the
+     * target ({@code retry.maxAttempts}) is re-thrown with the target's path in front.
+     */
+    private static <T> T within(final String targetPath, final java.util.function.Supplier<T> build) {
         try {
-            final RetryPolicy p = new RetryPolicy(s.intOr("maxAttempts", d.maxAttempts()), s.durationOr("initialDelay", d.initialDelay()),
-                    s.doubleOr("multiplier", d.multiplier()), s.durationOr("maxDelay", d.maxDelay()), jitter);
-            s.done();
-            return p;
+            return build.get();
         } catch (final ConfigException e) {
-            // the record names its field from "retry."; put the target's path in front
-            final String target = s.parentPath().substring(0, s.parentPath().lastIndexOf('.'));
-            throw new ConfigException(target + "." + e.field(), e.getMessage().substring(e.field().length() + 2));
+            if (e.field().startsWith("targets.")) {
+                throw e;
+            }
+            throw new ConfigException(targetPath + "." + e.field(), e.getMessage().substring(e.field().length() + 2));
         }
     }
 

@@ -134,6 +134,37 @@ final class Section {
                 "must be a duration such as 500ms, 30s, 5m, 1h or PT30S; was '" + text.get() + "'"));
     }
 
+    boolean boolOr(final String key, final boolean fallback) {
+        read.add(key);
+        if (!has(key)) {
+            return fallback;
+        }
+        final JsonNode v = node.get(key);
+        if (v.isBoolean()) {
+            return v.asBoolean();
+        }
+        throw new ConfigException(path(key), "must be true or false, was '" + v.asText() + "'");
+    }
+
+    List<Duration> durationList(final String key, final List<Duration> fallback) {
+        read.add(key);
+        if (!has(key)) {
+            return fallback;
+        }
+        final JsonNode v = node.get(key);
+        if (!v.isArray()) {
+            throw new ConfigException(path(key), "must be a list of durations such as [1s, 10s, 1m]");
+        }
+        final List<Duration> out = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            final String text = v.get(i).asText();
+            final int at = i;
+            out.add(Durations.parse(text).orElseThrow(() -> new ConfigException(path(key) + "[" + at + "]",
+                    "must be a duration such as 500ms, 30s, 5m; was '" + text + "'")));
+        }
+        return out;
+    }
+
     /** A mapping of string to string (headers, Kafka properties); absent means empty. */
     Map<String, String> map(final String key) {
         read.add(key);

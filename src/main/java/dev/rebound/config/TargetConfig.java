@@ -21,11 +21,13 @@ import java.util.stream.Collectors;
  * @param timeout     per-attempt timeout (default 30s)
  * @param maxInFlight concurrent calls per Rebound instance (default 64)
  * @param retry       the retry policy
+ * @param budget      the retry budget
+ * @param adaptive    adaptive retry
  * @param notEnforced sections that are validated as present but not enforced by this version
  */
 public record TargetConfig(String name, Kind kind, Optional<String> parent, Optional<URI> url, String method,
                            Map<String, String> headers, Duration timeout, int maxInFlight, RetryPolicy retry,
-                           Set<String> notEnforced) {
+                           BudgetPolicy budget, AdaptivePolicy adaptive, Set<String> notEnforced) {
 
     /** Whether the target can be called or only groups other targets. */
     public enum Kind { CALL, GROUP }
@@ -51,6 +53,9 @@ public record TargetConfig(String name, Kind kind, Optional<String> parent, Opti
         if (maxInFlight < 1 || maxInFlight > 10_000) {
             throw new ConfigException(at + ".maxInFlight", "must be between 1 and 10000, was " + maxInFlight);
         }
+        Objects.requireNonNull(retry, "retry");
+        Objects.requireNonNull(budget, "budget");
+        Objects.requireNonNull(adaptive, "adaptive");
         headers = Map.copyOf(headers);
         notEnforced = Set.copyOf(notEnforced);
     }
@@ -60,6 +65,6 @@ public record TargetConfig(String name, Kind kind, Optional<String> parent, Opti
     public String toString() {
         return "TargetConfig[" + name + ", " + kind + ", url=" + url.map(URI::toString).orElse("-")
                 + ", headers=" + headers.keySet().stream().sorted().map(h -> h + "=***").collect(Collectors.joining(",", "{", "}"))
-                + ", timeout=" + timeout + ", maxInFlight=" + maxInFlight + ", retry=" + retry + "]";
+                + ", timeout=" + timeout + ", maxInFlight=" + maxInFlight + ", retry=" + retry + ", budget=" + budget + "]";
     }
 }

@@ -4,6 +4,7 @@ import dev.rebound.classify.ErrorClassifier;
 import dev.rebound.config.Redactor;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
+import dev.rebound.retry.GlobalRetryLimiter;
 
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -21,9 +22,12 @@ public final class TargetPool {
     private final Map<String, TargetExecutor> executors;
     private final Map<String, Semaphore> slots;
     private final Map<String, Integer> capacity;
+    private final GlobalRetryLimiter retryLimiter;
 
-    private TargetPool(final Map<String, TargetExecutor> executors, final Map<String, Integer> capacity) {
+    private TargetPool(final Map<String, TargetExecutor> executors, final Map<String, Integer> capacity,
+                       final GlobalRetryLimiter retryLimiter) {
         this.executors = Map.copyOf(executors);
+        this.retryLimiter = retryLimiter;
         this.capacity = Map.copyOf(capacity);
         final Map<String, Semaphore> s = new HashMap<>();
         capacity.forEach((name, n) -> s.put(name, new Semaphore(n)));
@@ -47,7 +51,7 @@ public final class TargetPool {
                 capacity.put(t.name(), t.maxInFlight());
             }
         }
-        return new TargetPool(executors, capacity);
+        return new TargetPool(executors, capacity, new GlobalRetryLimiter(config.retries().maxPerSecond()));
     }
 
     public TargetExecutor executor(final String target) {
@@ -64,6 +68,11 @@ public final class TargetPool {
             throw new IllegalArgumentException("no slots for target '" + target + "'");
         }
         return s;
+    }
+
+    /** The instance-wide retry cap, shared by all tasks. */
+    public GlobalRetryLimiter retryLimiter() {
+        return retryLimiter;
     }
 
     /** Calls running right now against {@code target} from this instance. */

@@ -75,7 +75,7 @@ public final class Demo {
             out.println("  broker at " + kafka.bootstrapServers() + ", simulated endpoint at " + sim.url("/v1/chat"));
             final ReboundConfig config = new ConfigLoader(System::getenv).parse(configYaml(sim.port()));
             final Topics topics = new Topics(config.topicPrefix());
-            kafka.createTopics(TopicSpec.newTopics(config.topicPrefix(), o.partitions()));
+            kafka.createTopics(TopicSpec.newTopics(config.topicPrefix(), o.partitions(), config.retries().tiers()));
             final TargetPool pool = TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC());
             try (ReboundStreams rebound = ReboundStreams.start(config, pool, Map.of(
                     StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
@@ -158,7 +158,9 @@ public final class Demo {
         row(b, "succeeded", s.succeeded(), "");
         row(b, "fallback", s.fallback(), "");
         row(b, "dead-lettered", s.deadLettered(), s.deadLetterReasons().toString());
-        row(b, "downstream calls", s.downstreamCalls(), "");
+        final long valid = s.requests() - s.invalidSent();
+        row(b, "downstream calls", s.downstreamCalls(),
+                valid == 0 ? "" : String.format("%.2f per valid request", (double) s.downstreamCalls() / valid));
         row(b, "lost", s.lost(), s.lost() == 0 ? "every request accounted for" : "NO TERMINAL RECORD");
         row(b, "duplicated", s.duplicated(), s.duplicated() == 0 ? "exactly one terminal record each" : "MORE THAN ONE TERMINAL RECORD");
         b.append(String.format("  %-18s %10.1f s%n", "time", s.seconds()));

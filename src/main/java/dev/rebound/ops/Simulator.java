@@ -54,6 +54,7 @@ public final class Simulator implements AutoCloseable {
     private final AtomicLong failures = new AtomicLong();
     private final AtomicInteger rateLimitHint = new AtomicInteger();
     private final Map<String, AtomicInteger> callsPerKey = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> callsPerAttempt = new ConcurrentHashMap<>();
 
     private Simulator(final HttpServer server, final ExecutorService threads, final ScheduledExecutorService timers,
                       final SimScenario scenario, final long seed) {
@@ -97,6 +98,18 @@ public final class Simulator implements AutoCloseable {
         return calls.get();
     }
 
+    /** Calls received with this {@code Idempotency-Key}. */
+    public int calls(final String idempotencyKey) {
+        final AtomicInteger n = callsPerKey.get(idempotencyKey);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Calls received with this {@code Idempotency-Key} and this {@code X-Rebound-Attempt}. */
+    public int calls(final String idempotencyKey, final int attempt) {
+        final AtomicInteger n = callsPerAttempt.get(idempotencyKey + "#" + attempt);
+        return n == null ? 0 : n.get();
+    }
+
     /** Idempotency keys that were called more than once. */
     public long repeatedKeys() {
         return callsPerKey.values().stream().filter(c -> c.get() > 1).count();
@@ -112,10 +125,11 @@ public final class Simulator implements AutoCloseable {
     private void chat(final HttpExchange ex) {
         calls.incrementAndGet();
         final String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
+        final int attempt = parseInt(ex.getRequestHeaders().getFirst("X-Rebound-Attempt"), 1);
         if (key != null) {
             callsPerKey.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+            callsPerAttempt.computeIfAbsent(key + "#" + attempt, k -> new AtomicInteger()).incrementAndGet();
         }
-        final int attempt = parseInt(ex.getRequestHeaders().getFirst("X-Rebound-Attempt"), 1);
         final JsonNode script = readBody(ex.getRequestBody()).path("simulate");
         final SplittableRandom random;
         synchronized (seed) {

@@ -2,12 +2,14 @@ package dev.rebound.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.rebound.config.RetrySettings;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.admin.NewTopic;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,29 +23,43 @@ import java.util.Optional;
  */
 public record TopicSpec(String name, int partitions, Optional<Short> replicationFactor, Map<String, String> config) {
 
-    /** Every spec shipped with Rebound, read from the classpath ({@code topics/} at the repo root). */
-    public static List<TopicSpec> shipped() {
+    /**
+     * Every spec shipped with Rebound, read from the classpath ({@code topics/} at the repo root),
+     * with one delay-tier topic per entry of {@code tiers}, made from the {@code agent-calls-retry}
+     * template with the partition count of {@code agent-calls}.
+     */
+    public static List<TopicSpec> shipped(final List<Duration> tiers) {
         final List<TopicSpec> specs = new ArrayList<>();
         for (final String name : Topics.ALL) {
-            try (InputStream in = TopicSpec.class.getResourceAsStream("/topics/" + name + ".yaml")) {
-                if (in == null) {
-                    throw new IllegalStateException("topic spec topics/" + name + ".yaml is missing from the build");
-                }
-                specs.add(parse(new YAMLMapper().readTree(in)));
-            } catch (final IOException e) {
-                throw new UncheckedIOException("cannot read topics/" + name + ".yaml", e);
-            }
+            specs.add(read(name));
+        }
+        final TopicSpec template = read(Topics.RETRY);
+        final int callsPartitions = specs.get(0).partitions();
+        for (final Duration tier : tiers) {
+            specs.add(new TopicSpec(Topics.RETRY + "-" + RetrySettings.tierName(tier), callsPartitions,
+                    template.replicationFactor(), template.config()));
         }
         return specs;
+    }
+
+    private static TopicSpec read(final String name) {
+        try (InputStream in = TopicSpec.class.getResourceAsStream("/topics/" + name + ".yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("topic spec topics/" + name + ".yaml is missing from the build");
+            }
+            return parse(new YAMLMapper().readTree(in));
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot read topics/" + name + ".yaml", e);
+        }
     }
 
     /**
      * Every shipped topic under {@code prefix}, the keyed (non-compacted) ones with
      * {@code partitions} partitions: for the embedded broker of the demo, the bench and tests.
      */
-    public static List<NewTopic> newTopics(final String prefix, final int partitions) {
+    public static List<NewTopic> newTopics(final String prefix, final int partitions, final List<Duration> tiers) {
         final List<NewTopic> out = new ArrayList<>();
-        for (final TopicSpec spec : shipped()) {
+        for (final TopicSpec spec : shipped(tiers)) {
             final boolean compacted = spec.config().getOrDefault("cleanup.policy", "delete").contains("compact");
             out.add(spec.toNewTopic(prefix, compacted ? Optional.empty() : Optional.of(partitions)));
         }

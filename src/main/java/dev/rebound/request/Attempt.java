@@ -14,7 +14,14 @@ import java.time.Instant;
  * @param message      the error, free of secrets
  * @param durationMs   how long the attempt took
  * @param retryAfterMs the provider's retry hint, or {@code null}
+ * @param waitMs       how long Rebound waited after this attempt before the next, or {@code null}
+ *                     when no attempt followed
  */
 public record Attempt(int attempt, Instant at, String target, String category, String severity, Integer httpStatus,
-                      String message, long durationMs, Long retryAfterMs) {
+                      String message, long durationMs, Long retryAfterMs, Long waitMs) {
+
+    /** This attempt with the wait that followed it. */
+    public Attempt followedBy(final long wait) {
+        return new Attempt(attempt, at, target, category, severity, httpStatus, message, durationMs, retryAfterMs, wait);
+    }
 }

@@ -9,13 +9,15 @@ import dev.rebound.execute.CallSpec;
 import dev.rebound.execute.Completion;
 import dev.rebound.execute.TargetPool;
 import dev.rebound.request.AgentRequest;
-import dev.rebound.request.DeadLetter;
-import dev.rebound.request.DeadLetterReason;
+import dev.rebound.request.Attempt;
 import dev.rebound.request.Json;
 import dev.rebound.request.ParseResult;
 import dev.rebound.request.RequestParser;
 import dev.rebound.request.Source;
+import dev.rebound.retry.RetryDecision;
+import dev.rebound.retry.RetryPlanner;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -29,29 +31,41 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.random.RandomGenerator;
 
 /**
- * Validates requests, starts their calls without blocking, and writes exactly one terminal record
- * per request.
+ * Validates requests, runs their attempts without blocking, retries through the delay path, and
+ * writes exactly one terminal record per request.
  *
  * <p>Life of a request: {@code process} validates it (a bad one is dead-lettered at once), answers
  * a duplicate id from the dedup store, otherwise stores it in the in-flight store and submits its
- * attempt to the {@link CallDispatcher}. A wall-clock punctuator drains finished attempts, writes
- * the terminal record, records it in the dedup store and deletes the in-flight entry: all three
- * in the same Kafka transaction under exactly-once, so a crash either keeps all of them or none.
+ * attempt to the {@link CallDispatcher}. A wall-clock punctuator drains finished attempts. A
+ * success, or a failure {@link RetryPlanner} gives up on, becomes the terminal record, written
+ * together with the dedup entry and the deletion of the in-flight entry: one Kafka transaction
+ * under exactly-once, so a crash keeps all of them or none. A failure to retry updates the in-flight
+ * entry (next attempt, due time) and sends the request to its delay-tier topic in the same
+ * transaction; the tier topic feeds this same task, whose {@link RetryGate} holds it until due and
+ * then starts the next attempt.
  *
  * <p>After a crash or a rebalance the in-flight store comes back from its changelog while the
- * calls that were running are gone; the first punctuation starts every restored entry again. The
- * repeated call carries the same {@code Idempotency-Key}.
+ * calls that were running are gone; the first punctuation starts every restored entry that is not
+ * waiting again (waiting ones are the timer store's). The repeated call carries the same
+ * {@code Idempotency-Key}.
  */
-final class CallProcessor implements Processor<String, byte[], String, byte[]> {
+final class CallProcessor implements Processor<String, byte[], String, Object> {
 
     static final String DEDUP_REPLAY_HEADER = "rebound-dedup-replay";
     /** How often finished attempts are drained; bounds the added latency of a call. */
     static final Duration DRAIN_INTERVAL = Duration.ofMillis(5);
+    /** How often the timer store is scanned for due retries; bounds how late a retry fires. */
+    static final Duration TIMER_INTERVAL = Duration.ofMillis(50);
     /** At most this many completions are handled per punctuation, to keep each tick short. */
     private static final int MAX_DRAIN = 2_000;
+    /** At most this many retries fire per punctuation. */
+    private static final int MAX_FIRE = 5_000;
     /** Above this many attempts waiting for a slot, {@code process} pushes back (see {@link #pushBack}). */
     static final int MAX_WAITING = 1_000;
     /** The longest {@code process} pushes back, well inside the 10 s transaction timeout of EOS. */
@@ -63,39 +77,61 @@ final class CallProcessor implements Processor<String, byte[], String, byte[]> {
     private final TargetPool pool;
     private final RequestParser parser;
     private final UnaryOperator<String> redact;
+    private final RandomGenerator random;
+    private final Set<String> retryTopics;
 
-    private ProcessorContext<String, byte[]> context;
+    private ProcessorContext<String, Object> context;
     private KeyValueStore<String, InFlightEntry> inFlight;
     private DedupStore dedup;
+    private RetryGate gate;
+    private RetryStates retryStates;
     private CallDispatcher dispatcher;
     private boolean resumed;
 
-    CallProcessor(final ReboundConfig config, final TargetPool pool, final UnaryOperator<String> redact) {
+    CallProcessor(final ReboundConfig config, final TargetPool pool, final UnaryOperator<String> redact, final RandomGenerator random) {
         this.config = config;
         this.pool = pool;
         this.parser = new RequestParser(config.targets(), config.limits());
         this.redact = redact;
+        this.random = random;
+        final Topics topics = new Topics(config.topicPrefix());
+        this.retryTopics = config.retries().tiers().stream().map(topics::retryTier).collect(java.util.stream.Collectors.toSet());
     }
 
     @Override
-    public void init(final ProcessorContext<String, byte[]> context) {
+    public void init(final ProcessorContext<String, Object> context) {
         this.context = context;
         this.inFlight = context.getStateStore(Stores.IN_FLIGHT);
         this.dedup = new DedupStore(context.getStateStore(Stores.DEDUP), config.dedupWindow());
+        final KeyValueStore<Bytes, byte[]> timers = context.getStateStore(Stores.TIMERS);
+        this.gate = new RetryGate(timers);
+        this.retryStates = new RetryStates(context.getStateStore(Stores.RETRY_STATE), config, context.taskId().toString());
         this.dispatcher = new CallDispatcher(pool::executor, pool::slots);
         this.resumed = false;
-        context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+        context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::drain);
+        context.schedule(TIMER_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
     }
 
     @Override
     public void process(final Record<String, byte[]> record) {
+        final Optional<String> topic = context.recordMetadata().map(m -> m.topic());
+        if (topic.isPresent() && retryTopics.contains(topic.get())) {
+            // a request entering the delay path: hold it until due
+            final InFlightEntry waiting = Json.read(record.value(), InFlightEntry.class);
+            gate.schedule(waiting.agentRequest().id(), waiting.attempt(), waiting.dueAt());
+            return;
+        }
+        onRequest(record);
+    }
+
+    private void onRequest(final Record<String, byte[]> record) {
         final Instant now = now();
         final Source source = context.recordMetadata()
                 .map(m -> new Source(m.topic(), m.partition(), m.offset()))
                 .orElse(null);
         final ParseResult parsed = parser.parse(record.value(), now);
         if (parsed instanceof ParseResult.Rejected rejected) {
-            LOG.info("rejected request at {}: {} {}", source, rejected.reason(), redact.apply(rejected.message()));
+            LOG.debug("rejected request at {}: {} {}", source, rejected.reason(), redact.apply(rejected.message()));
             emit(record.key(), Nodes.DEAD_LETTERS_SINK, redacted(Json.text(Terminals.rejected(rejected, source, now))));
             return;
         }
@@ -103,18 +139,18 @@ final class CallProcessor implements Processor<String, byte[], String, byte[]> {
         final DedupStore.Stored stored = dedup.find(request.id(), now);
         if (stored != null) {
             // answered before: repeat the stored outcome, never the call
-            final Record<String, byte[]> replay = new Record<>(record.key(), stored.value(), now.toEpochMilli(),
-                    new RecordHeaders().add(DEDUP_REPLAY_HEADER, "true".getBytes(StandardCharsets.UTF_8)));
-            context.forward(replay, stored.sink());
+            context.forward(new Record<String, Object>(record.key(), stored.value(), now.toEpochMilli(),
+                    new RecordHeaders().add(DEDUP_REPLAY_HEADER, "true".getBytes(StandardCharsets.UTF_8))), stored.sink());
             return;
         }
         if (inFlight.get(request.id()) != null) {
-            // the first copy is still running; its terminal record answers this one too
+            // the first copy is still running or waiting; its terminal record answers this one too
             LOG.debug("request {} is already in flight; duplicate ignored", request.id());
             return;
         }
         final InFlightEntry entry = InFlightEntry.first(record.key(), request, now, source);
         inFlight.put(request.id(), entry);
+        config.target(request.target()).ifPresent(t -> retryStates.firstAttempt(t, now));
         startAttempt(request.id(), entry, now);
         pushBack();
     }
@@ -137,7 +173,7 @@ final class CallProcessor implements Processor<String, byte[], String, byte[]> {
         }
     }
 
-    private void punctuate(final long timestamp) {
+    private void drain(final long timestamp) {
         if (!resumed) {
             resume();
             resumed = true;
@@ -146,14 +182,27 @@ final class CallProcessor implements Processor<String, byte[], String, byte[]> {
         dispatcher.startWaiting();
     }
 
-    /** Starts every restored in-flight entry that is not already running here. */
+    private void fireDue(final long timestamp) {
+        final Instant now = now();
+        for (final RetryGate.Due due : gate.takeDue(now, MAX_FIRE)) {
+            final InFlightEntry entry = inFlight.get(due.id());
+            if (entry == null || !entry.waiting() || entry.attempt() != due.attempt()) {
+                continue; // stale: the request has moved on since this timer was set
+            }
+            final InFlightEntry fired = entry.fired();
+            inFlight.put(due.id(), fired);
+            startAttempt(due.id(), fired, now);
+        }
+    }
+
+    /** Starts every restored in-flight entry that is neither running here nor waiting for its timer. */
     private void resume() {
         final Instant now = now();
         int restarted = 0;
         try (KeyValueIterator<String, InFlightEntry> it = inFlight.all()) {
             while (it.hasNext()) {
                 final KeyValue<String, InFlightEntry> kv = it.next();
-                if (!dispatcher.isActive(kv.key)) {
+                if (!kv.value.waiting() && !dispatcher.isActive(kv.key)) {
                     startAttempt(kv.key, kv.value, now);
                     restarted++;
                 }
@@ -189,24 +238,34 @@ final class CallProcessor implements Processor<String, byte[], String, byte[]> {
     private void complete(final Completion c) {
         final String id = c.spec().requestId();
         final InFlightEntry entry = inFlight.get(id);
-        if (entry == null || entry.attempt() != c.spec().attempt()) {
-            // stale: the request ended already (e.g. restarted and answered by another attempt)
+        if (entry == null || entry.waiting() || entry.attempt() != c.spec().attempt()) {
+            // stale: the request ended or moved on (e.g. restarted and answered by another attempt)
             return;
         }
         final Instant now = now();
+        final TargetConfig target = config.target(c.spec().target()).orElseThrow();
         if (c.outcome() instanceof CallOutcome.Success s) {
+            retryStates.outcome(target, now, Optional.empty());
             terminal(id, entry, Nodes.RESULTS_SINK, Json.text(Terminals.succeeded(entry, c.spec(), s, now)));
             return;
         }
-        final CallOutcome.Failed f = (CallOutcome.Failed) c.outcome();
-        final Classification cl = f.classification();
-        final InFlightEntry failed = entry.withFailure(Terminals.attempt(c.spec(), f));
-        final DeadLetterReason reason = cl.retryable() ? DeadLetterReason.RETRIES_EXHAUSTED : DeadLetterReason.NON_RETRYABLE;
-        final String message = c.spec().target() + " failed with " + cl.category()
-                + (cl.httpStatus() == null ? "" : " (HTTP " + cl.httpStatus() + ")") + ": " + cl.message()
-                + (cl.retryable() ? "; retryable, but this version makes a single attempt" : "; not retryable");
-        final DeadLetter dl = Terminals.failed(failed, cl, reason, message, now);
-        terminal(id, failed, Nodes.DEAD_LETTERS_SINK, Json.text(dl));
+        final Classification failure = ((CallOutcome.Failed) c.outcome()).classification();
+        final Attempt attempt = Terminals.attempt(c.spec(), (CallOutcome.Failed) c.outcome());
+        final var state = retryStates.outcome(target, now, Optional.of(failure.category()));
+        final RetryDecision decision = RetryPlanner.decide(failure, entry.attempt(),
+                Optional.ofNullable(entry.lastWaitMs()).map(Duration::ofMillis), now, entry.deadline(), target, state,
+                config.retries(), () -> pool.retryLimiter().tryAcquire(now), random);
+        if (decision instanceof RetryDecision.Retry retry) {
+            retryStates.retryGranted(target, now);
+            final InFlightEntry waiting = entry.waitingFor(attempt, retry.delay(), retry.dueAt());
+            inFlight.put(id, waiting);
+            context.forward(new Record<String, Object>(entry.key(), waiting, now.toEpochMilli()), Nodes.retrySink(retry.tier()));
+            return;
+        }
+        final RetryDecision.GiveUp giveUp = (RetryDecision.GiveUp) decision;
+        final InFlightEntry ended = entry.ended(attempt);
+        terminal(id, ended, Nodes.DEAD_LETTERS_SINK,
+                Json.text(Terminals.failed(ended, failure, giveUp.reason(), giveUp.message(), now)));
     }
 
     /** Writes the terminal record, remembers it for dedup and forgets the in-flight entry: one transaction. */
@@ -218,10 +277,10 @@ final class CallProcessor implements Processor<String, byte[], String, byte[]> {
     }
 
     private void emit(final String key, final String sink, final byte[] value) {
-        context.forward(new Record<>(key, value, context.currentSystemTimeMs()), sink);
+        context.forward(new Record<String, Object>(key, value, context.currentSystemTimeMs()), sink);
     }
 
-    /** Every record Rebound writes passes here: configured secrets never reach a topic. */
+    /** Every terminal record Rebound writes passes here: configured secrets never reach a topic. */
     private byte[] redacted(final String json) {
         return redact.apply(json).getBytes(StandardCharsets.UTF_8);
     }

@@ -7,6 +7,12 @@ public final class Nodes {
     public static final String EXECUTOR = "call-executor";
     public static final String RESULTS_SINK = "results-sink";
     public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+    public static final String RETRY_SOURCE = "retry-source";
+
+    /** The sink of one delay tier. */
+    public static String retrySink(final java.time.Duration tier) {
+        return "retry-sink-" + dev.rebound.config.RetrySettings.tierName(tier);
+    }
 
     private Nodes() {
     }

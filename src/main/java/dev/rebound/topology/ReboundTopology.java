@@ -3,19 +3,33 @@ package dev.rebound.topology;
 import dev.rebound.config.Redactor;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.execute.TargetPool;
+import dev.rebound.request.Json;
+import dev.rebound.retry.TargetRetryState;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.WindowStore;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
 /**
- * Builds Rebound's processor topology:
+ * Builds Rebound's processor topology, one sub-topology:
  * <pre>
- *   agent-calls ──▶ call-executor ──▶ agent-results
- *                        │      └───▶ agent-dead-letters
- *              [in-flight] [dedup]
+ *   agent-calls ─────────────┐                 ┌──▶ agent-results
+ *                            ├─▶ call-executor ├──▶ agent-dead-letters
+ *   agent-calls-retry-&lt;tier&gt; ─┘        │        └──▶ agent-calls-retry-&lt;tier&gt;
+ *            [in-flight] [dedup] [timers] [retry-state]
  * </pre>
+ * The delay-tier topics are sources of the same sub-topology as {@code agent-calls}, so partition
+ * {@code p} of each belongs to the same task: a request written to a tier topic on the partition
+ * it came from (see {@link SourcePartitioner}) comes back to the task that holds its in-flight entry.
  * The same method serves production, the demo and the tests, so what is tested is what runs.
  */
 public final class ReboundTopology {
@@ -24,23 +38,57 @@ public final class ReboundTopology {
     }
 
     public static Topology build(final ReboundConfig config, final TargetPool pool) {
+        return build(config, pool, SplittableRandom::new);
+    }
+
+    /** @param random a fresh random source per task, for backoff jitter */
+    public static Topology build(final ReboundConfig config, final TargetPool pool, final Supplier<RandomGenerator> random) {
         final Topics topics = new Topics(config.topicPrefix());
         final Redactor redactor = new Redactor(config.secrets());
 
-        final StoreBuilder<KeyValueStore<String, InFlightEntry>> inFlight = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.IN_FLIGHT),
-                Serdes.String(), JsonSerde.of(InFlightEntry.class));
-        final StoreBuilder<WindowStore<String, byte[]>> dedup = org.apache.kafka.streams.state.Stores.windowStoreBuilder(
-                org.apache.kafka.streams.state.Stores.persistentWindowStore(Stores.DEDUP, config.dedupWindow(), config.dedupWindow(), false),
-                Serdes.String(), Serdes.ByteArray());
-
         final Topology topology = new Topology();
         topology.addSource(Nodes.CALLS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.calls());
-        topology.addProcessor(Nodes.EXECUTOR, () -> new CallProcessor(config, pool, redactor), Nodes.CALLS_SOURCE);
-        topology.addStateStore(inFlight, Nodes.EXECUTOR);
-        topology.addStateStore(dedup, Nodes.EXECUTOR);
-        topology.addSink(Nodes.RESULTS_SINK, topics.results(), Serdes.String().serializer(), Serdes.ByteArray().serializer(), Nodes.EXECUTOR);
-        topology.addSink(Nodes.DEAD_LETTERS_SINK, topics.deadLetters(), Serdes.String().serializer(), Serdes.ByteArray().serializer(), Nodes.EXECUTOR);
+        topology.addSource(Nodes.RETRY_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                config.retries().tiers().stream().map(topics::retryTier).toArray(String[]::new));
+        topology.addProcessor(Nodes.EXECUTOR, () -> new CallProcessor(config, pool, redactor, random.get()),
+                Nodes.CALLS_SOURCE, Nodes.RETRY_SOURCE);
+        topology.addStateStore(inFlightStore(), Nodes.EXECUTOR);
+        topology.addStateStore(dedupStore(config.dedupWindow()), Nodes.EXECUTOR);
+        topology.addStateStore(timerStore(), Nodes.EXECUTOR);
+        topology.addStateStore(retryStateStore(), Nodes.EXECUTOR);
+
+        final Serializer<Object> bytes = (topic, value) -> (byte[]) value;
+        final Serializer<Object> waiting = (topic, value) -> redactor.apply(Json.text(value)).getBytes(StandardCharsets.UTF_8);
+        topology.addSink(Nodes.RESULTS_SINK, topics.results(), Serdes.String().serializer(), bytes, Nodes.EXECUTOR);
+        topology.addSink(Nodes.DEAD_LETTERS_SINK, topics.deadLetters(), Serdes.String().serializer(), bytes, Nodes.EXECUTOR);
+        for (final Duration tier : config.retries().tiers()) {
+            topology.addSink(Nodes.retrySink(tier), topics.retryTier(tier), Serdes.String().serializer(), waiting,
+                    new SourcePartitioner(), Nodes.EXECUTOR);
+        }
         return topology;
+    }
+
+    private static StoreBuilder<KeyValueStore<String, InFlightEntry>> inFlightStore() {
+        return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.IN_FLIGHT),
+                Serdes.String(), JsonSerde.of(InFlightEntry.class));
+    }
+
+    private static StoreBuilder<WindowStore<String, byte[]>> dedupStore(final Duration window) {
+        return org.apache.kafka.streams.state.Stores.windowStoreBuilder(
+                org.apache.kafka.streams.state.Stores.persistentWindowStore(Stores.DEDUP, window, window, false),
+                Serdes.String(), Serdes.ByteArray());
+    }
+
+    private static StoreBuilder<KeyValueStore<Bytes, byte[]>> timerStore() {
+        return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.TIMERS),
+                Serdes.Bytes(), Serdes.ByteArray());
+    }
+
+    private static StoreBuilder<KeyValueStore<String, TargetRetryState>> retryStateStore() {
+        return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.RETRY_STATE),
+                Serdes.String(), JsonSerde.of(TargetRetryState.class));
     }
 }

@@ -8,6 +8,11 @@ public final class Stores {
     /** Request id to its terminal record, windowed by arrival time: the dedup memory. */
     public static final String DEDUP = "rebound-dedup";
 
+    /** Target name to {@code TargetRetryState}: budget, error window and adaptive limit, per task. */
+    public static final String RETRY_STATE = "rebound-retry-state";
+    /** Due time and request id to attempt number: the retries waiting in this task (see {@code TimerKey}). */
+    public static final String TIMERS = "rebound-timers";
+
     private Stores() {
     }
 }

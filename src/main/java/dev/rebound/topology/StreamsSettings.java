@@ -31,6 +31,7 @@ public final class StreamsSettings {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ProcessingErrorHandler.class.getName());
+        p.put("processing.exception.handler.global.enabled", "true");
         p.put(DEAD_LETTER_TOPIC, new Topics(config.topicPrefix()).deadLetters());
         p.putAll(config.kafka());
         return p;

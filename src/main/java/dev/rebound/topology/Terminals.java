@@ -36,7 +36,7 @@ final class Terminals {
     static Attempt attempt(final CallSpec spec, final CallOutcome.Failed f) {
         final Classification c = f.classification();
         return new Attempt(spec.attempt(), f.startedAt(), spec.target(), c.category().name(), c.severity().name(),
-                c.httpStatus(), c.message(), f.durationMs(), c.retryAfter().map(Duration::toMillis).orElse(null));
+                c.httpStatus(), c.message(), f.durationMs(), c.retryAfter().map(Duration::toMillis).orElse(null), null);
     }
 
     /** The dead letter for a request whose last attempt failed and that will not be tried again. */

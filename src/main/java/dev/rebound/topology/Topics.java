@@ -8,6 +8,8 @@ public final class Topics {
     public static final String DEAD_LETTERS = "agent-dead-letters";
     public static final String CIRCUITS = "agent-circuits";
     public static final String CONTROL = "agent-control";
+    /** The base of the delay-tier topics: {@code agent-calls-retry-<tier>}. */
+    public static final String RETRY = "agent-calls-retry";
 
     /** The topics Rebound creates, in the order {@code rebound topics create} reports them. */
     public static final java.util.List<String> ALL = java.util.List.of(CALLS, RESULTS, DEAD_LETTERS, CIRCUITS, CONTROL);
@@ -41,5 +43,10 @@ public final class Topics {
 
     public String control() {
         return prefix + CONTROL;
+    }
+
+    /** The topic of one delay tier, e.g. {@code agent-calls-retry-10s}. */
+    public String retryTier(final java.time.Duration tier) {
+        return prefix + RETRY + "-" + dev.rebound.config.RetrySettings.tierName(tier);
     }
 }

@@ -48,7 +48,10 @@ class ConfigLoaderTest {
         assertThat(chat.headers()).containsEntry("Authorization", "Bearer sk-test-abcdef123456");
         assertThat(chat.timeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(chat.retry()).isEqualTo(new RetryPolicy(4, Duration.ofSeconds(1), 2.0, Duration.ofMinutes(5), Jitter.FULL));
-        assertThat(chat.notEnforced()).containsExactlyInAnyOrder("budget", "circuit", "recovery", "fallback");
+        assertThat(chat.notEnforced()).containsExactlyInAnyOrder("circuit", "recovery", "fallback");
+        assertThat(chat.budget()).isEqualTo(new BudgetPolicy(0.2, 5, Duration.ofSeconds(10)));
+        assertThat(chat.adaptive()).isEqualTo(AdaptivePolicy.DEFAULT);
+        assertThat(c.retries()).isEqualTo(RetrySettings.DEFAULT);
         assertThat(c.target("openai").orElseThrow().kind()).isEqualTo(TargetConfig.Kind.GROUP);
         assertThat(c.dedupWindow()).isEqualTo(Duration.ofHours(24));
     }
@@ -102,12 +105,36 @@ class ConfigLoaderTest {
             "bad limit          | {limits: {maxPayloadBytes: -1}, targets: {t: {url: 'http://h/x'}}}  | limits.maxPayloadBytes",
             "bad pattern        | {classification: {patterns: [{pattern: '(', category: TIMEOUT}]}, targets: {t: {url: 'http://h/x'}}} | classification.patterns[0].pattern",
             "bad category       | {classification: {patterns: [{pattern: 'x', category: SLOW}]}, targets: {t: {url: 'http://h/x'}}}   | classification.patterns[0].category",
-            "unknown top key    | {targetz: {}, targets: {t: {url: 'http://h/x'}}}                    | targetz"})
+            "unknown top key    | {targetz: {}, targets: {t: {url: 'http://h/x'}}}                    | targetz",
+            "budget ratio       | targets: {t: {url: 'http://h/x', budget: {ratio: 2}}}               | targets.t.budget.ratio",
+            "budget window      | targets: {t: {url: 'http://h/x', budget: {window: 5m}}}             | targets.t.budget.window",
+            "adaptive rate      | targets: {t: {url: 'http://h/x', retry: {adaptive: {failureRate: 0}}}} | targets.t.retry.adaptive.failureRate",
+            "adaptive flag      | targets: {t: {url: 'http://h/x', retry: {adaptive: {enabled: maybe}}}} | targets.t.retry.adaptive.enabled",
+            "tiers order        | {retries: {tiers: [10s, 1s]}, targets: {t: {url: 'http://h/x'}}}    | retries.tiers[1]",
+            "tier duration      | {retries: {tiers: [1s, soon]}, targets: {t: {url: 'http://h/x'}}}   | retries.tiers[1]",
+            "retry cap          | {retries: {maxPerSecond: 0}, targets: {t: {url: 'http://h/x'}}}     | retries.maxPerSecond",
+            "error window       | {errors: {window: 2h}, targets: {t: {url: 'http://h/x'}}}           | errors.window"})
     void shouldNameTheFieldOfEveryError(final String what, final String yaml, final String field) {
         assertThatThrownBy(() -> new ConfigLoader(k -> null).parse(yaml))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).field()).isEqualTo(field))
                 .hasMessageStartingWith(field + ": ");
+    }
+
+    @Test
+    void shouldReadDelayTiersAndPickTheTierThatFitsAWait() {
+        final ReboundConfig c = loader.parse("""
+                retries: { tiers: [500ms, 5s, 2m], maxPerSecond: 50 }
+                errors: { window: 30s, patternThreshold: 3 }
+                targets: { t: { url: 'http://h/x' } }
+                """);
+        assertThat(c.retries().tiers()).containsExactly(Duration.ofMillis(500), Duration.ofSeconds(5), Duration.ofMinutes(2));
+        assertThat(c.retries().tierFor(Duration.ofMillis(100))).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.retries().tierFor(Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.retries().tierFor(Duration.ofSeconds(6))).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.retries().tierFor(Duration.ofHours(1))).as("longer waits go to the longest tier").isEqualTo(Duration.ofMinutes(2));
+        assertThat(RetrySettings.tierName(Duration.ofMillis(500))).isEqualTo("500ms");
+        assertThat(c.retries().patternThreshold()).isEqualTo(3);
     }
 
     @Test

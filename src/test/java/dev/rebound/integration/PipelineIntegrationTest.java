@@ -64,9 +64,12 @@ class PipelineIntegrationTest {
 
     @Test
     void shouldGiveEveryRequestExactlyOneTerminalRecordOfTheRightKind() throws Exception {
-        final String[] fates = {"", "{\"status\":503}", "{\"status\":401}", "{\"status\":429}", "{\"reset\":true}", "{\"status\":400}"};
-        final String[] expected = {"SUCCEEDED", "RETRIES_EXHAUSTED", "NON_RETRYABLE", "RETRIES_EXHAUSTED", "RETRIES_EXHAUSTED", "NON_RETRYABLE"};
-        final int n = 120;
+        final String[] fates = {"", "{\"status\":503,\"failTimes\":1}", "{\"status\":401}", "{\"status\":429,\"failTimes\":1}",
+                "{\"status\":503}", "{\"status\":400}", "{\"reset\":true}"};
+        final String[] expected = {"SUCCEEDED", "SUCCEEDED", "NON_RETRYABLE", "SUCCEEDED", "RETRIES_EXHAUSTED", "NON_RETRYABLE",
+                "RETRIES_EXHAUSTED"};
+        final int[] calls = {1, 2, 1, 2, 3, 1, 3};
+        final int n = 70;
         try (ReboundStreams ignored = rebound();
              Requests requests = new Requests(kafka.bootstrapServers(), topics.calls());
              TerminalCounter counter = new TerminalCounter(kafka.bootstrapServers(), topics.results(), topics.deadLetters())) {
@@ -88,11 +91,45 @@ class PipelineIntegrationTest {
                 final JsonNode v = counter.last("k" + i);
                 final String got = v.has("reason") ? v.path("reason").asText() : v.path("outcome").asText();
                 assertThat(got).as("request %d with fate %s", i, fates[i % fates.length]).isEqualTo(expected[i % fates.length]);
+                assertThat(sim.calls("id-" + i)).as("calls for request %d with fate %s", i, fates[i % fates.length])
+                        .isEqualTo(calls[i % fates.length]);
             }
             assertThat(counter.last("bad-json").path("reason").asText()).isEqualTo("INVALID_REQUEST");
             assertThat(counter.last("bad-target").path("reason").asText()).isEqualTo("UNKNOWN_TARGET");
-            assertThat(sim.calls()).as("one call per valid request, none for bad input").isEqualTo(n);
+            assertThat(sim.calls()).as("retries as scripted, none for bad input").isEqualTo(n / 7 * 13);
             assertThat(counter.last("k0").toString()).doesNotContain(Configs.SECRET);
+        }
+    }
+
+    @Test
+    void shouldFireEachPendingRetryExactlyOnceAcrossARestart() throws Exception {
+        final int n = 30;
+        try (Requests requests = new Requests(kafka.bootstrapServers(), topics.calls());
+             TerminalCounter counter = new TerminalCounter(kafka.bootstrapServers(), topics.results(), topics.deadLetters())) {
+            for (int i = 0; i < n; i++) {
+                // the first attempt fails; the retry waits 300 ms, then 600 ms if needed
+                requests.send("k" + i, Requests.scripted("id-" + i, "llm", "{\"status\":503,\"failTimes\":1}"));
+            }
+            requests.flush();
+            try (ReboundStreams first = rebound()) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> sim.calls() >= n);
+            }
+            // stopped with retries pending in the timer store (or on the tier topic); a first attempt
+            // still running at the stop is made again after it (same Idempotency-Key), as documented
+            try (ReboundStreams second = rebound()) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    counter.poll(Duration.ofMillis(200));
+                    return counter.terminalKeys() == n;
+                });
+                counter.poll(Duration.ofSeconds(1));
+            }
+            assertThat(counter.duplicated()).isZero();
+            assertThat(counter.outcome("SUCCEEDED")).isEqualTo(n);
+            for (int i = 0; i < n; i++) {
+                assertThat(sim.calls("id-" + i, 2)).as("the retry of request %d fired once", i).isEqualTo(1);
+                assertThat(sim.calls("id-" + i, 3)).as("and never a third attempt").isZero();
+                assertThat(counter.last("k" + i).path("attempts").asInt()).isEqualTo(2);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.rebound.ops;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,13 +12,14 @@ class TopicSpecTest {
 
     @Test
     void shouldShipASpecForEveryTopic() {
-        assertThat(TopicSpec.shipped()).extracting(TopicSpec::name)
-                .containsExactly("agent-calls", "agent-results", "agent-dead-letters", "agent-circuits", "agent-control");
+        assertThat(TopicSpec.shipped(List.of(Duration.ofSeconds(1), Duration.ofMinutes(10)))).extracting(TopicSpec::name)
+                .containsExactly("agent-calls", "agent-results", "agent-dead-letters", "agent-circuits", "agent-control",
+                        "agent-calls-retry-1s", "agent-calls-retry-10m");
     }
 
     @Test
     void shouldCompactTheStateTopicsAndKeepTheirPartitionsWhenOverriding() {
-        final List<NewTopic> topics = TopicSpec.newTopics("x.", 3);
+        final List<NewTopic> topics = TopicSpec.newTopics("x.", 3, List.of(Duration.ofSeconds(10)));
         assertThat(topics).extracting(NewTopic::name).contains("x.agent-calls", "x.agent-circuits");
         final NewTopic calls = topics.stream().filter(t -> t.name().equals("x.agent-calls")).findFirst().orElseThrow();
         final NewTopic circuits = topics.stream().filter(t -> t.name().equals("x.agent-circuits")).findFirst().orElseThrow();
@@ -25,5 +27,7 @@ class TopicSpecTest {
         assertThat(circuits.numPartitions()).isEqualTo(1);
         assertThat(circuits.configs()).containsEntry("cleanup.policy", "compact");
         assertThat(calls.configs()).containsEntry("cleanup.policy", "delete");
+        final NewTopic tier = topics.stream().filter(t -> t.name().equals("x.agent-calls-retry-10s")).findFirst().orElseThrow();
+        assertThat(tier.numPartitions()).as("a tier topic is co-partitioned with agent-calls").isEqualTo(3);
     }
 }

@@ -13,7 +13,11 @@ public final class Configs {
     private Configs() {
     }
 
-    /** Targets {@code llm} (callable, in group {@code provider}) and {@code provider} (a group), pointing at {@code baseUrl}. */
+    /**
+     * Targets {@code llm} (callable, in group {@code provider}; 3 attempts, waits of exactly 1s, 2s,
+     * capped at 5s), {@code tools} (no retry budget at all) and {@code provider} (a group), all
+     * pointing at {@code baseUrl}.
+     */
     public static ReboundConfig twoTargets(final String baseUrl) {
         return new ConfigLoader(Map.of("API_KEY", SECRET)::get).parse("""
                 kafka:
@@ -30,10 +34,12 @@ public final class Configs {
                     headers: { Authorization: "Bearer ${API_KEY}" }
                     timeout: 2s
                     maxInFlight: 4
+                    retry: { maxAttempts: 3, initialDelay: 1s, multiplier: 2.0, maxDelay: 5s, jitter: none }
                   tools:
                     url: %s/v1/chat
                     timeout: 2s
                     maxInFlight: 2
+                    budget: { ratio: 0.0, minRetriesPerSecond: 0 }
                 """.formatted(baseUrl, baseUrl));
     }
 }

@@ -36,7 +36,7 @@ public final class SharedKafka {
     /** A fresh topic prefix, with Rebound's topics created under it. */
     public static String freshTopics(final int partitions) throws Exception {
         final String prefix = "t" + NEXT.incrementAndGet() + "-" + Long.toHexString(System.nanoTime() & 0xffffff) + ".";
-        get().createTopics(TopicSpec.newTopics(prefix, partitions));
+        get().createTopics(TopicSpec.newTopics(prefix, partitions, dev.rebound.config.RetrySettings.DEFAULT.tiers()));
         return prefix;
     }
 }

@@ -45,6 +45,10 @@ class CallProcessorTest {
     private TestInputTopic<String, byte[]> calls;
     private TestOutputTopic<String, byte[]> results;
     private TestOutputTopic<String, byte[]> deadLetters;
+    private TestOutputTopic<String, byte[]> retry1s;
+    private TestOutputTopic<String, byte[]> retry10s;
+    private TestOutputTopic<String, byte[]> retry1m;
+    private TestOutputTopic<String, byte[]> retry10m;
 
     @BeforeEach
     void start() {
@@ -56,6 +60,10 @@ class CallProcessorTest {
         calls = driver.createInputTopic(topics.calls(), new StringSerializer(), new ByteArraySerializer());
         results = driver.createOutputTopic(topics.results(), new StringDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(topics.deadLetters(), new StringDeserializer(), new ByteArrayDeserializer());
+        retry1s = driver.createOutputTopic(topics.retryTier(Duration.ofSeconds(1)), new StringDeserializer(), new ByteArrayDeserializer());
+        retry10s = driver.createOutputTopic(topics.retryTier(Duration.ofSeconds(10)), new StringDeserializer(), new ByteArrayDeserializer());
+        retry1m = driver.createOutputTopic(topics.retryTier(Duration.ofMinutes(1)), new StringDeserializer(), new ByteArrayDeserializer());
+        retry10m = driver.createOutputTopic(topics.retryTier(Duration.ofMinutes(10)), new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     @AfterEach
@@ -115,7 +123,7 @@ class CallProcessorTest {
     }
 
     @Test
-    void shouldDeadLetterANonRetryableFailureWithItsAttemptHistory() {
+    void shouldDeadLetterANonRetryableFailureAtOnceWithItsAttemptHistory() {
         send("s", "{\"id\":\"r2\",\"target\":\"llm\",\"payload\":{}}");
         llm.fail(0, 401, "{\"error\":{\"message\":\"Incorrect API key provided\",\"code\":\"invalid_api_key\"}}");
         tick();
@@ -137,23 +145,119 @@ class CallProcessorTest {
     }
 
     @Test
-    void shouldDeadLetterARetryableFailureAsExhaustedUntilRetriesExist() {
+    void shouldRetryThroughTheDelayPathAndSucceed() {
         send("s", "{\"id\":\"r3\",\"target\":\"llm\",\"payload\":{}}");
         llm.fail(0, 503, "{\"error\":{\"message\":\"busy\",\"type\":\"server_error\"}}");
         tick();
-        final JsonNode dl = json(deadLetters.readValue());
-        assertThat(dl.path("reason").asText()).isEqualTo("RETRIES_EXHAUSTED");
-        assertThat(dl.path("category").asText()).isEqualTo("SERVER_ERROR");
+
+        assertThat(results.isEmpty()).isTrue();
+        assertThat(deadLetters.isEmpty()).isTrue();
+        final InFlightEntry waiting = inFlight().get("r3");
+        assertThat(waiting.waiting()).isTrue();
+        assertThat(waiting.attempt()).isEqualTo(2);
+        assertThat(waiting.attempts()).singleElement().satisfies(a -> assertThat(a.waitMs()).isEqualTo(1000L));
+        final TestRecord<String, byte[]> tierRecord = retry1s.readRecord();
+        assertThat(tierRecord.key()).isEqualTo("s");
+        assertThat(json(tierRecord.value()).path("attempts")).hasSize(1);
+
+        driver.advanceWallClockTime(Duration.ofMillis(900));
+        assertThat(llm.calls()).as("never before due").hasSize(1);
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        assertThat(llm.calls()).hasSize(2);
+        assertThat(llm.call(1).spec().attempt()).isEqualTo(2);
+
+        llm.succeed(1, "{\"ok\":true}");
+        tick();
+        final JsonNode v = json(results.readValue());
+        assertThat(v.path("attempts").asInt()).isEqualTo(2);
+        assertThat(v.path("lastError").path("category").asText()).isEqualTo("SERVER_ERROR");
+        assertThat(v.path("lastError").path("httpStatus").asInt()).isEqualTo(503);
+        assertThat(inFlight().get("r3")).isNull();
     }
 
     @Test
-    void shouldClassifyTransportFailures() {
-        send("s", "{\"id\":\"r4\",\"target\":\"llm\",\"payload\":{}}");
-        llm.breakConnection(0, Failure.TransportKind.TIMEOUT);
+    void shouldDeadLetterWhenEveryAttemptFailsWithEachWaitInTheHistory() {
+        send("s", "{\"id\":\"r5\",\"target\":\"llm\",\"payload\":{}}");
+        llm.fail(0, 503, "{}");
+        tick();
+        driver.advanceWallClockTime(Duration.ofMillis(1100));
+        llm.fail(1, 529, "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}");
+        tick();
+        assertThat(retry10s.readRecordsToList()).as("a 2 s wait goes to the 10 s tier").hasSize(1);
+        driver.advanceWallClockTime(Duration.ofMillis(2100));
+        assertThat(llm.calls()).hasSize(3);
+        llm.breakConnection(2, Failure.TransportKind.RESET);
+        tick();
+
+        final JsonNode dl = json(deadLetters.readValue());
+        assertThat(dl.path("reason").asText()).isEqualTo("RETRIES_EXHAUSTED");
+        assertThat(dl.path("category").asText()).isEqualTo("NETWORK");
+        assertThat(dl.path("message").asText()).contains("3 of 3 attempts used");
+        assertThat(dl.path("attempts")).extracting(a -> a.path("category").asText())
+                .containsExactly("SERVER_ERROR", "SERVER_ERROR", "NETWORK");
+        assertThat(dl.path("attempts")).extracting(a -> a.path("waitMs").isNull() ? -1L : a.path("waitMs").asLong())
+                .containsExactly(1000L, 2000L, -1L);
+    }
+
+    @Test
+    void shouldGiveUpAtOnceWhenTheNextWaitWouldPassTheDeadline() {
+        send("s", "{\"id\":\"r6\",\"target\":\"llm\",\"payload\":{},\"timeoutMs\":2500}");
+        llm.fail(0, 503, "{}");
+        tick();
+        driver.advanceWallClockTime(Duration.ofMillis(1100));
+        assertThat(llm.call(1).spec().timeout()).as("the remaining time caps the call").isLessThanOrEqualTo(Duration.ofMillis(1400));
+        llm.fail(1, 503, "{}");
         tick();
         final JsonNode dl = json(deadLetters.readValue());
+        assertThat(dl.path("reason").asText()).isEqualTo("DEADLINE_EXCEEDED");
+        assertThat(dl.path("message").asText()).contains("after the deadline");
+        assertThat(llm.calls()).hasSize(2);
+    }
+
+    @Test
+    void shouldHonourAProviderHintLongerThanTheBackoffCap() {
+        send("s", "{\"id\":\"r7\",\"target\":\"llm\",\"payload\":{}}");
+        llm.fail(0, 429, "{\"error\":{\"message\":\"Rate limit reached. Please try again in 90s.\",\"code\":\"rate_limit_exceeded\"}}");
+        tick();
+        final InFlightEntry waiting = inFlight().get("r7");
+        assertThat(waiting.lastWaitMs()).as("not clipped to maxDelay 5s").isEqualTo(90_000L);
+        assertThat(retry1m.readRecordsToList()).hasSize(0);
+        assertThat(retry10m.readRecordsToList()).as("90 s goes to the 10 m tier").hasSize(1);
+        driver.advanceWallClockTime(Duration.ofSeconds(89));
+        assertThat(llm.calls()).hasSize(1);
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(llm.calls()).hasSize(2);
+    }
+
+    @Test
+    void shouldNotRetryWhenTheBudgetIsSpent() {
+        send("s", "{\"id\":\"r8\",\"target\":\"tools\",\"payload\":{}}");
+        tools.breakConnection(0, Failure.TransportKind.TIMEOUT);
+        tick();
+        final JsonNode dl = json(deadLetters.readValue());
+        assertThat(dl.path("reason").asText()).isEqualTo("RETRY_BUDGET_EXHAUSTED");
         assertThat(dl.path("category").asText()).isEqualTo("TIMEOUT");
         assertThat(dl.path("attempts").get(0).path("httpStatus").isNull()).isTrue();
+        assertThat(tools.calls()).hasSize(1);
+    }
+
+    @Test
+    void shouldSpendTheBudgetAcrossRequests() {
+        // llm's budget: 0.2 x first attempts + 1/s x 10 s; 20 failing requests earn 4 + 10 = 14 retries
+        for (int i = 0; i < 20; i++) {
+            send("s" + i, "{\"id\":\"b" + i + "\",\"target\":\"llm\",\"payload\":{}}");
+        }
+        for (int i = 0; i < 4; i++) {
+            llm.fail(i, 503, "{}");
+        }
+        tick();
+        for (int i = 4; i < 20; i++) {
+            llm.fail(i, 503, "{}");
+            tick();
+        }
+        final List<TestRecord<String, byte[]>> dls = deadLetters.readRecordsToList();
+        assertThat(dls).extracting(r -> json(r.value()).path("reason").asText()).containsOnly("RETRY_BUDGET_EXHAUSTED");
+        assertThat(dls).hasSize(20 - 14);
     }
 
     @Test

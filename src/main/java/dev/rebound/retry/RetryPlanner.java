@@ -1,0 +1,67 @@
+package dev.rebound.retry;
+
+import dev.rebound.classify.Classification;
+import dev.rebound.config.Durations;
+import dev.rebound.config.RetrySettings;
+import dev.rebound.config.TargetConfig;
+import dev.rebound.request.DeadLetterReason;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * Decides what follows a failed attempt. Pure: a function of the failure, the request's history,
+ * the target's state, the time and the random source. The checks run cheapest and most final
+ * first, and the two that consume something (the target's budget, the instance-wide cap) last, so
+ * a retry that is refused for another reason spends nothing.
+ */
+public final class RetryPlanner {
+
+    private RetryPlanner() {
+    }
+
+    /**
+     * @param failedAttempt the attempt that failed, 1-based
+     * @param previousWait  this request's previous wait, for decorrelated jitter
+     * @param deadline      the request's deadline, or {@code null}
+     * @param globalPermit  takes a permit from the instance-wide retry cap; called only when
+     *                      everything else allows the retry
+     */
+    public static RetryDecision decide(final Classification failure, final int failedAttempt, final Optional<Duration> previousWait,
+                                       final Instant now, final Instant deadline, final TargetConfig target,
+                                       final TargetRetryState state, final RetrySettings settings,
+                                       final BooleanSupplier globalPermit, final RandomGenerator random) {
+        final String what = target.name() + " failed with " + failure.category()
+                + (failure.httpStatus() == null ? "" : " (HTTP " + failure.httpStatus() + ")") + ": " + failure.message();
+        if (!failure.retryable()) {
+            return new RetryDecision.GiveUp(DeadLetterReason.NON_RETRYABLE, what + "; not retryable");
+        }
+        final int limit = Math.min(state.effectiveMaxAttempts(), target.retry().maxAttempts());
+        if (failedAttempt >= limit) {
+            final String adaptive = limit < target.retry().maxAttempts()
+                    ? " (adaptive retry lowered the limit from " + target.retry().maxAttempts() + " under sustained failure)" : "";
+            return new RetryDecision.GiveUp(DeadLetterReason.RETRIES_EXHAUSTED,
+                    what + "; " + failedAttempt + " of " + limit + " attempts used" + adaptive);
+        }
+        final Duration backoff = Backoff.delay(target.retry(), failedAttempt, previousWait, random);
+        final Duration wait = Backoff.wait(backoff, failure.retryAfter());
+        final Instant due = now.plus(wait);
+        if (deadline != null && due.isAfter(deadline)) {
+            return new RetryDecision.GiveUp(DeadLetterReason.DEADLINE_EXCEEDED,
+                    what + "; the next attempt would start at " + due + " (wait " + Durations.format(wait) + "), after the deadline " + deadline);
+        }
+        if (!state.budgetAllows(now, target.budget())) {
+            return new RetryDecision.GiveUp(DeadLetterReason.RETRY_BUDGET_EXHAUSTED,
+                    what + "; the retry budget of " + target.name() + " is spent (ratio " + target.budget().ratio()
+                            + " of first attempts in " + Durations.format(target.budget().window()) + ")");
+        }
+        if (!globalPermit.getAsBoolean()) {
+            return new RetryDecision.GiveUp(DeadLetterReason.RETRY_BUDGET_EXHAUSTED,
+                    what + "; the instance-wide cap of " + settings.maxPerSecond() + " retries per second is reached");
+        }
+        return new RetryDecision.Retry(wait, due, settings.tierFor(wait));
+    }
+}
