@@ -4,6 +4,8 @@ import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
+import dev.rebound.ops.OpsServer;
+import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.topology.ReboundStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,13 +39,17 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         final TargetPool pool = TargetPool.http(cfg, HttpTargetExecutor.defaultClient(), Clock.systemUTC());
+        final ReboundMetrics metrics = new ReboundMetrics();
         final CountDownLatch stop = new CountDownLatch(1);
-        try (ReboundStreams rebound = ReboundStreams.start(cfg, pool, Map.of())) {
+        try (ReboundStreams rebound = ReboundStreams.start(cfg, pool, metrics, Map.of());
+             OpsServer ops = cfg.ops().enabled()
+                     ? OpsServer.start(cfg.ops().bind(), cfg.ops().port(), metrics, rebound.streams()) : null) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 rebound.close();
                 stop.countDown();
             }, "rebound-shutdown"));
-            LOG.info("Rebound running with targets {}", cfg.targets().keySet());
+            LOG.info("Rebound running with targets {}{}", cfg.targets().keySet(),
+                    ops == null ? "" : "; ops endpoint on http://" + cfg.ops().bind() + ":" + ops.port() + "/metrics");
             stop.await();
         }
         return 0;

@@ -76,6 +76,9 @@ public final class ConfigLoader {
                 .orElse(ReboundConfig.DEFAULT_DEDUP_WINDOW);
         final List<MessagePattern> patterns = patterns(top);
         final RetrySettings retries = retrySettings(top);
+        final OpsSettings ops = top.optionalSection("ops").map(o -> o.finish(new OpsSettings(
+                o.stringOr("bind", OpsSettings.DEFAULT.bind()), o.intOr("port", OpsSettings.DEFAULT.port()),
+                o.boolOr("enabled", OpsSettings.DEFAULT.enabled())))).orElse(OpsSettings.DEFAULT);
         final Map<String, TargetConfig> targets = new LinkedHashMap<>();
         final Section ts = top.section("targets");
         for (final String name : ts.keys()) {
@@ -86,7 +89,7 @@ public final class ConfigLoader {
         }
         ts.done();
         top.done();
-        return new ReboundConfig(kafka, targets, limits, prefix, dedup, patterns, retries);
+        return new ReboundConfig(kafka, targets, limits, prefix, dedup, patterns, retries, ops);
     }
 
     private TargetConfig target(final String name, final Section s) {

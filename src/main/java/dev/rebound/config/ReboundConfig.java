@@ -21,10 +21,11 @@ import java.util.Set;
  * @param dedupWindow how long a request id is remembered with its outcome (default 24h)
  * @param patterns    operator-registered message patterns for classification
  * @param retries     delay tiers, the system-wide retry cap and the error window
+ * @param ops         the HTTP ops endpoint
  */
 public record ReboundConfig(Map<String, String> kafka, Map<String, TargetConfig> targets, Limits limits,
                             String topicPrefix, Duration dedupWindow, List<MessagePattern> patterns,
-                            RetrySettings retries) {
+                            RetrySettings retries, OpsSettings ops) {
 
     public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofHours(24);
 
@@ -35,6 +36,7 @@ public record ReboundConfig(Map<String, String> kafka, Map<String, TargetConfig>
         Objects.requireNonNull(topicPrefix, "topicPrefix");
         patterns = List.copyOf(patterns);
         Objects.requireNonNull(retries, "retries");
+        Objects.requireNonNull(ops, "ops");
         if (!topicPrefix.matches("[A-Za-z0-9._-]*")) {
             throw new ConfigException("topics.prefix", "may only contain letters, digits, '.', '_' and '-', was '" + topicPrefix + "'");
         }

@@ -77,12 +77,15 @@ public final class Demo {
             final Topics topics = new Topics(config.topicPrefix());
             kafka.createTopics(TopicSpec.newTopics(config.topicPrefix(), o.partitions(), config.retries().tiers()));
             final TargetPool pool = TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC());
-            try (ReboundStreams rebound = ReboundStreams.start(config, pool, Map.of(
+            final ReboundMetrics metrics = new ReboundMetrics();
+            try (ReboundStreams rebound = ReboundStreams.start(config, pool, metrics, Map.of(
                     StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                     StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()));
+                 OpsServer ops = OpsServer.start("127.0.0.1", 0, metrics, rebound.streams());
                  TerminalCounter counter = new TerminalCounter(kafka.bootstrapServers(), topics.results(), topics.deadLetters())) {
                 rebound.awaitRunning(Duration.ofSeconds(60));
-                out.println("  processor running (exactly_once_v2); producing requests ...");
+                out.println("  processor running (exactly_once_v2); metrics at http://127.0.0.1:" + ops.port() + "/metrics");
+                out.println("  producing requests ...");
                 final long started = System.nanoTime();
                 final int invalid = produce(kafka.bootstrapServers(), topics.calls(), o.requests());
                 final long lastTerminal = await(counter, o, sim, out);

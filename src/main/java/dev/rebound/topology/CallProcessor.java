@@ -2,12 +2,14 @@ package dev.rebound.topology;
 
 import dev.rebound.classify.Classification;
 import dev.rebound.config.ReboundConfig;
+import dev.rebound.config.RetrySettings;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.execute.CallDispatcher;
 import dev.rebound.execute.CallOutcome;
 import dev.rebound.execute.CallSpec;
 import dev.rebound.execute.Completion;
 import dev.rebound.execute.TargetPool;
+import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.request.AgentRequest;
 import dev.rebound.request.Attempt;
 import dev.rebound.request.Json;
@@ -78,6 +80,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private final RequestParser parser;
     private final UnaryOperator<String> redact;
     private final RandomGenerator random;
+    private final ReboundMetrics metrics;
     private final Set<String> retryTopics;
 
     private ProcessorContext<String, Object> context;
@@ -88,8 +91,10 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private CallDispatcher dispatcher;
     private boolean resumed;
 
-    CallProcessor(final ReboundConfig config, final TargetPool pool, final UnaryOperator<String> redact, final RandomGenerator random) {
+    CallProcessor(final ReboundConfig config, final TargetPool pool, final UnaryOperator<String> redact, final RandomGenerator random,
+                  final ReboundMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.pool = pool;
         this.parser = new RequestParser(config.targets(), config.limits());
         this.redact = redact;
@@ -105,7 +110,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         this.dedup = new DedupStore(context.getStateStore(Stores.DEDUP), config.dedupWindow());
         final KeyValueStore<Bytes, byte[]> timers = context.getStateStore(Stores.TIMERS);
         this.gate = new RetryGate(timers);
-        this.retryStates = new RetryStates(context.getStateStore(Stores.RETRY_STATE), config, context.taskId().toString());
+        this.retryStates = new RetryStates(context.getStateStore(Stores.RETRY_STATE), config, context.taskId().toString(), metrics);
         this.dispatcher = new CallDispatcher(pool::executor, pool::slots);
         this.resumed = false;
         context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::drain);
@@ -133,6 +138,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         if (parsed instanceof ParseResult.Rejected rejected) {
             LOG.debug("rejected request at {}: {} {}", source, rejected.reason(), redact.apply(rejected.message()));
             emit(record.key(), Nodes.DEAD_LETTERS_SINK, redacted(Json.text(Terminals.rejected(rejected, source, now))));
+            metrics.terminal("dead_letter", rejected.target(), rejected.reason().name());
             return;
         }
         final AgentRequest request = ((ParseResult.Valid) parsed).request();
@@ -217,14 +223,14 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         final AgentRequest request = entry.agentRequest();
         final TargetConfig target = config.target(request.target()).orElse(null);
         if (target == null || target.kind() != TargetConfig.Kind.CALL) {
-            terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.targetGone(entry, now)));
+            terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.targetGone(entry, now)), "UNKNOWN_TARGET");
             return;
         }
         Duration timeout = target.timeout();
         if (request.deadline() != null) {
             final Duration left = Duration.between(now, request.deadline());
             if (left.isNegative() || left.isZero()) {
-                terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.deadlineExceeded(entry, now)));
+                terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.deadlineExceeded(entry, now)), "DEADLINE_EXCEEDED");
                 return;
             }
             if (left.compareTo(timeout) < 0) {
@@ -245,11 +251,13 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         final Instant now = now();
         final TargetConfig target = config.target(c.spec().target()).orElseThrow();
         if (c.outcome() instanceof CallOutcome.Success s) {
+            metrics.attempt(target.name(), "success", "", Duration.ofMillis(s.durationMs()));
             retryStates.outcome(target, now, Optional.empty());
-            terminal(id, entry, Nodes.RESULTS_SINK, Json.text(Terminals.succeeded(entry, c.spec(), s, now)));
+            terminal(id, entry, Nodes.RESULTS_SINK, Json.text(Terminals.succeeded(entry, c.spec(), s, now)), "SUCCEEDED");
             return;
         }
         final Classification failure = ((CallOutcome.Failed) c.outcome()).classification();
+        metrics.attempt(target.name(), "failure", failure.category().name(), Duration.ofMillis(c.outcome().durationMs()));
         final Attempt attempt = Terminals.attempt(c.spec(), (CallOutcome.Failed) c.outcome());
         final var state = retryStates.outcome(target, now, Optional.of(failure.category()));
         final RetryDecision decision = RetryPlanner.decide(failure, entry.attempt(),
@@ -260,20 +268,22 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             final InFlightEntry waiting = entry.waitingFor(attempt, retry.delay(), retry.dueAt());
             inFlight.put(id, waiting);
             context.forward(new Record<String, Object>(entry.key(), waiting, now.toEpochMilli()), Nodes.retrySink(retry.tier()));
+            metrics.retryScheduled(target.name(), RetrySettings.tierName(retry.tier()));
             return;
         }
         final RetryDecision.GiveUp giveUp = (RetryDecision.GiveUp) decision;
         final InFlightEntry ended = entry.ended(attempt);
         terminal(id, ended, Nodes.DEAD_LETTERS_SINK,
-                Json.text(Terminals.failed(ended, failure, giveUp.reason(), giveUp.message(), now)));
+                Json.text(Terminals.failed(ended, failure, giveUp.reason(), giveUp.message(), now)), giveUp.reason().name());
     }
 
     /** Writes the terminal record, remembers it for dedup and forgets the in-flight entry: one transaction. */
-    private void terminal(final String id, final InFlightEntry entry, final String sink, final String json) {
+    private void terminal(final String id, final InFlightEntry entry, final String sink, final String json, final String reason) {
         final byte[] value = redacted(json);
         emit(entry.key(), sink, value);
         dedup.put(id, sink, value, now());
         inFlight.delete(id);
+        metrics.terminal(Nodes.RESULTS_SINK.equals(sink) ? "result" : "dead_letter", entry.agentRequest().target(), reason);
     }
 
     private void emit(final String key, final String sink, final byte[] value) {

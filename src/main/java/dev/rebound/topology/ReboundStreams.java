@@ -1,7 +1,9 @@
 package dev.rebound.topology;
 
 import dev.rebound.config.ReboundConfig;
+import dev.rebound.config.TargetConfig;
 import dev.rebound.execute.TargetPool;
+import dev.rebound.ops.ReboundMetrics;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -28,10 +30,17 @@ public final class ReboundStreams implements AutoCloseable {
      * Starts the processor. {@code overrides} are applied over the configuration's Kafka
      * properties (the demo uses them for its broker address and state directory).
      */
-    public static ReboundStreams start(final ReboundConfig config, final TargetPool pool, final Map<String, String> overrides) {
+    public static ReboundStreams start(final ReboundConfig config, final TargetPool pool, final ReboundMetrics metrics,
+                                       final Map<String, String> overrides) {
         final Properties props = StreamsSettings.of(config);
         props.putAll(overrides);
-        final KafkaStreams streams = new KafkaStreams(ReboundTopology.build(config, pool), props);
+        for (final TargetConfig t : config.targets().values()) {
+            if (t.kind() == TargetConfig.Kind.CALL) {
+                metrics.gauge("rebound.in.flight", "Calls running now against a target from this instance",
+                        io.micrometer.core.instrument.Tags.of("target", t.name()), pool, p -> p.inFlight(t.name()));
+            }
+        }
+        final KafkaStreams streams = new KafkaStreams(ReboundTopology.build(config, pool, metrics), props);
         streams.setUncaughtExceptionHandler(exception -> {
             // a bug or a fatal Kafka error reached the thread; a fresh thread resumes from the
             // last commit, and exactly-once keeps the terminal records single

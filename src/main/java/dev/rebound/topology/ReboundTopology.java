@@ -3,6 +3,7 @@ package dev.rebound.topology;
 import dev.rebound.config.Redactor;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.execute.TargetPool;
+import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.request.Json;
 import dev.rebound.retry.TargetRetryState;
 import org.apache.kafka.common.serialization.Serdes;
@@ -37,12 +38,13 @@ public final class ReboundTopology {
     private ReboundTopology() {
     }
 
-    public static Topology build(final ReboundConfig config, final TargetPool pool) {
-        return build(config, pool, SplittableRandom::new);
+    public static Topology build(final ReboundConfig config, final TargetPool pool, final ReboundMetrics metrics) {
+        return build(config, pool, metrics, SplittableRandom::new);
     }
 
     /** @param random a fresh random source per task, for backoff jitter */
-    public static Topology build(final ReboundConfig config, final TargetPool pool, final Supplier<RandomGenerator> random) {
+    public static Topology build(final ReboundConfig config, final TargetPool pool, final ReboundMetrics metrics,
+                                 final Supplier<RandomGenerator> random) {
         final Topics topics = new Topics(config.topicPrefix());
         final Redactor redactor = new Redactor(config.secrets());
 
@@ -50,7 +52,7 @@ public final class ReboundTopology {
         topology.addSource(Nodes.CALLS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.calls());
         topology.addSource(Nodes.RETRY_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 config.retries().tiers().stream().map(topics::retryTier).toArray(String[]::new));
-        topology.addProcessor(Nodes.EXECUTOR, () -> new CallProcessor(config, pool, redactor, random.get()),
+        topology.addProcessor(Nodes.EXECUTOR, () -> new CallProcessor(config, pool, redactor, random.get(), metrics),
                 Nodes.CALLS_SOURCE, Nodes.RETRY_SOURCE);
         topology.addStateStore(inFlightStore(), Nodes.EXECUTOR);
         topology.addStateStore(dedupStore(config.dedupWindow()), Nodes.EXECUTOR);

@@ -4,7 +4,9 @@ import dev.rebound.classify.ErrorCategory;
 import dev.rebound.config.Durations;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
+import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.retry.TargetRetryState;
+import io.micrometer.core.instrument.Tags;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,11 +28,14 @@ final class RetryStates {
     private final KeyValueStore<String, TargetRetryState> store;
     private final ReboundConfig config;
     private final String task;
+    private final ReboundMetrics metrics;
 
-    RetryStates(final KeyValueStore<String, TargetRetryState> store, final ReboundConfig config, final String task) {
+    RetryStates(final KeyValueStore<String, TargetRetryState> store, final ReboundConfig config, final String task,
+                final ReboundMetrics metrics) {
         this.store = store;
         this.config = config;
         this.task = task;
+        this.metrics = metrics;
     }
 
     TargetRetryState get(final TargetConfig target) {
@@ -44,6 +49,7 @@ final class RetryStates {
 
     void retryGranted(final TargetConfig target, final Instant now) {
         update(target, s -> s.onRetry(now));
+        report(target, now, get(target));
     }
 
     /** Records an attempt's outcome and lets adaptive retry react; returns the new state. */
@@ -59,12 +65,30 @@ final class RetryStates {
         }
         failure.ifPresent(category -> {
             final int threshold = config.retries().patternThreshold();
-            if (after.failures(now, category, config.retries().errorWindow()) == threshold) {
+            final long inWindow = after.failures(now, category, config.retries().errorWindow());
+            if (inWindow == threshold) {
                 LOG.warn("task {}: error pattern on {}: {} {} failures within {}", task, target.name(), threshold, category,
                         Durations.format(config.retries().errorWindow()));
             }
+            final Tags tags = Tags.of("target", target.name(), "task", task, "category", category.name());
+            metrics.gauge("rebound.errors.window", "Failures of a category within the error window, per task", tags, inWindow);
+            metrics.gauge("rebound.errors.rate", "Failures of a category per second over the error window, per task", tags,
+                    inWindow / (double) config.retries().errorWindow().toSeconds());
+            metrics.gauge("rebound.errors.pattern", "1 while a category is at or over errors.patternThreshold in the window",
+                    tags, inWindow >= threshold ? 1 : 0);
         });
+        report(target, now, after);
         return after;
+    }
+
+    private void report(final TargetConfig target, final Instant now, final TargetRetryState state) {
+        final Tags tags = Tags.of("target", target.name(), "task", task);
+        metrics.gauge("rebound.retry.effective.max.attempts", "The adaptive limit on attempts, per task", tags,
+                state.effectiveMaxAttempts());
+        metrics.gauge("rebound.retry.budget.left", "Retries the budget would still grant, per task", tags,
+                state.budgetLeft(now, target.budget()));
+        metrics.gauge("rebound.errors.failure.rate", "Failed over all attempts in the error window, per task", tags,
+                state.failureRate(now, config.retries().errorWindow()));
     }
 
     Set<ErrorCategory> patterns(final TargetConfig target, final Instant now) {

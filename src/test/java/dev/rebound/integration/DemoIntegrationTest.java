@@ -29,8 +29,9 @@ class DemoIntegrationTest {
         assertThat(s.invalidSent()).isEqualTo(10);
         assertThat(s.deadLetterReasons().getOrDefault("INVALID_REQUEST", 0L) + s.deadLetterReasons().getOrDefault("UNKNOWN_TARGET", 0L))
                 .as("every deliberately bad request, and only those, rejected as input").isEqualTo(10);
-        assertThat(s.downstreamCalls()).as("bad input costs no call").isEqualTo(190);
-        assertThat(s.succeeded()).as("the flaky scenario lets most calls through").isGreaterThan(100);
+        assertThat(s.downstreamCalls()).as("every valid request called at least once, retries on top, within 3 attempts")
+                .isBetween(190L, 190L * 3);
+        assertThat(s.succeeded()).as("with retries, the flaky scenario's requests mostly succeed").isGreaterThan(160);
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("[   200/200]");
         assertThat(Demo.table(s)).contains("lost", "duplicated", "every request accounted for");
     }

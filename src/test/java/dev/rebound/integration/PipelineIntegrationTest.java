@@ -5,6 +5,8 @@ import dev.rebound.config.ReboundConfig;
 import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
 import dev.rebound.ops.EmbeddedKafka;
+import dev.rebound.ops.OpsServer;
+import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.ops.SimScenario;
 import dev.rebound.ops.Simulator;
 import dev.rebound.ops.TerminalCounter;
@@ -20,6 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,9 +61,11 @@ class PipelineIntegrationTest {
         sim.close();
     }
 
+    private final ReboundMetrics metrics = new ReboundMetrics();
+
     private ReboundStreams rebound() throws Exception {
         final ReboundStreams r = ReboundStreams.start(config,
-                TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC()), Map.of());
+                TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC()), new ReboundMetrics(), Map.of());
         r.awaitRunning(Duration.ofSeconds(60));
         return r;
     }
@@ -70,9 +78,12 @@ class PipelineIntegrationTest {
                 "RETRIES_EXHAUSTED"};
         final int[] calls = {1, 2, 1, 2, 3, 1, 3};
         final int n = 70;
-        try (ReboundStreams ignored = rebound();
+        try (ReboundStreams rebound = ReboundStreams.start(config,
+                TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC()), metrics, Map.of());
+             OpsServer ops = OpsServer.start("127.0.0.1", 0, metrics, rebound.streams());
              Requests requests = new Requests(kafka.bootstrapServers(), topics.calls());
              TerminalCounter counter = new TerminalCounter(kafka.bootstrapServers(), topics.results(), topics.deadLetters())) {
+            rebound.awaitRunning(Duration.ofSeconds(60));
             for (int i = 0; i < n; i++) {
                 requests.send("k" + i, Requests.scripted("id-" + i, "llm", fates[i % fates.length]));
             }
@@ -98,6 +109,18 @@ class PipelineIntegrationTest {
             assertThat(counter.last("bad-target").path("reason").asText()).isEqualTo("UNKNOWN_TARGET");
             assertThat(sim.calls()).as("retries as scripted, none for bad input").isEqualTo(n / 7 * 13);
             assertThat(counter.last("k0").toString()).doesNotContain(Configs.SECRET);
+
+            final HttpClient http = HttpClient.newHttpClient();
+            final String base = "http://127.0.0.1:" + ops.port();
+            final HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(200);
+            final String scrape = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(scrape).contains("rebound_terminal_total{kind=\"dead_letter\",reason=\"RETRIES_EXHAUSTED\",target=\"llm\"} 20.0")
+                    .contains("rebound_terminal_total{kind=\"dead_letter\",reason=\"INVALID_REQUEST\",target=\"\"} 1.0")
+                    .contains("rebound_in_flight{target=\"llm\"} 0.0")
+                    .contains("rebound_attempt_duration_seconds_count");
         }
     }
 

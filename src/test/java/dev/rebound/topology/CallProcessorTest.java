@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebound.classify.Failure;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.execute.TargetPool;
+import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.request.Json;
 import dev.rebound.testkit.Configs;
 import dev.rebound.testkit.ControlledExecutor;
@@ -41,6 +42,7 @@ class CallProcessorTest {
     private final ReboundConfig config = Configs.twoTargets("http://127.0.0.1:1");
     private final ControlledExecutor llm = new ControlledExecutor();
     private final ControlledExecutor tools = new ControlledExecutor();
+    private final ReboundMetrics metrics = new ReboundMetrics();
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> calls;
     private TestOutputTopic<String, byte[]> results;
@@ -55,7 +57,7 @@ class CallProcessorTest {
         final TargetPool pool = TargetPool.of(config, t -> t.name().equals("llm") ? llm : tools);
         final Properties props = StreamsSettings.of(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(ReboundTopology.build(config, pool), props, START);
+        driver = new TopologyTestDriver(ReboundTopology.build(config, pool, metrics), props, START);
         final Topics topics = new Topics("");
         calls = driver.createInputTopic(topics.calls(), new StringSerializer(), new ByteArraySerializer());
         results = driver.createOutputTopic(topics.results(), new StringDeserializer(), new ByteArrayDeserializer());
@@ -170,6 +172,10 @@ class CallProcessorTest {
         tick();
         final JsonNode v = json(results.readValue());
         assertThat(v.path("attempts").asInt()).isEqualTo(2);
+        assertThat(metrics.scrape())
+                .contains("rebound_retries_total{target=\"llm\",tier=\"1s\"} 1.0")
+                .contains("rebound_terminal_total{kind=\"result\",reason=\"SUCCEEDED\",target=\"llm\"} 1.0")
+                .contains("rebound_retry_effective_max_attempts{target=\"llm\",task=\"0_0\"} 3.0");
         assertThat(v.path("lastError").path("category").asText()).isEqualTo("SERVER_ERROR");
         assertThat(v.path("lastError").path("httpStatus").asInt()).isEqualTo(503);
         assertThat(inFlight().get("r3")).isNull();
@@ -237,6 +243,7 @@ class CallProcessorTest {
         final JsonNode dl = json(deadLetters.readValue());
         assertThat(dl.path("reason").asText()).isEqualTo("RETRY_BUDGET_EXHAUSTED");
         assertThat(dl.path("category").asText()).isEqualTo("TIMEOUT");
+        assertThat(metrics.scrape()).contains("rebound_retry_budget_left{target=\"tools\",task=\"0_0\"} 0.0");
         assertThat(dl.path("attempts").get(0).path("httpStatus").isNull()).isTrue();
         assertThat(tools.calls()).hasSize(1);
     }

@@ -1,0 +1,72 @@
+package dev.rebound.ops;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import org.apache.kafka.streams.KafkaStreams;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+
+/**
+ * The HTTP ops endpoint: {@code /metrics} (Prometheus text), {@code /health/live} (the processor
+ * has not failed for good) and {@code /health/ready} (every stream thread is running). Binds
+ * 127.0.0.1 by default; only GET is served.
+ */
+public final class OpsServer implements AutoCloseable {
+
+    private final HttpServer server;
+
+    private OpsServer(final HttpServer server) {
+        this.server = server;
+    }
+
+    public static OpsServer start(final String bind, final int port, final ReboundMetrics metrics, final KafkaStreams streams)
+            throws IOException {
+        final HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 16);
+        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+            final Thread t = new Thread(r, "rebound-ops");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/metrics", ex -> answer(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+        server.createContext("/health/live", ex -> {
+            final KafkaStreams.State s = streams.state();
+            final boolean live = s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING;
+            answer(ex, live ? 200 : 503, "application/json", "{\"live\":" + live + ",\"state\":\"" + s + "\"}");
+        });
+        server.createContext("/health/ready", ex -> {
+            final KafkaStreams.State s = streams.state();
+            final boolean ready = s == KafkaStreams.State.RUNNING;
+            answer(ex, ready ? 200 : 503, "application/json", "{\"ready\":" + ready + ",\"state\":\"" + s + "\"}");
+        });
+        server.start();
+        return new OpsServer(server);
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static void answer(final HttpExchange ex, final int status, final String type, final String body) throws IOException {
+        try (ex) {
+            if (!"GET".equals(ex.getRequestMethod())) {
+                ex.sendResponseHeaders(405, -1);
+                return;
+            }
+            final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", type);
+            ex.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

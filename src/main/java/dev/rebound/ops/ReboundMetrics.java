@@ -1,0 +1,68 @@
+package dev.rebound.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Rebound's metrics, in one Prometheus registry per instance (served on {@code /metrics} by
+ * {@link OpsServer}). Counters and timers are shared by all tasks; gauges of per-task state
+ * (a target's adaptive limit, budget, error window) carry a {@code task} tag, since each task
+ * keeps its own share of that state.
+ */
+public final class ReboundMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition of every metric. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public void attempt(final String target, final String outcome, final String category, final Duration took) {
+        Timer.builder("rebound.attempt.duration").description("Duration of attempts, by outcome")
+                .tags("target", target, "outcome", outcome, "category", category)
+                .register(registry).record(took);
+    }
+
+    public void retryScheduled(final String target, final String tier) {
+        Counter.builder("rebound.retries").description("Retries granted and sent to a delay tier")
+                .tags("target", target, "tier", tier).register(registry).increment();
+    }
+
+    public void terminal(final String kind, final String target, final String reason) {
+        Counter.builder("rebound.terminal").description("Terminal records written, by kind and reason")
+                .tags("kind", kind, "target", target == null ? "" : target, "reason", reason).register(registry).increment();
+    }
+
+    /** Sets a gauge (created on first use); values are stored as thousandths to keep rates. */
+    public void gauge(final String name, final String description, final Tags tags, final double value) {
+        final String key = name + tags;
+        gauges.computeIfAbsent(key, k -> {
+            final AtomicLong holder = new AtomicLong();
+            final ToDoubleFunction<AtomicLong> read = h -> h.get() / 1000.0;
+            io.micrometer.core.instrument.Gauge.builder(name, holder, read).description(description).tags(tags).register(registry);
+            return holder;
+        }).set(Math.round(value * 1000));
+    }
+
+    /** A gauge read on every scrape from {@code source}. */
+    public <T> void gauge(final String name, final String description, final Tags tags, final T source, final ToDoubleFunction<T> f) {
+        io.micrometer.core.instrument.Gauge.builder(name, source, f).description(description).tags(tags).strongReference(true)
+                .register(registry);
+    }
+}
