@@ -6,6 +6,8 @@ import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
 import dev.rebound.ops.OpsServer;
 import dev.rebound.ops.ReboundMetrics;
+import dev.rebound.ops.TopicCheck;
+import org.apache.kafka.clients.admin.Admin;
 import dev.rebound.topology.ReboundStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,9 @@ public final class RunCommand implements Callable<Integer> {
             if (!t.notEnforced().isEmpty()) {
                 LOG.warn("targets.{}: {} validated but not enforced by this version", t.name(), t.notEnforced());
             }
+        }
+        try (Admin admin = Admin.create(new java.util.HashMap<String, Object>(cfg.kafka()))) {
+            TopicCheck.verify(admin, cfg, java.time.Duration.ofSeconds(30));
         }
         final TargetPool pool = TargetPool.http(cfg, HttpTargetExecutor.defaultClient(), Clock.systemUTC());
         final ReboundMetrics metrics = new ReboundMetrics();

@@ -1,0 +1,54 @@
+package dev.rebound.ops;
+
+import dev.rebound.config.ReboundConfig;
+import dev.rebound.topology.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Checks, before the processor starts, that the input and delay-tier topics exist and that every
+ * tier topic has as many partitions as {@code agent-calls}: a waiting request must come back to the
+ * task that holds its in-flight entry. Fails with a message naming the topic and the fix.
+ */
+public final class TopicCheck {
+
+    private TopicCheck() {
+    }
+
+    public static void verify(final Admin admin, final ReboundConfig config, final Duration timeout)
+            throws InterruptedException, TimeoutException {
+        final Topics topics = new Topics(config.topicPrefix());
+        final List<String> names = new ArrayList<>();
+        names.add(topics.calls());
+        config.retries().tiers().forEach(t -> names.add(topics.retryTier(t)));
+        final List<String> problems = new ArrayList<>();
+        final Map<String, org.apache.kafka.common.KafkaFuture<TopicDescription>> futures =
+                admin.describeTopics(names).topicNameValues();
+        Integer callsPartitions = null;
+        for (final String name : names) {
+            try {
+                final int partitions = futures.get(name).get(timeout.toMillis(), TimeUnit.MILLISECONDS).partitions().size();
+                if (callsPartitions == null) {
+                    callsPartitions = partitions;
+                } else if (partitions != callsPartitions) {
+                    problems.add(name + " has " + partitions + " partitions but " + topics.calls() + " has " + callsPartitions);
+                }
+            } catch (final ExecutionException e) {
+                problems.add(name + ": " + e.getCause().getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("topics are not ready: " + String.join("; ", problems)
+                    + ". Run `rebound topics create --config FILE`, and give every agent-calls-retry-* topic the partition count of "
+                    + topics.calls() + ".");
+        }
+    }
+}
