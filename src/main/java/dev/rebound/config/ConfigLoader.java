@@ -38,7 +38,7 @@ public final class ConfigLoader {
 
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     /** Sections of DESIGN §5 that later versions enforce; accepted and reported as not enforced. */
-    private static final Set<String> LATER_SECTIONS = Set.of("circuit", "recovery", "fallback");
+    private static final Set<String> LATER_SECTIONS = Set.of("recovery", "fallback");
 
     private final Function<String, String> env;
 
@@ -107,6 +107,7 @@ public final class ConfigLoader {
                 .map(ConfigLoader::adaptive).orElse(AdaptivePolicy.DEFAULT));
         final RetryPolicy retry = within(at, () -> retrySection.map(this::retry).orElse(RetryPolicy.DEFAULT));
         final BudgetPolicy budget = within(at, () -> s.optionalSection("budget").map(ConfigLoader::budget).orElse(BudgetPolicy.DEFAULT));
+        final CircuitPolicy circuit = within(at, () -> s.optionalSection("circuit").map(ConfigLoader::circuit).orElse(CircuitPolicy.DEFAULT));
         final Set<String> later = new LinkedHashSet<>();
         for (final String section : LATER_SECTIONS) {
             if (s.has(section)) {
@@ -116,7 +117,7 @@ public final class ConfigLoader {
         }
         final TargetConfig t = new TargetConfig(name, kind, s.optionalString("parent"), url,
                 s.stringOr("method", "POST").toUpperCase(Locale.ROOT), s.map("headers"),
-                s.durationOr("timeout", Duration.ofSeconds(30)), s.intOr("maxInFlight", 64), retry, budget, adaptive, later);
+                s.durationOr("timeout", Duration.ofSeconds(30)), s.intOr("maxInFlight", 64), retry, budget, adaptive, circuit, later);
         s.done();
         return t;
     }
@@ -147,6 +148,16 @@ public final class ConfigLoader {
         final BudgetPolicy d = BudgetPolicy.DEFAULT;
         return s.finish(new BudgetPolicy(s.doubleOr("ratio", d.ratio()), s.doubleOr("minRetriesPerSecond", d.minRetriesPerSecond()),
                 s.durationOr("window", d.window())));
+    }
+
+    private static CircuitPolicy circuit(final Section s) {
+        final CircuitPolicy d = CircuitPolicy.DEFAULT;
+        return s.finish(new CircuitPolicy(
+                s.enumOr("windowType", d.windowType(), CircuitPolicy.WindowType.class), s.durationOr("window", d.window()),
+                s.intOr("windowSize", d.windowSize()), s.intOr("minCalls", d.minCalls()), s.doubleOr("failureRate", d.failureRate()),
+                s.intOr("consecutiveFailures", d.consecutiveFailures()), s.durationOr("slowCall", d.slowCall()),
+                s.doubleOr("slowCallRate", d.slowCallRate()), s.durationOr("openFor", d.openFor()), s.intOr("probes", d.probes()),
+                s.boolOr("rateLimitedTrips", d.rateLimitedTrips()), s.enumOr("scope", d.scope(), CircuitPolicy.Scope.class)));
     }
 
     private static AdaptivePolicy adaptive(final Section s) {

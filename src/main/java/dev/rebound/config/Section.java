@@ -146,6 +146,19 @@ final class Section {
         throw new ConfigException(path(key), "must be true or false, was '" + v.asText() + "'");
     }
 
+    <E extends Enum<E>> E enumOr(final String key, final E fallback, final Class<E> type) {
+        final Optional<String> text = optionalString(key);
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return Enum.valueOf(type, text.get().trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (final IllegalArgumentException e) {
+            throw new ConfigException(path(key), "must be one of " + java.util.Arrays.stream(type.getEnumConstants())
+                    .map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).toList() + ", was '" + text.get() + "'");
+        }
+    }
+
     List<Duration> durationList(final String key, final List<Duration> fallback) {
         read.add(key);
         if (!has(key)) {

@@ -23,11 +23,12 @@ import java.util.stream.Collectors;
  * @param retry       the retry policy
  * @param budget      the retry budget
  * @param adaptive    adaptive retry
+ * @param circuit     the circuit breaker
  * @param notEnforced sections that are validated as present but not enforced by this version
  */
 public record TargetConfig(String name, Kind kind, Optional<String> parent, Optional<URI> url, String method,
                            Map<String, String> headers, Duration timeout, int maxInFlight, RetryPolicy retry,
-                           BudgetPolicy budget, AdaptivePolicy adaptive, Set<String> notEnforced) {
+                           BudgetPolicy budget, AdaptivePolicy adaptive, CircuitPolicy circuit, Set<String> notEnforced) {
 
     /** Whether the target can be called or only groups other targets. */
     public enum Kind { CALL, GROUP }
@@ -56,6 +57,7 @@ public record TargetConfig(String name, Kind kind, Optional<String> parent, Opti
         Objects.requireNonNull(retry, "retry");
         Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(adaptive, "adaptive");
+        Objects.requireNonNull(circuit, "circuit");
         headers = Map.copyOf(headers);
         notEnforced = Set.copyOf(notEnforced);
     }

@@ -60,6 +60,7 @@ public final class Demo {
                       Authorization: "Bearer ${REBOUND_DEMO_API_KEY:-sk-demo-not-a-real-key-0123}"
                     timeout: 2s
                     maxInFlight: 64
+                    circuit: { consecutiveFailures: 5, failureRate: 0.5, minCalls: 20, openFor: 5s, probes: 3 }
                 """.formatted(simulatorPort);
     }
 

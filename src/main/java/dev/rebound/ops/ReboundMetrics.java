@@ -49,6 +49,16 @@ public final class ReboundMetrics {
                 .tags("kind", kind, "target", target == null ? "" : target, "reason", reason).register(registry).increment();
     }
 
+    public void circuitTransition(final String target, final String state) {
+        Counter.builder("rebound.circuit.transitions").description("Circuit transitions decided by owner tasks")
+                .tags("target", target, "to", state).register(registry).increment();
+    }
+
+    public void admissionRefused(final String target, final String why) {
+        Counter.builder("rebound.admission.refused").description("Calls not made because a circuit did not admit them")
+                .tags("target", target, "why", why).register(registry).increment();
+    }
+
     /** Sets a gauge (created on first use); values are stored as thousandths to keep rates. */
     public void gauge(final String name, final String description, final Tags tags, final double value) {
         final String key = name + tags;

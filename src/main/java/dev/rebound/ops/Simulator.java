@@ -52,6 +52,7 @@ public final class Simulator implements AutoCloseable {
     private final SplittableRandom seed;
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong lastCallAtMs = new AtomicLong();
     private final AtomicInteger rateLimitHint = new AtomicInteger();
     private final Map<String, AtomicInteger> callsPerKey = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> callsPerAttempt = new ConcurrentHashMap<>();
@@ -98,6 +99,11 @@ public final class Simulator implements AutoCloseable {
         return calls.get();
     }
 
+    /** When the last call arrived (epoch ms), or 0. */
+    public long lastCallAtMs() {
+        return lastCallAtMs.get();
+    }
+
     /** Calls received with this {@code Idempotency-Key}. */
     public int calls(final String idempotencyKey) {
         final AtomicInteger n = callsPerKey.get(idempotencyKey);
@@ -124,6 +130,7 @@ public final class Simulator implements AutoCloseable {
 
     private void chat(final HttpExchange ex) {
         calls.incrementAndGet();
+        lastCallAtMs.set(System.currentTimeMillis());
         final String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
         final int attempt = parseInt(ex.getRequestHeaders().getFirst("X-Rebound-Attempt"), 1);
         if (key != null) {

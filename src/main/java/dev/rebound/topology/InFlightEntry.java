@@ -57,6 +57,11 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
                 source, due, wait.toMillis());
     }
 
+    /** The request waiting, without an attempt spent, for a circuit to admit it again at {@code due}. */
+    public InFlightEntry deferred(final Instant due) {
+        return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, due, lastWaitMs);
+    }
+
     /** The request whose wait is over: its next attempt starts now. */
     public InFlightEntry fired() {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, null, lastWaitMs);

@@ -8,6 +8,12 @@ public final class Nodes {
     public static final String RESULTS_SINK = "results-sink";
     public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
     public static final String RETRY_SOURCE = "retry-source";
+    public static final String OUTCOMES_SINK = "outcomes-sink";
+    public static final String OUTCOMES_SOURCE = "outcomes-source";
+    public static final String CIRCUIT_OWNER = "circuit-owner";
+    public static final String CIRCUITS_SINK = "circuits-sink";
+    public static final String CIRCUITS_SOURCE = "circuits-source";
+    public static final String CIRCUITS_READER = "circuits-reader";
 
     /** The sink of one delay tier. */
     public static String retrySink(final java.time.Duration tier) {

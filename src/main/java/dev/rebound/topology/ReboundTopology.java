@@ -1,5 +1,7 @@
 package dev.rebound.topology;
 
+import dev.rebound.circuit.CircuitRecord;
+import dev.rebound.circuit.OwnerState;
 import dev.rebound.config.Redactor;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.execute.TargetPool;
@@ -67,7 +69,24 @@ public final class ReboundTopology {
             topology.addSink(Nodes.retrySink(tier), topics.retryTier(tier), Serdes.String().serializer(), waiting,
                     new SourcePartitioner(), Nodes.EXECUTOR);
         }
+
+        // circuits: outcomes keyed by target go to the owning task, which publishes transitions;
+        // every instance reads all transitions into a global store consulted before each call
+        topology.addSink(Nodes.OUTCOMES_SINK, topics.outcomes(), Serdes.String().serializer(), bytes, Nodes.EXECUTOR);
+        topology.addSource(Nodes.OUTCOMES_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.outcomes());
+        topology.addProcessor(Nodes.CIRCUIT_OWNER, () -> new CircuitOwnerProcessor(config, metrics), Nodes.OUTCOMES_SOURCE);
+        topology.addStateStore(keyValue(Stores.CIRCUIT_OWNER, JsonSerde.of(OwnerState.class)), Nodes.CIRCUIT_OWNER);
+        topology.addSink(Nodes.CIRCUITS_SINK, topics.circuits(), Serdes.String().serializer(), Serdes.ByteArray().serializer(),
+                Nodes.CIRCUIT_OWNER);
+        topology.addGlobalStore(keyValue(Stores.CIRCUITS, JsonSerde.of(CircuitRecord.class)).withLoggingDisabled(),
+                Nodes.CIRCUITS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.circuits(),
+                Nodes.CIRCUITS_READER, CircuitsReader::new);
         return topology;
+    }
+
+    private static <V> StoreBuilder<KeyValueStore<String, V>> keyValue(final String name, final org.apache.kafka.common.serialization.Serde<V> serde) {
+        return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), serde);
     }
 
     private static StoreBuilder<KeyValueStore<String, InFlightEntry>> inFlightStore() {

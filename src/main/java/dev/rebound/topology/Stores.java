@@ -13,6 +13,11 @@ public final class Stores {
     /** Due time and request id to attempt number: the retries waiting in this task (see {@code TimerKey}). */
     public static final String TIMERS = "rebound-timers";
 
+    /** Target to {@code OwnerState}: the circuits this task owns (by the hash of the target name). */
+    public static final String CIRCUIT_OWNER = "rebound-circuit-owner";
+    /** Target to {@code CircuitRecord}: every circuit, read from {@code agent-circuits}; a global store. */
+    public static final String CIRCUITS = "rebound-circuits";
+
     private Stores() {
     }
 }

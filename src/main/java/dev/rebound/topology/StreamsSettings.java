@@ -29,6 +29,10 @@ public final class StreamsSettings {
         // punctuation and so the hand-over of finished calls; 10 ms keeps that delay small
         p.put(StreamsConfig.POLL_MS_CONFIG, "10");
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // circuit decisions cross two topics (outcomes, then agent-circuits) read with read_committed;
+        // an idle fetch waits up to fetch.max.wait.ms for a commit it could have had at once, so the
+        // 500 ms default would add up to a second to every circuit's propagation
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), "50");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ProcessingErrorHandler.class.getName());
         p.put("processing.exception.handler.global.enabled", "true");

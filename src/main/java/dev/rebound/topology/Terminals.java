@@ -57,6 +57,14 @@ final class Terminals {
                 entry.attempts(), echo(entry), entry.source(), entry.firstSeenAt(), now, r.metadata());
     }
 
+    /** The dead letter for a request that a circuit kept from its target until its deadline. */
+    static DeadLetter circuitOpen(final InFlightEntry entry, final String why, final Instant now) {
+        final AgentRequest r = entry.agentRequest();
+        return new DeadLetter(r.id(), r.target(), DeadLetterReason.CIRCUIT_OPEN, "CIRCUIT_OPEN", "MEDIUM",
+                why + "; it would not admit the request before its deadline " + r.deadline(),
+                entry.attempts(), echo(entry), entry.source(), entry.firstSeenAt(), now, r.metadata());
+    }
+
     /** The dead letter for a request whose target was removed from the configuration while it was in flight. */
     static DeadLetter targetGone(final InFlightEntry entry, final Instant now) {
         final AgentRequest r = entry.agentRequest();

@@ -8,11 +8,13 @@ public final class Topics {
     public static final String DEAD_LETTERS = "agent-dead-letters";
     public static final String CIRCUITS = "agent-circuits";
     public static final String CONTROL = "agent-control";
+    /** Attempt outcomes keyed by target, read by the task that owns each target's circuit. */
+    public static final String OUTCOMES = "agent-circuit-outcomes";
     /** The base of the delay-tier topics: {@code agent-calls-retry-<tier>}. */
     public static final String RETRY = "agent-calls-retry";
 
     /** The topics Rebound creates, in the order {@code rebound topics create} reports them. */
-    public static final java.util.List<String> ALL = java.util.List.of(CALLS, RESULTS, DEAD_LETTERS, CIRCUITS, CONTROL);
+    public static final java.util.List<String> ALL = java.util.List.of(CALLS, RESULTS, DEAD_LETTERS, CIRCUITS, CONTROL, OUTCOMES);
 
     private final String prefix;
 
@@ -39,6 +41,10 @@ public final class Topics {
 
     public String circuits() {
         return prefix + CIRCUITS;
+    }
+
+    public String outcomes() {
+        return prefix + OUTCOMES;
     }
 
     public String control() {

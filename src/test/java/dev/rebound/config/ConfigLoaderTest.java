@@ -48,7 +48,9 @@ class ConfigLoaderTest {
         assertThat(chat.headers()).containsEntry("Authorization", "Bearer sk-test-abcdef123456");
         assertThat(chat.timeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(chat.retry()).isEqualTo(new RetryPolicy(4, Duration.ofSeconds(1), 2.0, Duration.ofMinutes(5), Jitter.FULL));
-        assertThat(chat.notEnforced()).containsExactlyInAnyOrder("circuit", "recovery", "fallback");
+        assertThat(chat.notEnforced()).containsExactlyInAnyOrder("recovery", "fallback");
+        assertThat(chat.circuit()).isEqualTo(new CircuitPolicy(CircuitPolicy.WindowType.TIME, Duration.ofSeconds(60), 100, 10, 0.5, 5,
+                Duration.ofSeconds(20), 0.8, Duration.ofSeconds(30), 3, false, CircuitPolicy.Scope.CLUSTER));
         assertThat(chat.budget()).isEqualTo(new BudgetPolicy(0.2, 5, Duration.ofSeconds(10)));
         assertThat(chat.adaptive()).isEqualTo(AdaptivePolicy.DEFAULT);
         assertThat(c.retries()).isEqualTo(RetrySettings.DEFAULT);
@@ -113,7 +115,11 @@ class ConfigLoaderTest {
             "tiers order        | {retries: {tiers: [10s, 1s]}, targets: {t: {url: 'http://h/x'}}}    | retries.tiers[1]",
             "tier duration      | {retries: {tiers: [1s, soon]}, targets: {t: {url: 'http://h/x'}}}   | retries.tiers[1]",
             "retry cap          | {retries: {maxPerSecond: 0}, targets: {t: {url: 'http://h/x'}}}     | retries.maxPerSecond",
-            "error window       | {errors: {window: 2h}, targets: {t: {url: 'http://h/x'}}}           | errors.window"})
+            "error window       | {errors: {window: 2h}, targets: {t: {url: 'http://h/x'}}}           | errors.window",
+            "circuit rate       | targets: {t: {url: 'http://h/x', circuit: {failureRate: 1.5}}}       | targets.t.circuit.failureRate",
+            "circuit scope      | targets: {t: {url: 'http://h/x', circuit: {scope: pod}}}             | targets.t.circuit.scope",
+            "circuit probes     | targets: {t: {url: 'http://h/x', circuit: {probes: 0}}}              | targets.t.circuit.probes",
+            "circuit window     | targets: {t: {url: 'http://h/x', circuit: {windowType: sliding}}}   | targets.t.circuit.windowType"})
     void shouldNameTheFieldOfEveryError(final String what, final String yaml, final String field) {
         assertThatThrownBy(() -> new ConfigLoader(k -> null).parse(yaml))
                 .isInstanceOf(ConfigException.class)

@@ -16,7 +16,8 @@ public final class IntegrationConfig {
      * YAML for an isolated Rebound: its own topic prefix, application id and state directory, and a
      * short consumer session so that a killed instance leaves the group in seconds, not 45. Target
      * {@code llm} retries deterministically (3 attempts, waits 300 ms then 600 ms, no jitter) with a
-     * budget large enough never to refuse, so each request's outcome follows from its script.
+     * budget large enough never to refuse and a circuit that never opens, so each request's outcome
+     * follows from its script.
      */
     public static String yaml(final String bootstrap, final String prefix, final Path stateDir, final int simulatorPort,
                               final int maxInFlight) {
@@ -38,6 +39,7 @@ public final class IntegrationConfig {
                     retry: { maxAttempts: 3, initialDelay: 300ms, multiplier: 2.0, maxDelay: 2s, jitter: none,
                              adaptive: { enabled: false } }
                     budget: { ratio: 1.0, minRetriesPerSecond: 100 }
+                    circuit: { consecutiveFailures: 1000, minCalls: 1000 }
                 """.formatted(bootstrap, prefix, stateDir, prefix, simulatorPort, Configs.SECRET, maxInFlight);
     }
 

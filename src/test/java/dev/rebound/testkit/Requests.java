@@ -27,9 +27,17 @@ public final class Requests implements AutoCloseable {
         producer.send(new ProducerRecord<>(topic, key, json == null ? null : json.getBytes(StandardCharsets.UTF_8)));
     }
 
+    public void send(final int partition, final String key, final String json) {
+        producer.send(new ProducerRecord<>(topic, partition, key, json.getBytes(StandardCharsets.UTF_8)));
+    }
+
     /** A request to {@code target} whose fate the simulator reads from {@code simulate} (may be empty). */
     public static String scripted(final String id, final String target, final String simulate) {
-        return "{\"id\":\"" + id + "\",\"target\":\"" + target + "\",\"timeoutMs\":120000,\"payload\":{\"q\":\"" + id + "\""
+        return scripted(id, target, simulate, 120_000);
+    }
+
+    public static String scripted(final String id, final String target, final String simulate, final long timeoutMs) {
+        return "{\"id\":\"" + id + "\",\"target\":\"" + target + "\",\"timeoutMs\":" + timeoutMs + ",\"payload\":{\"q\":\"" + id + "\""
                 + (simulate.isEmpty() ? "" : ",\"simulate\":" + simulate) + "}}";
     }
 

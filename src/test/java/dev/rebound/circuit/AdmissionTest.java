@@ -1,0 +1,55 @@
+package dev.rebound.circuit;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AdmissionTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
+
+    private static CircuitRecord rec(final String target, final CircuitState state, final Instant openUntil, final String probeTask) {
+        return new CircuitRecord(target, state, NOW, "why", 10, 1.0, 0, 5, openUntil, state == CircuitState.HALF_OPEN ? 2 : 0, probeTask);
+    }
+
+    @Test
+    void shouldAdmitWithoutRecordsOrWhenClosed() {
+        assertThat(Admission.decide(Arrays.asList(null, null), "0_0", List.of(0, 0), null, NOW)).isEqualTo(new Admission.Admit(false, null));
+        assertThat(Admission.decide(List.of(rec("t", CircuitState.CLOSED, null, null)), "0_0", List.of(0), null, NOW))
+                .isInstanceOf(Admission.Admit.class);
+    }
+
+    @Test
+    void shouldDeferUntilAnOpenCircuitMayProbe() {
+        final Admission.Decision d = Admission.decide(List.of(rec("t", CircuitState.OPEN, NOW.plusSeconds(12), null)), "0_0",
+                List.of(0), null, NOW);
+        assertThat(d).isEqualTo(new Admission.Defer(NOW.plusSeconds(12), "the circuit of t is OPEN (why)"));
+    }
+
+    @Test
+    void shouldDeferAChildWhoseParentIsOpen() {
+        final Admission.Decision d = Admission.decide(Arrays.asList(null, rec("provider", CircuitState.OPEN, NOW.plusSeconds(5), null)),
+                "0_0", List.of(0, 0), null, NOW);
+        assertThat(d).isInstanceOfSatisfying(Admission.Defer.class, x -> assertThat(x.reason()).contains("provider is OPEN"));
+    }
+
+    @Test
+    void shouldAdmitProbesOnlyFromTheProbeTaskAndOnlyAsManyAsAllowed() {
+        final CircuitRecord half = rec("t", CircuitState.HALF_OPEN, null, "0_3");
+        assertThat(Admission.decide(List.of(half), "0_3", List.of(0), null, NOW)).isEqualTo(new Admission.Admit(true, "t"));
+        assertThat(Admission.decide(List.of(half), "0_3", List.of(1), null, NOW)).isEqualTo(new Admission.Admit(true, "t"));
+        assertThat(Admission.decide(List.of(half), "0_3", List.of(2), null, NOW)).isInstanceOf(Admission.Defer.class);
+        assertThat(Admission.decide(List.of(half), "0_1", List.of(0), null, NOW)).isInstanceOf(Admission.Defer.class);
+    }
+
+    @Test
+    void shouldHonourTheLocalBreaker() {
+        assertThat(Admission.decide(List.of(), "0_0", List.of(), NOW.plusSeconds(2), NOW))
+                .isEqualTo(new Admission.Defer(NOW.plusSeconds(2), "the local breaker of this task tripped after consecutive failures"));
+        assertThat(Admission.decide(List.of(), "0_0", List.of(), NOW, NOW)).isInstanceOf(Admission.Admit.class);
+    }
+}
