@@ -4,6 +4,7 @@ import dev.rebound.cli.DemoCommand;
 import dev.rebound.cli.RunCommand;
 import dev.rebound.cli.SendCommand;
 import dev.rebound.cli.SimulateCommand;
+import dev.rebound.cli.StatusCommand;
 import dev.rebound.cli.TailCommand;
 import dev.rebound.cli.TopicsCommand;
 import picocli.CommandLine;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "rebound", mixinStandardHelpOptions = true, version = "rebound 0.1.0",
         description = "Durable, resilient execution of AI agent calls on Kafka Streams.",
         subcommands = {DemoCommand.class, RunCommand.class, SimulateCommand.class, TopicsCommand.class,
-                SendCommand.class, TailCommand.class})
+                SendCommand.class, TailCommand.class, StatusCommand.class})
 public final class Rebound {
 
     public static void main(final String[] args) {

@@ -34,6 +34,9 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Give up when no terminal record arrives for this long (default ${DEFAULT-VALUE}).")
     String maxWait;
 
+    @Option(names = "--no-circuit", description = "Run without the circuit breaker, to see the retry budget alone.")
+    boolean noCircuit;
+
     @Option(names = "--summary-json", description = "Also write the summary counts to this JSON file.")
     Path summaryJson;
 
@@ -44,7 +47,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         final Duration wait = dev.rebound.config.Durations.parse(maxWait)
                 .orElseThrow(() -> new IllegalArgumentException("--max-wait must be a duration such as 60s, was '" + maxWait + "'"));
-        final DemoSummary s = Demo.run(new Demo.Options(requests, scenario, partitions, wait), System.out);
+        final DemoSummary s = Demo.run(new Demo.Options(requests, scenario, partitions, wait, !noCircuit), System.out);
         System.out.print(Demo.table(s));
         if (summaryJson != null) {
             final Map<String, Object> json = new LinkedHashMap<>();

@@ -40,7 +40,7 @@ public final class RunCommand implements Callable<Integer> {
                 LOG.warn("targets.{}: {} validated but not enforced by this version", t.name(), t.notEnforced());
             }
         }
-        try (Admin admin = Admin.create(new java.util.HashMap<String, Object>(cfg.kafka()))) {
+        try (Admin admin = Admin.create(ConfigOption.clientProperties(cfg))) {
             TopicCheck.verify(admin, cfg, java.time.Duration.ofSeconds(30));
         }
         final TargetPool pool = TargetPool.http(cfg, HttpTargetExecutor.defaultClient(), Clock.systemUTC());

@@ -17,7 +17,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -53,8 +52,7 @@ public final class SendCommand implements Callable<Integer> {
         final ReboundConfig cfg = config.load();
         final byte[] value = stdin ? System.in.readAllBytes() : fromFlags();
         final String recordKey = key != null ? key : requestId(value);
-        final Map<String, Object> props = new HashMap<>(cfg.kafka());
-        props.keySet().removeIf(k -> k.startsWith("application.") || k.startsWith("processing.") || k.startsWith("commit."));
+        final Map<String, Object> props = ConfigOption.clientProperties(cfg);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {

@@ -18,7 +18,6 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -52,8 +51,7 @@ public final class TailCommand implements Callable<Integer> {
             case "circuits" -> topics.circuits();
             default -> throw new IllegalArgumentException("TOPIC must be results, dead-letters or circuits, was '" + which + "'");
         };
-        final Map<String, Object> props = new HashMap<>(cfg.kafka());
-        props.keySet().removeIf(k -> k.startsWith("application.") || k.startsWith("processing.") || k.startsWith("commit."));
+        final Map<String, Object> props = ConfigOption.clientProperties(cfg);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         long printed = 0;

@@ -8,9 +8,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -30,8 +28,7 @@ public final class TopicsCommand {
         @Override
         public Integer call() throws Exception {
             final ReboundConfig cfg = config.load();
-            final Map<String, Object> props = new HashMap<>(cfg.kafka());
-            try (Admin admin = Admin.create(props)) {
+            try (Admin admin = Admin.create(ConfigOption.clientProperties(cfg))) {
                 for (final TopicSpec spec : TopicSpec.shipped(cfg.retries().tiers())) {
                     final NewTopic topic = spec.toNewTopic(cfg.topicPrefix(), Optional.empty());
                     try {

@@ -22,10 +22,11 @@ import java.time.Duration;
  *                            a 429 says "slow down", which the retry hints handle, not "down")
  * @param scope               {@link Scope#CLUSTER} (default) or {@link Scope#TASK}, which keeps only the
  *                            local per-task breaker: what per-process breakers do, kept for comparison
+ * @param enabled             false turns the circuit off: every call is admitted (default true)
  */
 public record CircuitPolicy(WindowType windowType, Duration window, int windowSize, int minCalls, double failureRate,
                             int consecutiveFailures, Duration slowCall, double slowCallRate, Duration openFor, int probes,
-                            boolean rateLimitedTrips, Scope scope) {
+                            boolean rateLimitedTrips, Scope scope, boolean enabled) {
 
     /** How the window is measured. */
     public enum WindowType { TIME, COUNT }
@@ -34,7 +35,7 @@ public record CircuitPolicy(WindowType windowType, Duration window, int windowSi
     public enum Scope { CLUSTER, TASK }
 
     public static final CircuitPolicy DEFAULT = new CircuitPolicy(WindowType.TIME, Duration.ofSeconds(60), 100, 10, 0.5, 5,
-            Duration.ofSeconds(20), 0.8, Duration.ofSeconds(30), 3, false, Scope.CLUSTER);
+            Duration.ofSeconds(20), 0.8, Duration.ofSeconds(30), 3, false, Scope.CLUSTER, true);
 
     public CircuitPolicy {
         if (window.compareTo(Duration.ofSeconds(5)) < 0 || window.compareTo(Duration.ofMinutes(10)) > 0) {

@@ -157,7 +157,8 @@ public final class ConfigLoader {
                 s.intOr("windowSize", d.windowSize()), s.intOr("minCalls", d.minCalls()), s.doubleOr("failureRate", d.failureRate()),
                 s.intOr("consecutiveFailures", d.consecutiveFailures()), s.durationOr("slowCall", d.slowCall()),
                 s.doubleOr("slowCallRate", d.slowCallRate()), s.durationOr("openFor", d.openFor()), s.intOr("probes", d.probes()),
-                s.boolOr("rateLimitedTrips", d.rateLimitedTrips()), s.enumOr("scope", d.scope(), CircuitPolicy.Scope.class)));
+                s.boolOr("rateLimitedTrips", d.rateLimitedTrips()), s.enumOr("scope", d.scope(), CircuitPolicy.Scope.class),
+                s.boolOr("enabled", d.enabled())));
     }
 
     private static AdaptivePolicy adaptive(final Section s) {

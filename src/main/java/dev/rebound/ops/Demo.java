@@ -33,7 +33,7 @@ public final class Demo {
      * @param partitions partitions of {@code agent-calls}
      * @param maxWait    how long to wait for the last terminal record before counting the rest as lost
      */
-    public record Options(int requests, String scenario, int partitions, Duration maxWait) {
+    public record Options(int requests, String scenario, int partitions, Duration maxWait, boolean circuit) {
         public Options {
             if (requests < 1) {
                 throw new IllegalArgumentException("--requests must be at least 1, was " + requests);
@@ -46,13 +46,14 @@ public final class Demo {
     }
 
     /** The demo's configuration: one simulated provider group and one callable target. */
-    static String configYaml(final int simulatorPort) {
+    static String configYaml(final int simulatorPort, final boolean circuit) {
         return """
                 kafka:
                   application.id: rebound-demo
                 targets:
                   sim:
                     kind: group
+                    circuit: %s
                   sim-chat:
                     parent: sim
                     url: http://127.0.0.1:%d/v1/chat
@@ -60,8 +61,14 @@ public final class Demo {
                       Authorization: "Bearer ${REBOUND_DEMO_API_KEY:-sk-demo-not-a-real-key-0123}"
                     timeout: 2s
                     maxInFlight: 64
-                    circuit: { consecutiveFailures: 5, failureRate: 0.5, minCalls: 20, openFor: 5s, probes: 3 }
-                """.formatted(simulatorPort);
+                    circuit: %s
+                """.formatted(circuitYaml(circuit), simulatorPort, circuitYaml(circuit));
+    }
+
+    private static String circuitYaml(final boolean circuit) {
+        return circuit
+                ? "{ consecutiveFailures: 5, failureRate: 0.5, minCalls: 20, openFor: 5s, probes: 3 }"
+                : "{ enabled: false }";
     }
 
     private Demo() {
@@ -74,7 +81,7 @@ public final class Demo {
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
              Simulator sim = Simulator.start(0, SimScenario.named(o.scenario()), 42)) {
             out.println("  broker at " + kafka.bootstrapServers() + ", simulated endpoint at " + sim.url("/v1/chat"));
-            final ReboundConfig config = new ConfigLoader(System::getenv).parse(configYaml(sim.port()));
+            final ReboundConfig config = new ConfigLoader(System::getenv).parse(configYaml(sim.port(), o.circuit()));
             final Topics topics = new Topics(config.topicPrefix());
             kafka.createTopics(TopicSpec.newTopics(config.topicPrefix(), o.partitions(), config.retries().tiers()));
             final TargetPool pool = TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC());

@@ -39,7 +39,7 @@ public final class DemoLoad {
             final String template = BAD.get((i / BAD_EVERY) % BAD.size());
             return new Item(key, template.replace("%s", id).getBytes(StandardCharsets.UTF_8), true);
         }
-        final String json = "{\"id\":\"" + id + "\",\"target\":\"" + TARGET + "\",\"timeoutMs\":60000,"
+        final String json = "{\"id\":\"" + id + "\",\"target\":\"" + TARGET + "\",\"timeoutMs\":20000,"
                 + "\"payload\":{\"model\":\"sim-1\",\"messages\":[{\"role\":\"user\",\"content\":\"question " + i + "\"}]},"
                 + "\"metadata\":{\"agent\":\"demo\",\"n\":" + i + "}}";
         return new Item(key, json.getBytes(StandardCharsets.UTF_8), false);

@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 
 /**
- * The HTTP ops endpoint: {@code /metrics} (Prometheus text), {@code /health/live} (the processor
+ * The HTTP ops endpoint: {@code /metrics} (Prometheus text), {@code /circuits} (JSON), {@code /health/live} (the processor
  * has not failed for good) and {@code /health/ready} (every stream thread is running). Binds
  * 127.0.0.1 by default; only GET is served.
  */
@@ -32,6 +32,7 @@ public final class OpsServer implements AutoCloseable {
             return t;
         }));
         server.createContext("/metrics", ex -> answer(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+        server.createContext("/circuits", ex -> answer(ex, 200, "application/json", CircuitsView.json(streams)));
         server.createContext("/health/live", ex -> {
             final KafkaStreams.State s = streams.state();
             final boolean live = s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING;

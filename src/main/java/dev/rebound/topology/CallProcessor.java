@@ -269,6 +269,9 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
 
     /** Asks the circuits of the target and its ancestors, and this task's local breaker. */
     private Admission.Decision admit(final TargetConfig target, final Instant now) {
+        if (!target.circuit().enabled()) {
+            return new Admission.Admit(false, null);
+        }
         final List<CircuitRecord> chain = new ArrayList<>();
         final List<Integer> probing = new ArrayList<>();
         if (target.circuit().scope() == CircuitPolicy.Scope.CLUSTER) {
@@ -307,6 +310,9 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private void report(final TargetConfig target, final CallOutcome outcome, final Optional<ErrorCategory> failure, final Instant now) {
         final boolean targetFailure = failure.filter(CircuitMachine::isTargetFailure)
                 .filter(c -> c != ErrorCategory.RATE_LIMITED || target.circuit().rateLimitedTrips()).isPresent();
+        if (!target.circuit().enabled()) {
+            return;
+        }
         local.onOutcome(target, targetFailure, now);
         if (target.circuit().scope() != CircuitPolicy.Scope.CLUSTER) {
             return;

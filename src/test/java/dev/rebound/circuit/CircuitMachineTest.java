@@ -15,7 +15,7 @@ class CircuitMachineTest {
 
     private static CircuitPolicy policy(final CircuitPolicy.WindowType type, final boolean rateLimitedTrips) {
         return new CircuitPolicy(type, Duration.ofSeconds(60), 10, 10, 0.5, 5, Duration.ofSeconds(2), 0.8,
-                Duration.ofSeconds(30), 2, rateLimitedTrips, CircuitPolicy.Scope.CLUSTER);
+                Duration.ofSeconds(30), 2, rateLimitedTrips, CircuitPolicy.Scope.CLUSTER, true);
     }
 
     private static final CircuitPolicy P = policy(CircuitPolicy.WindowType.TIME, false);

@@ -50,7 +50,7 @@ class ConfigLoaderTest {
         assertThat(chat.retry()).isEqualTo(new RetryPolicy(4, Duration.ofSeconds(1), 2.0, Duration.ofMinutes(5), Jitter.FULL));
         assertThat(chat.notEnforced()).containsExactlyInAnyOrder("recovery", "fallback");
         assertThat(chat.circuit()).isEqualTo(new CircuitPolicy(CircuitPolicy.WindowType.TIME, Duration.ofSeconds(60), 100, 10, 0.5, 5,
-                Duration.ofSeconds(20), 0.8, Duration.ofSeconds(30), 3, false, CircuitPolicy.Scope.CLUSTER));
+                Duration.ofSeconds(20), 0.8, Duration.ofSeconds(30), 3, false, CircuitPolicy.Scope.CLUSTER, true));
         assertThat(chat.budget()).isEqualTo(new BudgetPolicy(0.2, 5, Duration.ofSeconds(10)));
         assertThat(chat.adaptive()).isEqualTo(AdaptivePolicy.DEFAULT);
         assertThat(c.retries()).isEqualTo(RetrySettings.DEFAULT);

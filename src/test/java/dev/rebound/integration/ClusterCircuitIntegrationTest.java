@@ -5,6 +5,7 @@ import dev.rebound.config.ReboundConfig;
 import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
 import dev.rebound.ops.EmbeddedKafka;
+import dev.rebound.ops.OpsServer;
 import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.ops.SimScenario;
 import dev.rebound.ops.Simulator;
@@ -25,6 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,7 +66,7 @@ class ClusterCircuitIntegrationTest {
         final Topics topics = new Topics(prefix);
         try (Simulator sim = Simulator.start(0, SimScenario.named("healthy"), 3)) {
             final String yaml = IntegrationConfig.yaml(kafka.bootstrapServers(), prefix, dir.resolve(scope + "-a"), sim.port(), 8)
-                    .replace("circuit: { consecutiveFailures: 1000, minCalls: 1000 }", "circuit: { consecutiveFailures: " + THRESHOLD
+                    .replace("circuit: { enabled: false }", "circuit: { consecutiveFailures: " + THRESHOLD
                             + ", minCalls: 1000, openFor: 60s, scope: " + scope + " }")
                     .replace("retry: { maxAttempts: 3,", "retry: { maxAttempts: 1,");
             final ReboundConfig a = IntegrationConfig.parse(yaml);
@@ -90,9 +95,25 @@ class ClusterCircuitIntegrationTest {
                 });
                 counter.poll(Duration.ofMillis(500));
                 assertThat(counter.duplicated()).isZero();
+                if (scope.equals("cluster")) {
+                    assertRegistryView(first);
+                }
                 return new Run(sim.calls() - warmCalls, openedAt(kafka, topics), sim.lastCallAtMs(),
                         counter.reasons().getOrDefault("CIRCUIT_OPEN", 0L));
             }
+        }
+    }
+
+    /** {@code /circuits} on either instance shows the open circuit; the owner's instance adds its live window. */
+    private static void assertRegistryView(final ReboundStreams instance) throws Exception {
+        final ReboundMetrics metrics = new ReboundMetrics();
+        try (OpsServer ops = OpsServer.start("127.0.0.1", 0, metrics, instance.streams())) {
+            final String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + ops.port() + "/circuits")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            final JsonNode llm = Json.MAPPER.readTree(body).get(0);
+            assertThat(llm.path("target").asText()).isEqualTo("llm");
+            assertThat(llm.path("state").asText()).isEqualTo("OPEN");
+            assertThat(llm.path("reason").asText()).isEqualTo(THRESHOLD + " consecutive failures");
         }
     }
 

@@ -39,7 +39,7 @@ public final class IntegrationConfig {
                     retry: { maxAttempts: 3, initialDelay: 300ms, multiplier: 2.0, maxDelay: 2s, jitter: none,
                              adaptive: { enabled: false } }
                     budget: { ratio: 1.0, minRetriesPerSecond: 100 }
-                    circuit: { consecutiveFailures: 1000, minCalls: 1000 }
+                    circuit: { enabled: false }
                 """.formatted(bootstrap, prefix, stateDir, prefix, simulatorPort, Configs.SECRET, maxInFlight);
     }
 

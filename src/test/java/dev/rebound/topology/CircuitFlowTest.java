@@ -51,6 +51,10 @@ class CircuitFlowTest {
                 url: http://127.0.0.1:1/z
                 retry: { maxAttempts: 1 }
                 circuit: { consecutiveFailures: 2, openFor: 3s, scope: task }
+              free:
+                url: http://127.0.0.1:1/w
+                retry: { maxAttempts: 1 }
+                circuit: { consecutiveFailures: 1, enabled: false }
             """;
 
     @TempDir
@@ -214,6 +218,18 @@ class CircuitFlowTest {
         assertThat(transitions()).isEmpty();
         send("chat", 60_000);
         assertThat(chat.calls()).hasSize(7);
+    }
+
+    @Test
+    void shouldAdmitEveryCallWhenTheCircuitIsDisabled() {
+        for (int i = 0; i < 5; i++) {
+            send("free", 60_000);
+            solo.fail(i, 503, "{}");
+            tick(10);
+        }
+        tick(250);
+        assertThat(transitions()).isEmpty();
+        assertThat(solo.calls()).hasSize(5);
     }
 
     @Test

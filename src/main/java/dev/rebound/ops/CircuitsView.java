@@ -1,0 +1,72 @@
+package dev.rebound.ops;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rebound.circuit.CircuitRecord;
+import dev.rebound.circuit.OwnerState;
+import dev.rebound.request.Json;
+import dev.rebound.topology.Stores;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The registry view behind {@code /circuits}, by interactive queries: every circuit's last
+ * transition from the global store (the same on every instance), and, for the targets whose owner
+ * task runs on this instance, the live window figures from the owner store.
+ */
+final class CircuitsView {
+
+    private CircuitsView() {
+    }
+
+    static String json(final KafkaStreams streams) {
+        final Map<String, ObjectNode> byTarget = new TreeMap<>();
+        try {
+            final ReadOnlyKeyValueStore<String, CircuitRecord> circuits = streams.store(
+                    StoreQueryParameters.fromNameAndType(Stores.CIRCUITS, QueryableStoreTypes.keyValueStore()));
+            try (KeyValueIterator<String, CircuitRecord> it = circuits.all()) {
+                while (it.hasNext()) {
+                    final KeyValue<String, CircuitRecord> kv = it.next();
+                    byTarget.put(kv.key, Json.MAPPER.valueToTree(kv.value));
+                }
+            }
+            final ReadOnlyKeyValueStore<String, OwnerState> owned = streams.store(
+                    StoreQueryParameters.fromNameAndType(Stores.CIRCUIT_OWNER, QueryableStoreTypes.keyValueStore()));
+            final Instant now = Instant.now();
+            try (KeyValueIterator<String, OwnerState> it = owned.all()) {
+                while (it.hasNext()) {
+                    final KeyValue<String, OwnerState> kv = it.next();
+                    final ObjectNode node = byTarget.computeIfAbsent(kv.key, k -> {
+                        final ObjectNode n = Json.MAPPER.createObjectNode();
+                        n.put("target", k);
+                        n.put("state", kv.value.state().name());
+                        return n;
+                    });
+                    final ObjectNode window = node.putObject("window");
+                    window.put("ownedHere", true);
+                    window.put("calls", kv.value.window().calls(now));
+                    window.put("failureRate", kv.value.window().failureRate(now));
+                    window.put("slowCallRate", kv.value.window().slowCallRate(now));
+                    window.put("rateLimited", kv.value.window().rateLimited(now));
+                    window.put("consecutiveFailures", kv.value.window().consecutiveFailures());
+                }
+            }
+        } catch (final InvalidStateStoreException notReady) {
+            final ObjectNode err = Json.MAPPER.createObjectNode();
+            err.put("error", "stores are not queryable yet (" + streams.state() + ")");
+            return err.toString();
+        }
+        final ArrayNode out = Json.MAPPER.createArrayNode();
+        byTarget.values().forEach(out::add);
+        return out.toString();
+    }
+}
