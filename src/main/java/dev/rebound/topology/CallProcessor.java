@@ -1,12 +1,8 @@
 package dev.rebound.topology;
 
 import dev.rebound.circuit.Admission;
-import dev.rebound.circuit.CircuitMachine;
-import dev.rebound.circuit.CircuitRecord;
-import dev.rebound.circuit.Outcome;
 import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
-import dev.rebound.config.CircuitPolicy;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.RetrySettings;
 import dev.rebound.config.TargetConfig;
@@ -39,10 +35,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -99,11 +91,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private RetryGate gate;
     private RetryStates retryStates;
     private CallDispatcher dispatcher;
-    private KeyValueStore<String, CircuitRecord> circuits;
-    private final LocalBreakers local = new LocalBreakers();
-    /** Probe calls running from this task: request id to the target they probe. */
-    private final Map<String, String> probes = new HashMap<>();
-    private final Map<String, Integer> probesPerTarget = new HashMap<>();
+    private CircuitGuard guard;
     private boolean resumed;
 
     CallProcessor(final ReboundConfig config, final TargetPool pool, final UnaryOperator<String> redact, final RandomGenerator random,
@@ -127,7 +115,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         this.gate = new RetryGate(timers);
         this.retryStates = new RetryStates(context.getStateStore(Stores.RETRY_STATE), config, context.taskId().toString(), metrics);
         this.dispatcher = new CallDispatcher(pool::executor, pool::slots);
-        this.circuits = context.getStateStore(Stores.CIRCUITS);
+        this.guard = new CircuitGuard(config, context.getStateStore(Stores.CIRCUITS), context.taskId().toString());
         this.resumed = false;
         context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::drain);
         context.schedule(TIMER_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
@@ -253,34 +241,12 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
                 timeout = left;
             }
         }
-        final Admission.Decision admission = admit(target, now);
-        if (admission instanceof Admission.Defer defer) {
+        if (guard.admit(id, target, now) instanceof Admission.Defer defer) {
             deferOrGiveUp(id, entry, target, defer, now);
             return;
         }
-        final Admission.Admit admit = (Admission.Admit) admission;
-        if (admit.probe()) {
-            probes.put(id, admit.probeTarget());
-            probesPerTarget.merge(admit.probeTarget(), 1, Integer::sum);
-        }
         final byte[] body = request.payload().toString().getBytes(StandardCharsets.UTF_8);
         dispatcher.submit(new CallSpec(id, target.name(), entry.attempt(), body, timeout));
-    }
-
-    /** Asks the circuits of the target and its ancestors, and this task's local breaker. */
-    private Admission.Decision admit(final TargetConfig target, final Instant now) {
-        if (!target.circuit().enabled()) {
-            return new Admission.Admit(false, null);
-        }
-        final List<CircuitRecord> chain = new ArrayList<>();
-        final List<Integer> probing = new ArrayList<>();
-        if (target.circuit().scope() == CircuitPolicy.Scope.CLUSTER) {
-            for (final TargetConfig t : lineage(target)) {
-                chain.add(circuits.get(t.name()));
-                probing.add(probesPerTarget.getOrDefault(t.name(), 0));
-            }
-        }
-        return Admission.decide(chain, context.taskId().toString(), probing, local.until(target.name(), now), now);
     }
 
     /** Not admitted: wait in the delay path until the circuit may admit, unless that is past the deadline. */
@@ -297,58 +263,29 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         context.forward(new Record<String, Object>(entry.key(), deferred, now.toEpochMilli()), Nodes.retrySink(tier));
     }
 
-    /** The target, its parent, its grandparent, ... */
-    private List<TargetConfig> lineage(final TargetConfig target) {
-        final List<TargetConfig> out = new ArrayList<>();
-        for (TargetConfig t = target; t != null; t = t.parent().flatMap(config::target).orElse(null)) {
-            out.add(t);
-        }
-        return out;
-    }
-
-    /** Tells the owners of the target's circuit (and its ancestors') how the attempt went, and the local breaker. */
-    private void report(final TargetConfig target, final CallOutcome outcome, final Optional<ErrorCategory> failure, final Instant now) {
-        final boolean targetFailure = failure.filter(CircuitMachine::isTargetFailure)
-                .filter(c -> c != ErrorCategory.RATE_LIMITED || target.circuit().rateLimitedTrips()).isPresent();
-        if (!target.circuit().enabled()) {
-            return;
-        }
-        local.onOutcome(target, targetFailure, now);
-        if (target.circuit().scope() != CircuitPolicy.Scope.CLUSTER) {
-            return;
-        }
-        // the owner counts a request's own faults as calls, not failures, and judges RATE_LIMITED by its policy
-        final boolean success = failure.map(f -> !CircuitMachine.isTargetFailure(f)).orElse(true);
-        final byte[] event = Json.bytes(new Outcome(target.name(), now, success, failure.map(Enum::name).orElse(null),
-                outcome.durationMs(), context.taskId().toString()));
-        for (final TargetConfig t : lineage(target)) {
-            context.forward(new Record<String, Object>(t.name(), event, now.toEpochMilli()), Nodes.OUTCOMES_SINK);
-        }
-    }
-
     private void complete(final Completion c) {
         final String id = c.spec().requestId();
-        final String probed = probes.remove(id);
-        if (probed != null) {
-            probesPerTarget.merge(probed, -1, Integer::sum);
+        final Instant now = now();
+        final TargetConfig target = config.target(c.spec().target()).orElseThrow();
+        final Optional<ErrorCategory> failed = c.outcome() instanceof CallOutcome.Failed f
+                ? Optional.of(f.classification().category()) : Optional.empty();
+        // every attempt that reached the target is evidence about it, even a stale one
+        for (final CircuitGuard.OutcomeEvent e : guard.ended(id, target, failed, c.outcome().durationMs(), now)) {
+            context.forward(new Record<String, Object>(e.target(), Json.bytes(e.outcome()), now.toEpochMilli()), Nodes.OUTCOMES_SINK);
         }
         final InFlightEntry entry = inFlight.get(id);
         if (entry == null || entry.waiting() || entry.attempt() != c.spec().attempt()) {
             // stale: the request ended or moved on (e.g. restarted and answered by another attempt)
             return;
         }
-        final Instant now = now();
-        final TargetConfig target = config.target(c.spec().target()).orElseThrow();
         if (c.outcome() instanceof CallOutcome.Success s) {
             metrics.attempt(target.name(), "success", "", Duration.ofMillis(s.durationMs()));
-            report(target, s, Optional.empty(), now);
             retryStates.outcome(target, now, Optional.empty());
             terminal(id, entry, Nodes.RESULTS_SINK, Json.text(Terminals.succeeded(entry, c.spec(), s, now)), "SUCCEEDED");
             return;
         }
         final Classification failure = ((CallOutcome.Failed) c.outcome()).classification();
         metrics.attempt(target.name(), "failure", failure.category().name(), Duration.ofMillis(c.outcome().durationMs()));
-        report(target, c.outcome(), Optional.of(failure.category()), now);
         final Attempt attempt = Terminals.attempt(c.spec(), (CallOutcome.Failed) c.outcome());
         final var state = retryStates.outcome(target, now, Optional.of(failure.category()));
         final RetryDecision decision = RetryPlanner.decide(failure, entry.attempt(),

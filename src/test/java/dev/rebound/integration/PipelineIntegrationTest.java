@@ -46,12 +46,13 @@ class PipelineIntegrationTest {
     private Simulator sim;
     private ReboundConfig config;
     private Topics topics;
+    private String prefix;
 
     @BeforeEach
     void start() throws Exception {
         kafka = SharedKafka.get();
         sim = Simulator.start(0, SimScenario.named("healthy"), 11);
-        final String prefix = SharedKafka.freshTopics(3);
+        prefix = SharedKafka.freshTopics(3);
         config = IntegrationConfig.parse(IntegrationConfig.yaml(kafka.bootstrapServers(), prefix, stateDir, sim.port(), 8));
         topics = new Topics(prefix);
     }
@@ -64,6 +65,10 @@ class PipelineIntegrationTest {
     private final ReboundMetrics metrics = new ReboundMetrics();
 
     private ReboundStreams rebound() throws Exception {
+        return rebound(config);
+    }
+
+    private ReboundStreams rebound(final ReboundConfig config) throws Exception {
         final ReboundStreams r = ReboundStreams.start(config,
                 TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC()), new ReboundMetrics(), Map.of());
         r.awaitRunning(Duration.ofSeconds(60));
@@ -126,20 +131,24 @@ class PipelineIntegrationTest {
 
     @Test
     void shouldFireEachPendingRetryExactlyOnceAcrossARestart() throws Exception {
+        // waits long enough that every retry is still pending when the first processor stops
+        final ReboundConfig slow = IntegrationConfig.parse(IntegrationConfig.yaml(kafka.bootstrapServers(), prefix, stateDir, sim.port(), 8)
+                .replace("initialDelay: 300ms", "initialDelay: 6s").replace("maxDelay: 2s", "maxDelay: 10s"));
         final int n = 30;
         try (Requests requests = new Requests(kafka.bootstrapServers(), topics.calls());
              TerminalCounter counter = new TerminalCounter(kafka.bootstrapServers(), topics.results(), topics.deadLetters())) {
             for (int i = 0; i < n; i++) {
-                // the first attempt fails; the retry waits 300 ms, then 600 ms if needed
+                // the first attempt fails; the retry waits 6 s
                 requests.send("k" + i, Requests.scripted("id-" + i, "llm", "{\"status\":503,\"failTimes\":1}"));
             }
             requests.flush();
-            try (ReboundStreams first = rebound()) {
+            try (ReboundStreams first = rebound(slow)) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> sim.calls() >= n);
             }
+            assertThat(countAttempt(2, n)).as("stopped before any retry fired").isZero();
             // stopped with retries pending in the timer store (or on the tier topic); a first attempt
             // still running at the stop is made again after it (same Idempotency-Key), as documented
-            try (ReboundStreams second = rebound()) {
+            try (ReboundStreams second = rebound(slow)) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> {
                     counter.poll(Duration.ofMillis(200));
                     return counter.terminalKeys() == n;
@@ -154,6 +163,14 @@ class PipelineIntegrationTest {
                 assertThat(counter.last("k" + i).path("attempts").asInt()).isEqualTo(2);
             }
         }
+    }
+
+    private long countAttempt(final int attempt, final int n) {
+        long calls = 0;
+        for (int i = 0; i < n; i++) {
+            calls += sim.calls("id-" + i, attempt);
+        }
+        return calls;
     }
 
     @Test

@@ -1,0 +1,101 @@
+package dev.rebound.topology;
+
+import dev.rebound.circuit.Admission;
+import dev.rebound.circuit.CircuitMachine;
+import dev.rebound.circuit.CircuitRecord;
+import dev.rebound.circuit.Outcome;
+import dev.rebound.classify.ErrorCategory;
+import dev.rebound.config.CircuitPolicy;
+import dev.rebound.config.ReboundConfig;
+import dev.rebound.config.TargetConfig;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The executor task's side of the circuits: asks before each call (the global circuits store, for
+ * the target and its ancestors, then this task's local breaker), counts this task's HALF_OPEN probe
+ * calls, and turns each attempt's end into the outcomes the owners need. Stream-thread only.
+ */
+final class CircuitGuard {
+
+    /** An outcome to send to the owner of {@code target}'s circuit. */
+    record OutcomeEvent(String target, Outcome outcome) {
+    }
+
+    private final ReboundConfig config;
+    private final KeyValueStore<String, CircuitRecord> circuits;
+    private final String task;
+    private final LocalBreakers local = new LocalBreakers();
+    /** Probe calls running from this task: request id to the target they probe. */
+    private final Map<String, String> probes = new HashMap<>();
+    private final Map<String, Integer> probesPerTarget = new HashMap<>();
+
+    CircuitGuard(final ReboundConfig config, final KeyValueStore<String, CircuitRecord> circuits, final String task) {
+        this.config = config;
+        this.circuits = circuits;
+        this.task = task;
+    }
+
+    /** Whether request {@code id} may call {@code target} now; an admitted probe is counted until {@link #ended}. */
+    Admission.Decision admit(final String id, final TargetConfig target, final Instant now) {
+        if (!target.circuit().enabled()) {
+            return new Admission.Admit(false, null);
+        }
+        final List<CircuitRecord> chain = new ArrayList<>();
+        final List<Integer> probing = new ArrayList<>();
+        if (target.circuit().scope() == CircuitPolicy.Scope.CLUSTER) {
+            for (final TargetConfig t : lineage(target)) {
+                chain.add(circuits.get(t.name()));
+                probing.add(probesPerTarget.getOrDefault(t.name(), 0));
+            }
+        }
+        final Admission.Decision d = Admission.decide(chain, task, probing, local.until(target.name(), now), now);
+        if (d instanceof Admission.Admit a && a.probe()) {
+            probes.put(id, a.probeTarget());
+            probesPerTarget.merge(a.probeTarget(), 1, Integer::sum);
+        }
+        return d;
+    }
+
+    /**
+     * An attempt of request {@code id} ended: frees its probe slot, updates the local breaker, and
+     * returns the outcomes for the owners of the target's and its ancestors' circuits (none when the
+     * circuit is off or kept per task).
+     */
+    List<OutcomeEvent> ended(final String id, final TargetConfig target, final Optional<ErrorCategory> failure,
+                             final long durationMs, final Instant now) {
+        final String probed = probes.remove(id);
+        if (probed != null) {
+            probesPerTarget.merge(probed, -1, Integer::sum);
+        }
+        final CircuitPolicy policy = target.circuit();
+        if (!policy.enabled()) {
+            return List.of();
+        }
+        final boolean targetFailure = failure.filter(CircuitMachine::isTargetFailure)
+                .filter(c -> c != ErrorCategory.RATE_LIMITED || policy.rateLimitedTrips()).isPresent();
+        local.onOutcome(target, targetFailure, now);
+        if (policy.scope() != CircuitPolicy.Scope.CLUSTER) {
+            return List.of();
+        }
+        // the owner counts a request's own faults as calls, not failures, and judges RATE_LIMITED by its policy
+        final boolean success = failure.map(f -> !CircuitMachine.isTargetFailure(f)).orElse(true);
+        final Outcome outcome = new Outcome(target.name(), now, success, failure.map(Enum::name).orElse(null), durationMs, task);
+        return lineage(target).stream().map(t -> new OutcomeEvent(t.name(), outcome)).toList();
+    }
+
+    /** The target, its parent, its grandparent, ... */
+    private List<TargetConfig> lineage(final TargetConfig target) {
+        final List<TargetConfig> out = new ArrayList<>();
+        for (TargetConfig t = target; t != null; t = t.parent().flatMap(config::target).orElse(null)) {
+            out.add(t);
+        }
+        return out;
+    }
+}
