@@ -10,11 +10,13 @@ public final class Topics {
     public static final String CONTROL = "agent-control";
     /** Attempt outcomes keyed by target, read by the task that owns each target's circuit. */
     public static final String OUTCOMES = "agent-circuit-outcomes";
+    /** Replay markers of `rebound dlq replay`, keyed by the dead letter's partition:offset. */
+    public static final String REPLAYED = "agent-dead-letters-replayed";
     /** The base of the delay-tier topics: {@code agent-calls-retry-<tier>}. */
     public static final String RETRY = "agent-calls-retry";
 
     /** The topics Rebound creates, in the order {@code rebound topics create} reports them. */
-    public static final java.util.List<String> ALL = java.util.List.of(CALLS, RESULTS, DEAD_LETTERS, CIRCUITS, CONTROL, OUTCOMES);
+    public static final java.util.List<String> ALL = java.util.List.of(CALLS, RESULTS, DEAD_LETTERS, CIRCUITS, CONTROL, OUTCOMES, REPLAYED);
 
     private final String prefix;
 
@@ -41,6 +43,10 @@ public final class Topics {
 
     public String circuits() {
         return prefix + CIRCUITS;
+    }
+
+    public String replayed() {
+        return prefix + REPLAYED;
     }
 
     public String outcomes() {
