@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
  *       one that is spent;</li>
  *   <li>the error message: "retry after 30 seconds", "try again in 1.5s".</li>
  * </ol>
- * A hint in the past or negative becomes zero; an unparseable one is ignored rather than guessed.
+ * A hint in the past or negative becomes zero; an unparseable one is ignored rather than guessed;
+ * one beyond {@link #MAX_HINT} is cut to it (no request lives that long, and time arithmetic on an
+ * absurd hint would overflow).
  */
 public final class RetryHints {
 
@@ -34,6 +36,9 @@ public final class RetryHints {
             "(?:retry|try again)\\s+(?:after|in)\\s+(\\d+(?:\\.\\d+)?)\\s*"
                     + "(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?)?(?![a-z])",
             Pattern.CASE_INSENSITIVE);
+
+    /** The longest hint honoured: a request's deadline is at most 7 days away. */
+    public static final Duration MAX_HINT = Duration.ofDays(7);
 
     private RetryHints() {
     }
@@ -47,6 +52,11 @@ public final class RetryHints {
      */
     public static Optional<Duration> from(final int status, final Map<String, List<String>> headers,
                                           final JsonNode error, final String message, final Instant now) {
+        return find(status, headers, error, message, now).map(d -> d.compareTo(MAX_HINT) > 0 ? MAX_HINT : d);
+    }
+
+    private static Optional<Duration> find(final int status, final Map<String, List<String>> headers,
+                                           final JsonNode error, final String message, final Instant now) {
         final Optional<Duration> ms = header(headers, "retry-after-ms").flatMap(RetryHints::millis);
         if (ms.isPresent()) {
             return ms;
@@ -66,11 +76,15 @@ public final class RetryHints {
                 return Optional.of(max(requests.orElse(Duration.ZERO), tokens.orElse(Duration.ZERO)));
             }
         }
-        return fromMessage(message);
+        return spelledOut(message);
     }
 
     /** Finds a spelled-out hint such as "retry after 30 seconds" or "try again in 1.5s". */
     public static Optional<Duration> fromMessage(final String message) {
+        return spelledOut(message).map(d -> d.compareTo(MAX_HINT) > 0 ? MAX_HINT : d);
+    }
+
+    private static Optional<Duration> spelledOut(final String message) {
         if (message == null || message.isEmpty()) {
             return Optional.empty();
         }

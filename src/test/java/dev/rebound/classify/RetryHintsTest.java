@@ -52,6 +52,12 @@ class RetryHintsTest {
     }
 
     @Test
+    void shouldCapAnAbsurdHintAtSevenDays() {
+        assertThat(hint(429, Map.of("retry-after-ms", List.of("1e400")))).contains(Duration.ofDays(7));
+        assertThat(RetryHints.fromMessage("retry after 9999999999999 seconds")).contains(Duration.ofDays(7));
+    }
+
+    @Test
     void shouldIgnoreAnUnparseableHint() {
         assertThat(hint(429, Map.of("Retry-After", List.of("soon")))).isEmpty();
     }

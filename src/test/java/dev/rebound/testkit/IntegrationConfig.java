@@ -31,6 +31,8 @@ public final class IntegrationConfig {
                 topics:
                   prefix: %s
                 targets:
+                  provider:
+                    kind: group
                   llm:
                     url: http://127.0.0.1:%d/v1/chat
                     headers: { Authorization: "Bearer %s" }
