@@ -115,7 +115,8 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         this.gate = new RetryGate(timers);
         this.retryStates = new RetryStates(context.getStateStore(Stores.RETRY_STATE), config, context.taskId().toString(), metrics);
         this.dispatcher = new CallDispatcher(pool::executor, pool::slots);
-        this.guard = new CircuitGuard(config, context.getStateStore(Stores.CIRCUITS), context.taskId().toString());
+        this.guard = new CircuitGuard(config, context.getStateStore(Stores.CIRCUITS), context.getStateStore(Stores.CONTROL),
+                context.taskId().toString());
         this.resumed = false;
         context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::drain);
         context.schedule(TIMER_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
@@ -252,9 +253,14 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     /** Not admitted: wait in the delay path until the circuit may admit, unless that is past the deadline. */
     private void deferOrGiveUp(final String id, final InFlightEntry entry, final TargetConfig target, final Admission.Defer defer,
                                final Instant now) {
-        metrics.admissionRefused(target.name(), defer.reason().contains("local") ? "local" : "circuit");
+        metrics.admissionRefused(target.name(), defer.why().name().toLowerCase(java.util.Locale.ROOT));
         if (entry.deadline() != null && !defer.until().isBefore(entry.deadline())) {
-            terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.circuitOpen(entry, defer.reason(), now)), "CIRCUIT_OPEN");
+            if (defer.why() == Admission.Why.DISABLED) {
+                terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.deadlineWhileDisabled(entry, defer.reason(), now)),
+                        "DEADLINE_EXCEEDED");
+            } else {
+                terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.circuitOpen(entry, defer.reason(), now)), "CIRCUIT_OPEN");
+            }
             return;
         }
         final InFlightEntry deferred = entry.deferred(defer.until());

@@ -3,6 +3,7 @@ package dev.rebound.topology;
 import dev.rebound.circuit.Admission;
 import dev.rebound.circuit.CircuitMachine;
 import dev.rebound.circuit.CircuitRecord;
+import dev.rebound.circuit.ControlRecord;
 import dev.rebound.circuit.Outcome;
 import dev.rebound.classify.ErrorCategory;
 import dev.rebound.config.CircuitPolicy;
@@ -18,8 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The executor task's side of the circuits: asks before each call (the global circuits store, for
- * the target and its ancestors, then this task's local breaker), counts this task's HALF_OPEN probe
+ * The executor task's side of admission: asks before each call (the operators' switches and the
+ * global circuits store, for the target and its ancestors, then this task's local breaker), counts this task's HALF_OPEN probe
  * calls, and turns each attempt's end into the outcomes the owners need. Stream-thread only.
  */
 final class CircuitGuard {
@@ -30,32 +31,41 @@ final class CircuitGuard {
 
     private final ReboundConfig config;
     private final KeyValueStore<String, CircuitRecord> circuits;
+    private final KeyValueStore<String, ControlRecord> controls;
     private final String task;
     private final LocalBreakers local = new LocalBreakers();
     /** Probe calls running from this task: request id to the target they probe. */
     private final Map<String, String> probes = new HashMap<>();
     private final Map<String, Integer> probesPerTarget = new HashMap<>();
 
-    CircuitGuard(final ReboundConfig config, final KeyValueStore<String, CircuitRecord> circuits, final String task) {
+    CircuitGuard(final ReboundConfig config, final KeyValueStore<String, CircuitRecord> circuits,
+                 final KeyValueStore<String, ControlRecord> controls, final String task) {
         this.config = config;
         this.circuits = circuits;
+        this.controls = controls;
         this.task = task;
     }
 
     /** Whether request {@code id} may call {@code target} now; an admitted probe is counted until {@link #ended}. */
     Admission.Decision admit(final String id, final TargetConfig target, final Instant now) {
-        if (!target.circuit().enabled()) {
-            return new Admission.Admit(false, null);
+        final List<String> names = new ArrayList<>();
+        final List<ControlRecord> switches = new ArrayList<>();
+        for (final TargetConfig t : lineage(target)) {
+            names.add(t.name());
+            switches.add(controls.get(t.name()));
         }
         final List<CircuitRecord> chain = new ArrayList<>();
         final List<Integer> probing = new ArrayList<>();
+        if (!target.circuit().enabled()) {
+            return Admission.decide(names, switches, chain, task, probing, null, now);
+        }
         if (target.circuit().scope() == CircuitPolicy.Scope.CLUSTER) {
             for (final TargetConfig t : lineage(target)) {
                 chain.add(circuits.get(t.name()));
                 probing.add(probesPerTarget.getOrDefault(t.name(), 0));
             }
         }
-        final Admission.Decision d = Admission.decide(chain, task, probing, local.until(target.name(), now), now);
+        final Admission.Decision d = Admission.decide(names, switches, chain, task, probing, local.until(target.name(), now), now);
         if (d instanceof Admission.Admit a && a.probe()) {
             probes.put(id, a.probeTarget());
             probesPerTarget.merge(a.probeTarget(), 1, Integer::sum);

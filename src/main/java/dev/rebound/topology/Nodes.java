@@ -14,6 +14,8 @@ public final class Nodes {
     public static final String CIRCUITS_SINK = "circuits-sink";
     public static final String CIRCUITS_SOURCE = "circuits-source";
     public static final String CIRCUITS_READER = "circuits-reader";
+    public static final String CONTROL_SOURCE = "control-source";
+    public static final String CONTROL_READER = "control-reader";
 
     /** The sink of one delay tier. */
     public static String retrySink(final java.time.Duration tier) {

@@ -1,6 +1,7 @@
 package dev.rebound.topology;
 
 import dev.rebound.circuit.CircuitRecord;
+import dev.rebound.circuit.ControlRecord;
 import dev.rebound.circuit.OwnerState;
 import dev.rebound.config.Redactor;
 import dev.rebound.config.ReboundConfig;
@@ -80,7 +81,10 @@ public final class ReboundTopology {
                 Nodes.CIRCUIT_OWNER);
         topology.addGlobalStore(keyValue(Stores.CIRCUITS, JsonSerde.of(CircuitRecord.class)).withLoggingDisabled(),
                 Nodes.CIRCUITS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.circuits(),
-                Nodes.CIRCUITS_READER, CircuitsReader::new);
+                Nodes.CIRCUITS_READER, () -> new GlobalReader<>(Stores.CIRCUITS, CircuitRecord.class));
+        topology.addGlobalStore(keyValue(Stores.CONTROL, JsonSerde.of(ControlRecord.class)).withLoggingDisabled(),
+                Nodes.CONTROL_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.control(),
+                Nodes.CONTROL_READER, () -> new GlobalReader<>(Stores.CONTROL, ControlRecord.class));
         return topology;
     }
 

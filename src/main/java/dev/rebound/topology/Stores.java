@@ -18,6 +18,9 @@ public final class Stores {
     /** Target to {@code CircuitRecord}: every circuit, read from {@code agent-circuits}; a global store. */
     public static final String CIRCUITS = "rebound-circuits";
 
+    /** Target to {@code ControlRecord}: the operators' switches, read from {@code agent-control}; a global store. */
+    public static final String CONTROL = "rebound-control";
+
     private Stores() {
     }
 }

@@ -65,6 +65,14 @@ final class Terminals {
                 entry.attempts(), echo(entry), entry.source(), entry.firstSeenAt(), now, r.metadata());
     }
 
+    /** The dead letter for a request whose target an operator kept disabled until its deadline. */
+    static DeadLetter deadlineWhileDisabled(final InFlightEntry entry, final String why, final Instant now) {
+        final AgentRequest r = entry.agentRequest();
+        return new DeadLetter(r.id(), r.target(), DeadLetterReason.DEADLINE_EXCEEDED, null, null,
+                why + "; it stayed disabled until the request's deadline " + r.deadline(),
+                entry.attempts(), echo(entry), entry.source(), entry.firstSeenAt(), now, r.metadata());
+    }
+
     /** The dead letter for a request whose target was removed from the configuration while it was in flight. */
     static DeadLetter targetGone(final InFlightEntry entry, final Instant now) {
         final AgentRequest r = entry.agentRequest();

@@ -27,7 +27,7 @@ class AdmissionTest {
     void shouldDeferUntilAnOpenCircuitMayProbe() {
         final Admission.Decision d = Admission.decide(List.of(rec("t", CircuitState.OPEN, NOW.plusSeconds(12), null)), "0_0",
                 List.of(0), null, NOW);
-        assertThat(d).isEqualTo(new Admission.Defer(NOW.plusSeconds(12), "the circuit of t is OPEN (why)"));
+        assertThat(d).isEqualTo(new Admission.Defer(NOW.plusSeconds(12), "the circuit of t is OPEN (why)", Admission.Why.CIRCUIT));
     }
 
     @Test
@@ -47,9 +47,21 @@ class AdmissionTest {
     }
 
     @Test
+    void shouldRefuseADisabledTargetOrAChildOfADisabledGroupBeforeAnythingElse() {
+        final ControlRecord off = new ControlRecord(true, "provider incident", NOW, "ops");
+        final Admission.Decision d = Admission.decide(List.of("chat", "provider"), Arrays.asList(null, off),
+                List.of(rec("chat", CircuitState.HALF_OPEN, null, "0_0")), "0_0", List.of(0), null, NOW);
+        assertThat(d).isEqualTo(new Admission.Defer(NOW.plusSeconds(1), "provider is disabled by an operator: provider incident",
+                Admission.Why.DISABLED));
+        final ControlRecord on = new ControlRecord(false, "fixed", NOW, "ops");
+        assertThat(Admission.decide(List.of("chat"), List.of(on), List.of(), "0_0", List.of(), null, NOW)).isInstanceOf(Admission.Admit.class);
+    }
+
+    @Test
     void shouldHonourTheLocalBreaker() {
         assertThat(Admission.decide(List.of(), "0_0", List.of(), NOW.plusSeconds(2), NOW))
-                .isEqualTo(new Admission.Defer(NOW.plusSeconds(2), "the local breaker of this task tripped after consecutive failures"));
+                .isEqualTo(new Admission.Defer(NOW.plusSeconds(2), "the local breaker of this task tripped after consecutive failures",
+                        Admission.Why.LOCAL));
         assertThat(Admission.decide(List.of(), "0_0", List.of(), NOW, NOW)).isInstanceOf(Admission.Admit.class);
     }
 }

@@ -1,6 +1,5 @@
 package dev.rebound.integration;
 
-import dev.rebound.Rebound;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
@@ -9,6 +8,7 @@ import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.ops.SimScenario;
 import dev.rebound.ops.Simulator;
 import dev.rebound.ops.TerminalCounter;
+import dev.rebound.testkit.Cli;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
@@ -17,11 +17,7 @@ import dev.rebound.topology.Topics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -38,23 +34,6 @@ class DlqCommandIntegrationTest {
 
     @TempDir
     Path dir;
-
-    /** Runs a command line, returning its exit code and standard output. */
-    private record Run(int code, String out) {
-    }
-
-    private static synchronized Run rebound(final String... args) {
-        final PrintStream old = System.out;
-        final ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            final CommandLine cl = Rebound.commandLine();
-            final int code = cl.execute(args);
-            return new Run(code, buf.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(old);
-        }
-    }
 
     @Test
     void shouldListShowAndReplayEachDeadLetterOnce() throws Exception {
@@ -80,18 +59,18 @@ class DlqCommandIntegrationTest {
                     return counter.terminalKeys() == 4;
                 });
 
-                final Run list = rebound("dlq", "list", "--config", config.toString(), "--reason", "NON_RETRYABLE");
+                final Cli.Run list = Cli.rebound("dlq", "list", "--config", config.toString(), "--reason", "NON_RETRYABLE");
                 assertThat(list.code()).isZero();
                 assertThat(list.out()).contains("auth-1", "auth-2", "2 dead letter(s)").doesNotContain("ok-1");
 
-                final Run show = rebound("dlq", "show", "auth-1", "--config", config.toString());
+                final Cli.Run show = Cli.rebound("dlq", "show", "auth-1", "--config", config.toString());
                 assertThat(show.out()).contains("\"reason\" : \"NON_RETRYABLE\"", "\"attempts\"", "\"httpStatus\" : 401");
-                assertThat(rebound("dlq", "show", "nope", "--config", config.toString()).code()).isEqualTo(3);
+                assertThat(Cli.rebound("dlq", "show", "nope", "--config", config.toString()).code()).isEqualTo(3);
 
-                final Run dry = rebound("dlq", "replay", "--config", config.toString(), "--target", "llm", "--dry-run");
+                final Cli.Run dry = Cli.rebound("dlq", "replay", "--config", config.toString(), "--target", "llm", "--dry-run");
                 assertThat(dry.out()).contains("would replay auth-1 as auth-1~r", "0 replayed (dry run: 2 would be)");
 
-                final Run replay = rebound("dlq", "replay", "--config", config.toString(), "--target", "llm");
+                final Cli.Run replay = Cli.rebound("dlq", "replay", "--config", config.toString(), "--target", "llm");
                 assertThat(replay.out()).contains("2 replayed, 0 skipped");
                 await().atMost(Duration.ofSeconds(60)).until(() -> {
                     counter.poll(Duration.ofMillis(200));
@@ -100,11 +79,11 @@ class DlqCommandIntegrationTest {
                 assertThat(counter.last("s1").path("request").path("replayOf").asText()).isEqualTo("auth-1");
                 assertThat(counter.last("s1").path("id").asText()).startsWith("auth-1~r");
 
-                final Run again = rebound("dlq", "replay", "--config", config.toString(), "--id", "auth-1");
+                final Cli.Run again = Cli.rebound("dlq", "replay", "--config", config.toString(), "--id", "auth-1");
                 assertThat(again.out()).contains("skip   auth-1: already replayed", "0 replayed, 1 skipped");
-                final Run invalid = rebound("dlq", "replay", "--config", config.toString(), "--reason", "INVALID_REQUEST");
+                final Cli.Run invalid = Cli.rebound("dlq", "replay", "--config", config.toString(), "--reason", "INVALID_REQUEST");
                 assertThat(invalid.out()).contains("no parsed request", "0 replayed, 1 skipped");
-                assertThat(rebound("dlq", "replay", "--config", config.toString()).code()).as("replay needs a filter").isEqualTo(1);
+                assertThat(Cli.rebound("dlq", "replay", "--config", config.toString()).code()).as("replay needs a filter").isEqualTo(1);
             }
         }
     }

@@ -69,6 +69,7 @@ class CircuitFlowTest {
     private TestOutputTopic<String, byte[]> circuits;
     private TestOutputTopic<String, byte[]> deadLetters;
     private TestOutputTopic<String, byte[]> results;
+    private TestInputTopic<String, byte[]> control;
     private int n;
 
     @BeforeEach
@@ -87,6 +88,7 @@ class CircuitFlowTest {
         circuits = driver.createOutputTopic(topics.circuits(), new StringDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(topics.deadLetters(), new StringDeserializer(), new ByteArrayDeserializer());
         results = driver.createOutputTopic(topics.results(), new StringDeserializer(), new ByteArrayDeserializer());
+        control = driver.createInputTopic(topics.control(), new StringSerializer(), new ByteArraySerializer());
     }
 
     @AfterEach
@@ -218,6 +220,26 @@ class CircuitFlowTest {
         assertThat(transitions()).isEmpty();
         send("chat", 60_000);
         assertThat(chat.calls()).hasSize(7);
+    }
+
+    @Test
+    void shouldHoldCallsWhileAnOperatorHasTheGroupDisabled() {
+        control.pipeInput("provider", "{\"disabled\":true,\"reason\":\"provider incident\",\"at\":\"2026-11-29T12:00:00Z\"}"
+                .getBytes(StandardCharsets.UTF_8));
+        send("chat", 60_000);
+        send("embed", 1_500);
+        assertThat(chat.calls()).isEmpty();
+        assertThat(embed.calls()).isEmpty();
+        tick(1_100);
+        tick(1_100);
+        final JsonNode dl = json(deadLetters.readValue());
+        assertThat(dl.path("reason").asText()).isEqualTo("DEADLINE_EXCEEDED");
+        assertThat(dl.path("message").asText()).contains("provider is disabled by an operator: provider incident");
+
+        control.pipeInput("provider", "{\"disabled\":false,\"reason\":\"fixed\"}".getBytes(StandardCharsets.UTF_8));
+        tick(1_100);
+        assertThat(chat.calls()).as("enabled again: the waiting request is called").hasSize(1);
+        assertThat(embed.calls()).isEmpty();
     }
 
     @Test
