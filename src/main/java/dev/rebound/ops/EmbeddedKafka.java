@@ -45,7 +45,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
-    /** Creates the topics, ignoring those that exist. */
+    /**
+     * Creates the topics, ignoring those that exist, and returns once every one of them is in the
+     * broker's metadata (creation is acknowledged before that), so that a client started next finds them.
+     */
     public void createTopics(final Collection<NewTopic> topics) throws InterruptedException, ExecutionException {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
             for (final NewTopic t : topics) {
@@ -55,6 +58,20 @@ public final class EmbeddedKafka implements AutoCloseable {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;
                     }
+                }
+            }
+            final java.util.List<String> names = topics.stream().map(NewTopic::name).toList();
+            final long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try {
+                    admin.describeTopics(names).allTopicNames().get();
+                    return;
+                } catch (final ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                            || System.nanoTime() > until) {
+                        throw e;
+                    }
+                    java.util.concurrent.TimeUnit.MILLISECONDS.sleep(100);
                 }
             }
         }

@@ -4,6 +4,7 @@ import dev.rebound.config.ReboundConfig;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,27 @@ public final class TopicCheck {
 
     public static void verify(final Admin admin, final ReboundConfig config, final Duration timeout)
             throws InterruptedException, TimeoutException {
+        final long until = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            final List<String> problems = check(admin, config, timeout);
+            if (problems.isEmpty()) {
+                return;
+            }
+            // a topic created a moment ago may not be in every broker's metadata yet: ask again
+            final boolean onlyUnknown = problems.stream().allMatch(p -> p.startsWith(UNKNOWN));
+            if (!onlyUnknown || System.nanoTime() > until) {
+                throw new IllegalStateException("topics are not ready: " + String.join("; ", problems)
+                        + ". Run `rebound topics create --config FILE`, and give every agent-calls-retry-* topic the partition count of "
+                        + new Topics(config.topicPrefix()).calls() + ".");
+            }
+            TimeUnit.MILLISECONDS.sleep(250);
+        }
+    }
+
+    private static final String UNKNOWN = "missing: ";
+
+    private static List<String> check(final Admin admin, final ReboundConfig config, final Duration timeout)
+            throws InterruptedException, TimeoutException {
         final Topics topics = new Topics(config.topicPrefix());
         final List<String> names = new ArrayList<>();
         names.add(topics.calls());
@@ -42,13 +64,10 @@ public final class TopicCheck {
                     problems.add(name + " has " + partitions + " partitions but " + topics.calls() + " has " + callsPartitions);
                 }
             } catch (final ExecutionException e) {
-                problems.add(name + ": " + e.getCause().getMessage());
+                problems.add(e.getCause() instanceof UnknownTopicOrPartitionException
+                        ? UNKNOWN + name : name + ": " + e.getCause().getMessage());
             }
         }
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException("topics are not ready: " + String.join("; ", problems)
-                    + ". Run `rebound topics create --config FILE`, and give every agent-calls-retry-* topic the partition count of "
-                    + topics.calls() + ".");
-        }
+        return problems;
     }
 }

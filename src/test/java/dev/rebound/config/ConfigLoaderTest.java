@@ -144,6 +144,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldLoadTheShippedExamples() {
+        final ReboundConfig example = new ConfigLoader(Map.of("OPENAI_API_KEY", "sk-example-123456")::get)
+                .load(java.nio.file.Path.of("examples/rebound.yaml"));
+        assertThat(example.target("openai-chat").orElseThrow().circuit().consecutiveFailures()).isEqualTo(5);
+        assertThat(example.target("openai").orElseThrow().circuit().consecutiveFailures()).isEqualTo(10);
+        assertThat(example.kafka()).containsEntry("bootstrap.servers", "localhost:9092");
+        final ReboundConfig compose = new ConfigLoader(Map.<String, String>of()::get).load(java.nio.file.Path.of("examples/compose.yaml"));
+        assertThat(compose.target("sim-chat")).isPresent();
+    }
+
+    @Test
     void shouldRejectAParentCycle() {
         assertThatThrownBy(() -> loader.parse("""
                 targets:
