@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Checks, before the processor starts, that the input and delay-tier topics exist and that every
- * tier topic has as many partitions as {@code agent-calls}: a waiting request must come back to the
+ * Checks, before the processor starts, that Rebound's topics exist and that every delay-tier topic
+ * has as many partitions as {@code agent-calls}: a waiting request must come back to the
  * task that holds its in-flight entry. Fails with a message naming the topic and the fix.
  */
 public final class TopicCheck {
@@ -51,13 +51,20 @@ public final class TopicCheck {
         final List<String> names = new ArrayList<>();
         names.add(topics.calls());
         config.retries().tiers().forEach(t -> names.add(topics.retryTier(t)));
+        final int coPartitioned = names.size();
+        // the rest must exist; their partition counts are free
+        names.addAll(List.of(topics.results(), topics.deadLetters(), topics.outcomes(), topics.circuits(), topics.control()));
         final List<String> problems = new ArrayList<>();
         final Map<String, org.apache.kafka.common.KafkaFuture<TopicDescription>> futures =
                 admin.describeTopics(names).topicNameValues();
         Integer callsPartitions = null;
-        for (final String name : names) {
+        for (int i = 0; i < names.size(); i++) {
+            final String name = names.get(i);
             try {
                 final int partitions = futures.get(name).get(timeout.toMillis(), TimeUnit.MILLISECONDS).partitions().size();
+                if (i >= coPartitioned) {
+                    continue;
+                }
                 if (callsPartitions == null) {
                     callsPartitions = partitions;
                 } else if (partitions != callsPartitions) {
