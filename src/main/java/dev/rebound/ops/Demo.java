@@ -96,7 +96,7 @@ public final class Demo {
                 out.println("  producing requests ...");
                 final long started = System.nanoTime();
                 final int invalid = produce(kafka.bootstrapServers(), topics.calls(), o.requests());
-                final long lastTerminal = await(counter, o, sim, out);
+                final long lastTerminal = await(counter, o, sim, out, rebound.streams());
                 // a duplicate would arrive after the first copy: read a little longer before counting
                 counter.poll(Duration.ofSeconds(1));
                 out.println();
@@ -129,7 +129,8 @@ public final class Demo {
     }
 
     /** Polls until every request has a terminal record or {@code maxWait} passes without progress. */
-    private static long await(final TerminalCounter counter, final Options o, final Simulator sim, final PrintStream out) {
+    private static long await(final TerminalCounter counter, final Options o, final Simulator sim, final PrintStream out,
+                              final org.apache.kafka.streams.KafkaStreams streams) {
         long lastProgress = System.nanoTime();
         long lastTerminal = lastProgress;
         long lastLine = 0;
@@ -144,20 +145,35 @@ public final class Demo {
             }
             if (now - lastLine > 500_000_000L) {
                 lastLine = now;
-                out.print(progress(counter, o.requests(), sim));
+                out.print(progress(counter, o.requests(), sim, streams));
                 out.flush();
             }
             if (Duration.ofNanos(now - lastProgress).compareTo(o.maxWait()) > 0) {
                 break;
             }
         }
-        out.print(progress(counter, o.requests(), sim));
+        out.print(progress(counter, o.requests(), sim, streams));
         return lastTerminal;
     }
 
-    private static String progress(final TerminalCounter c, final int total, final Simulator sim) {
-        return String.format("\r  [%6d/%d] succeeded %d  fallback %d  dead-lettered %d  downstream calls %d   ",
-                c.terminalKeys(), total, c.outcome("SUCCEEDED"), c.outcome("FALLBACK"), c.outcome("DEAD_LETTER"), sim.calls());
+    private static String progress(final TerminalCounter c, final int total, final Simulator sim,
+                                   final org.apache.kafka.streams.KafkaStreams streams) {
+        return String.format("\r  [%6d/%d] succeeded %d  fallback %d  dead-lettered %d  calls %d  circuit %s   ",
+                c.terminalKeys(), total, c.outcome("SUCCEEDED"), c.outcome("FALLBACK"), c.outcome("DEAD_LETTER"), sim.calls(),
+                circuit(streams, DemoLoad.TARGET));
+    }
+
+    /** The demo target's circuit as this instance sees it (the global store), for the progress line. */
+    private static String circuit(final org.apache.kafka.streams.KafkaStreams streams, final String target) {
+        try {
+            final org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, dev.rebound.circuit.CircuitRecord> circuits = streams.store(
+                    org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(dev.rebound.topology.Stores.CIRCUITS,
+                            org.apache.kafka.streams.state.QueryableStoreTypes.keyValueStore()));
+            final dev.rebound.circuit.CircuitRecord r = circuits.get(target);
+            return r == null ? "CLOSED" : String.format("%-9s", r.state());
+        } catch (final org.apache.kafka.streams.errors.InvalidStateStoreException notYet) {
+            return "?";
+        }
     }
 
     /** The summary table printed at the end of the demo. */

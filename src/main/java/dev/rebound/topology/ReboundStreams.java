@@ -41,6 +41,8 @@ public final class ReboundStreams implements AutoCloseable {
             }
         }
         final KafkaStreams streams = new KafkaStreams(ReboundTopology.build(config, pool, metrics), props);
+        // Kafka Streams' own metrics (and its clients') on the same /metrics as Rebound's
+        new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams).bindTo(metrics.registry());
         streams.setUncaughtExceptionHandler(exception -> {
             // a bug or a fatal Kafka error reached the thread; a fresh thread resumes from the
             // last commit, and exactly-once keeps the terminal records single
