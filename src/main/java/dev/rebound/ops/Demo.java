@@ -1,17 +1,24 @@
 package dev.rebound.ops;
 
+import dev.rebound.circuit.CircuitRecord;
 import dev.rebound.config.ConfigLoader;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
 import dev.rebound.topology.ReboundStreams;
+import dev.rebound.topology.Stores;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -130,7 +137,7 @@ public final class Demo {
 
     /** Polls until every request has a terminal record or {@code maxWait} passes without progress. */
     private static long await(final TerminalCounter counter, final Options o, final Simulator sim, final PrintStream out,
-                              final org.apache.kafka.streams.KafkaStreams streams) {
+                              final KafkaStreams streams) {
         long lastProgress = System.nanoTime();
         long lastTerminal = lastProgress;
         long lastLine = 0;
@@ -157,21 +164,21 @@ public final class Demo {
     }
 
     private static String progress(final TerminalCounter c, final int total, final Simulator sim,
-                                   final org.apache.kafka.streams.KafkaStreams streams) {
+                                   final KafkaStreams streams) {
         return String.format("\r  [%6d/%d] succeeded %d  fallback %d  dead-lettered %d  calls %d  circuit %s   ",
                 c.terminalKeys(), total, c.outcome("SUCCEEDED"), c.outcome("FALLBACK"), c.outcome("DEAD_LETTER"), sim.calls(),
                 circuit(streams, DemoLoad.TARGET));
     }
 
     /** The demo target's circuit as this instance sees it (the global store), for the progress line. */
-    private static String circuit(final org.apache.kafka.streams.KafkaStreams streams, final String target) {
+    private static String circuit(final KafkaStreams streams, final String target) {
         try {
-            final org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, dev.rebound.circuit.CircuitRecord> circuits = streams.store(
-                    org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(dev.rebound.topology.Stores.CIRCUITS,
-                            org.apache.kafka.streams.state.QueryableStoreTypes.keyValueStore()));
-            final dev.rebound.circuit.CircuitRecord r = circuits.get(target);
+            final ReadOnlyKeyValueStore<String, CircuitRecord> circuits = streams.store(
+                    StoreQueryParameters.fromNameAndType(Stores.CIRCUITS,
+                            QueryableStoreTypes.keyValueStore()));
+            final CircuitRecord r = circuits.get(target);
             return r == null ? "CLOSED" : String.format("%-9s", r.state());
-        } catch (final org.apache.kafka.streams.errors.InvalidStateStoreException notYet) {
+        } catch (final InvalidStateStoreException notYet) {
             return "?";
         }
     }
