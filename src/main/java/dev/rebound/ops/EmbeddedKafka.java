@@ -77,15 +77,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    /** Stops the broker and starts it again on the same data, for restart tests. */
-    public void restartBroker() throws Exception {
-        final var broker = cluster.brokers().values().iterator().next();
-        broker.shutdown();
-        broker.awaitShutdown();
-        broker.startup();
-        cluster.waitForReadyBrokers();
-    }
-
     @Override
     public void close() throws Exception {
         cluster.close();
