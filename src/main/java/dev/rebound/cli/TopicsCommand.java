@@ -3,23 +3,29 @@ package dev.rebound.cli;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.ops.TopicSpec;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 
-/** {@code rebound topics create}: the topics of {@code topics/}, created idempotently. */
+/** {@code rebound topics create}: the topics of {@code topics/}, created idempotently, with what differs. */
 @Command(name = "topics", mixinStandardHelpOptions = true, description = "Manage Rebound's topics.",
         subcommands = TopicsCommand.Create.class)
 public final class TopicsCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = "Create the topics from the shipped specs (topics/*.yaml); existing topics are left as they are.")
+            description = "Create the topics from the shipped specs (topics/*.yaml). Existing topics are left as they are, "
+                    + "and any difference from the spec is reported (exit code 4 when there is one).")
     static final class Create implements Callable<Integer> {
 
         @Mixin
@@ -28,6 +34,7 @@ public final class TopicsCommand {
         @Override
         public Integer call() throws Exception {
             final ReboundConfig cfg = config.load();
+            int differing = 0;
             try (Admin admin = Admin.create(ConfigOption.clientProperties(cfg))) {
                 for (final TopicSpec spec : TopicSpec.shipped(cfg.retries().tiers())) {
                     final NewTopic topic = spec.toNewTopic(cfg.topicPrefix(), Optional.empty());
@@ -38,11 +45,32 @@ public final class TopicsCommand {
                         if (!(e.getCause() instanceof TopicExistsException)) {
                             throw new IllegalStateException("cannot create " + topic.name() + ": " + e.getCause().getMessage(), e.getCause());
                         }
-                        System.out.println("exists   " + topic.name());
+                        final List<String> diff = spec.differences(partitions(admin, topic.name()), configs(admin, topic.name()),
+                                spec.partitions());
+                        if (diff.isEmpty()) {
+                            System.out.println("exists   " + topic.name());
+                        } else {
+                            differing++;
+                            System.out.println("differs  " + topic.name() + ": " + String.join("; ", diff));
+                        }
                     }
                 }
             }
-            return 0;
+            return differing == 0 ? 0 : 4;
+        }
+
+        private static int partitions(final Admin admin, final String topic) throws Exception {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+        }
+
+        private static Map<String, String> configs(final Admin admin, final String topic) throws Exception {
+            final ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            final Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+            final Map<String, String> out = new HashMap<>();
+            for (final ConfigEntry e : config.entries()) {
+                out.put(e.name(), e.value());
+            }
+            return out;
         }
     }
 }

@@ -66,6 +66,28 @@ public record TopicSpec(String name, int partitions, Optional<Short> replication
         return out;
     }
 
+    /**
+     * How an existing topic differs from this spec, in words ("partitions 3, spec 6"); empty when
+     * it matches. Only the settings the spec names are compared.
+     *
+     * @param partitions the topic's partition count
+     * @param configs    the topic's configuration values
+     * @param expectedPartitions the partition count it should have (the spec's, or an override)
+     */
+    public List<String> differences(final int partitions, final Map<String, String> configs, final int expectedPartitions) {
+        final List<String> out = new ArrayList<>();
+        if (partitions != expectedPartitions) {
+            out.add("partitions " + partitions + ", spec " + expectedPartitions);
+        }
+        config.forEach((k, v) -> {
+            final String actual = configs.get(k);
+            if (!v.equals(actual)) {
+                out.add(k + " " + actual + ", spec " + v);
+            }
+        });
+        return out;
+    }
+
     static TopicSpec parse(final JsonNode n) {
         final Map<String, String> config = new LinkedHashMap<>();
         n.path("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));

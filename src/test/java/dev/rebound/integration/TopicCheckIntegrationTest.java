@@ -6,19 +6,30 @@ import dev.rebound.ops.TopicCheck;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.SharedKafka;
 import dev.rebound.topology.Topics;
+import dev.rebound.testkit.Cli;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class TopicCheckIntegrationTest {
+
+    @TempDir
+    Path dir;
 
     @Test
     void shouldAcceptTopicsCreatedFromTheSpecs() throws Exception {
@@ -44,5 +55,28 @@ class TopicCheckIntegrationTest {
                     .hasMessageContaining("missing: " + topics.retryTier(Duration.ofSeconds(10)))
                     .hasMessageContaining("rebound topics create");
         }
+    }
+
+    @Test
+    void shouldCreateTheTopicsOnceAndReportWhatDiffers() throws Exception {
+        final EmbeddedKafka kafka = SharedKafka.get();
+        final String prefix = "create-" + System.nanoTime() + ".";
+        final Path config = dir.resolve("rebound.yaml");
+        Files.writeString(config, IntegrationConfig.yaml(kafka.bootstrapServers(), prefix, dir.resolve("state"), 1, 1));
+        final Cli.Run first = Cli.rebound("topics", "create", "--config", config.toString());
+        assertThat(first.code()).isZero();
+        assertThat(first.out()).contains("created  " + prefix + "agent-calls (6 partitions)", "created  " + prefix + "agent-calls-retry-10m");
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, prefix + "agent-control"),
+                    List.of(new AlterConfigOp(new ConfigEntry("cleanup.policy", "delete"), AlterConfigOp.OpType.SET)))).all().get();
+            final ConfigResource control = new ConfigResource(ConfigResource.Type.TOPIC, prefix + "agent-control");
+            // the change travels from the controller to the broker's metadata before a describe shows it
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    "delete".equals(admin.describeConfigs(List.of(control)).all().get().get(control).get("cleanup.policy").value()));
+        }
+        final Cli.Run again = Cli.rebound("topics", "create", "--config", config.toString());
+        assertThat(again.code()).as("a difference is exit code 4").isEqualTo(4);
+        assertThat(again.out()).contains("exists   " + prefix + "agent-calls")
+                .contains("differs  " + prefix + "agent-control: cleanup.policy delete, spec compact");
     }
 }

@@ -30,4 +30,12 @@ class TopicSpecTest {
         final NewTopic tier = topics.stream().filter(t -> t.name().equals("x.agent-calls-retry-10s")).findFirst().orElseThrow();
         assertThat(tier.numPartitions()).as("a tier topic is co-partitioned with agent-calls").isEqualTo(3);
     }
+
+    @Test
+    void shouldSayHowAnExistingTopicDiffersFromItsSpec() {
+        final TopicSpec circuits = TopicSpec.shipped(List.of()).get(3);
+        assertThat(circuits.differences(1, java.util.Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "0"), 1)).isEmpty();
+        assertThat(circuits.differences(4, java.util.Map.of("cleanup.policy", "delete", "min.compaction.lag.ms", "0"), 1))
+                .containsExactly("partitions 4, spec 1", "cleanup.policy delete, spec compact");
+    }
 }
