@@ -61,7 +61,6 @@ import java.util.random.RandomGenerator;
  */
 final class CallProcessor implements Processor<String, byte[], String, Object> {
 
-    static final String DEDUP_REPLAY_HEADER = "rebound-dedup-replay";
     /** How often finished attempts are drained; bounds the added latency of a call. */
     static final Duration DRAIN_INTERVAL = Duration.ofMillis(5);
     /** How often the timer store is scanned for due retries; bounds how late a retry fires. */
@@ -151,7 +150,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         if (stored != null) {
             // answered before: repeat the stored outcome, never the call
             context.forward(new Record<String, Object>(record.key(), stored.value(), now.toEpochMilli(),
-                    new RecordHeaders().add(DEDUP_REPLAY_HEADER, "true".getBytes(StandardCharsets.UTF_8))), stored.sink());
+                    new RecordHeaders().add(Topics.DEDUP_REPLAY_HEADER, "true".getBytes(StandardCharsets.UTF_8))), stored.sink());
             return;
         }
         if (inFlight.get(request.id()) != null) {
@@ -263,10 +262,16 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             }
             return;
         }
-        final InFlightEntry deferred = entry.deferred(defer.until());
-        inFlight.put(id, deferred);
-        final Duration tier = config.retries().tierFor(Duration.between(now, defer.until()));
-        context.forward(new Record<String, Object>(entry.key(), deferred, now.toEpochMilli()), Nodes.retrySink(tier));
+        waitInDelayPath(id, entry.deferred(defer.until()), config.retries().tierFor(Duration.between(now, defer.until())), now);
+    }
+
+    /**
+     * Stores the waiting entry and sends it to its delay tier, in the same transaction; the tier
+     * topic brings it back to this task, whose {@link RetryGate} fires it at {@code dueAt}.
+     */
+    private void waitInDelayPath(final String id, final InFlightEntry waiting, final Duration tier, final Instant now) {
+        inFlight.put(id, waiting);
+        context.forward(new Record<String, Object>(waiting.key(), waiting, now.toEpochMilli()), Nodes.retrySink(tier));
     }
 
     private void complete(final Completion c) {
@@ -298,10 +303,8 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
                 Optional.ofNullable(entry.lastWaitMs()).map(Duration::ofMillis), now, entry.deadline(), target, state,
                 config.retries(), () -> pool.retryLimiter().tryAcquire(now), random);
         if (decision instanceof RetryDecision.Retry retry) {
-            retryStates.retryGranted(target, now);
-            final InFlightEntry waiting = entry.waitingFor(attempt, retry.delay(), retry.dueAt());
-            inFlight.put(id, waiting);
-            context.forward(new Record<String, Object>(entry.key(), waiting, now.toEpochMilli()), Nodes.retrySink(retry.tier()));
+            retryStates.retryGranted(target, now, state);
+            waitInDelayPath(id, entry.waitingFor(attempt, retry.delay(), retry.dueAt()), retry.tier(), now);
             metrics.retryScheduled(target.name(), RetrySettings.tierName(retry.tier()));
             return;
         }

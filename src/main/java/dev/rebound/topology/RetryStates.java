@@ -14,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.UnaryOperator;
 
 /**
  * The retry-state store of one task: each target's {@link TargetRetryState}, read, updated by a
@@ -44,12 +43,14 @@ final class RetryStates {
     }
 
     void firstAttempt(final TargetConfig target, final Instant now) {
-        update(target, s -> s.onFirstAttempt(now));
+        store.put(target.name(), get(target).onFirstAttempt(now));
     }
 
-    void retryGranted(final TargetConfig target, final Instant now) {
-        update(target, s -> s.onRetry(now));
-        report(target, now, get(target));
+    /** A retry was granted: {@code state} (as {@link #outcome} returned it) spends one from the budget. */
+    void retryGranted(final TargetConfig target, final Instant now, final TargetRetryState state) {
+        final TargetRetryState spent = state.onRetry(now);
+        store.put(target.name(), spent);
+        report(target, now, spent);
     }
 
     /** Records an attempt's outcome and lets adaptive retry react; returns the new state. */
@@ -93,9 +94,5 @@ final class RetryStates {
 
     Set<ErrorCategory> patterns(final TargetConfig target, final Instant now) {
         return get(target).patterns(now, config.retries().errorWindow(), config.retries().patternThreshold());
-    }
-
-    private void update(final TargetConfig target, final UnaryOperator<TargetRetryState> f) {
-        store.put(target.name(), f.apply(get(target)));
     }
 }

@@ -42,43 +42,41 @@ final class Terminals {
     /** The dead letter for a request whose last attempt failed and that will not be tried again. */
     static DeadLetter failed(final InFlightEntry entry, final Classification c, final DeadLetterReason reason,
                              final String message, final Instant now) {
-        final AgentRequest r = entry.agentRequest();
-        return new DeadLetter(r.id(), r.target(), reason, c.category().name(), c.severity().name(), message,
-                entry.attempts(), echo(entry), entry.source(), entry.firstSeenAt(), now, r.metadata());
+        return ofEntry(entry, reason, c.category().name(), c.severity().name(), message, now);
     }
 
     /** The dead letter for a request whose deadline passed before its next attempt could start. */
     static DeadLetter deadlineExceeded(final InFlightEntry entry, final Instant now) {
-        final AgentRequest r = entry.agentRequest();
         final Attempt last = entry.attempts().isEmpty() ? null : entry.attempts().get(entry.attempts().size() - 1);
-        return new DeadLetter(r.id(), r.target(), DeadLetterReason.DEADLINE_EXCEEDED,
-                last == null ? null : last.category(), last == null ? null : last.severity(),
-                "the deadline " + r.deadline() + " passed before attempt " + entry.attempt() + " could start",
-                entry.attempts(), echo(entry), entry.source(), entry.firstSeenAt(), now, r.metadata());
+        return ofEntry(entry, DeadLetterReason.DEADLINE_EXCEEDED, last == null ? null : last.category(),
+                last == null ? null : last.severity(),
+                "the deadline " + entry.deadline() + " passed before attempt " + entry.attempt() + " could start", now);
     }
 
     /** The dead letter for a request that a circuit kept from its target until its deadline. */
     static DeadLetter circuitOpen(final InFlightEntry entry, final String why, final Instant now) {
-        final AgentRequest r = entry.agentRequest();
-        return new DeadLetter(r.id(), r.target(), DeadLetterReason.CIRCUIT_OPEN, "CIRCUIT_OPEN", "MEDIUM",
-                why + "; it would not admit the request before its deadline " + r.deadline(),
-                entry.attempts(), echo(entry), entry.source(), entry.firstSeenAt(), now, r.metadata());
+        return ofEntry(entry, DeadLetterReason.CIRCUIT_OPEN, "CIRCUIT_OPEN", "MEDIUM",
+                why + "; it would not admit the request before its deadline " + entry.deadline(), now);
     }
 
     /** The dead letter for a request whose target an operator kept disabled until its deadline. */
     static DeadLetter deadlineWhileDisabled(final InFlightEntry entry, final String why, final Instant now) {
-        final AgentRequest r = entry.agentRequest();
-        return new DeadLetter(r.id(), r.target(), DeadLetterReason.DEADLINE_EXCEEDED, null, null,
-                why + "; it stayed disabled until the request's deadline " + r.deadline(),
-                entry.attempts(), echo(entry), entry.source(), entry.firstSeenAt(), now, r.metadata());
+        return ofEntry(entry, DeadLetterReason.DEADLINE_EXCEEDED, null, null,
+                why + "; it stayed disabled until the request's deadline " + entry.deadline(), now);
     }
 
     /** The dead letter for a request whose target was removed from the configuration while it was in flight. */
     static DeadLetter targetGone(final InFlightEntry entry, final Instant now) {
+        return ofEntry(entry, DeadLetterReason.UNKNOWN_TARGET, null, null, "target '" + entry.agentRequest().target()
+                + "' is no longer configured; the request was in flight when Rebound restarted without it", now);
+    }
+
+    /** A dead letter for an in-flight request: its id, target, attempt history, echo and metadata. */
+    private static DeadLetter ofEntry(final InFlightEntry entry, final DeadLetterReason reason, final String category,
+                                      final String severity, final String message, final Instant now) {
         final AgentRequest r = entry.agentRequest();
-        return new DeadLetter(r.id(), r.target(), DeadLetterReason.UNKNOWN_TARGET, null, null,
-                "target '" + r.target() + "' is no longer configured; the request was in flight when Rebound restarted without it",
-                entry.attempts(), echo(entry), entry.source(), entry.firstSeenAt(), now, r.metadata());
+        return new DeadLetter(r.id(), r.target(), reason, category, severity, message, entry.attempts(), echo(entry),
+                entry.source(), entry.firstSeenAt(), now, r.metadata());
     }
 
     static DeadLetter rejected(final ParseResult.Rejected rejected, final Source source, final Instant now) {
