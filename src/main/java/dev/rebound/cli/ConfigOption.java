@@ -4,6 +4,11 @@ import dev.rebound.config.ConfigLoader;
 import dev.rebound.config.ReboundConfig;
 import picocli.CommandLine.Option;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,6 +29,15 @@ final class ConfigOption {
      * security settings pass through; the Kafka Streams-only keys are left out so that clients do
      * not warn about them.
      */
+    /** A producer that writes each record once and waits for every in-sync replica (idempotent, acks=all). */
+    static KafkaProducer<String, byte[]> idempotentProducer(final ReboundConfig config, final Map<String, Object> extra) {
+        final Map<String, Object> props = clientProperties(config);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.putAll(extra);
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
     static Map<String, Object> clientProperties(final ReboundConfig config) {
         final Map<String, Object> props = new HashMap<>(config.kafka());
         props.keySet().removeIf(k -> k.startsWith("application.") || k.startsWith("processing.") || k.startsWith("commit.")

@@ -5,10 +5,7 @@ import dev.rebound.config.ReboundConfig;
 import dev.rebound.request.Json;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,11 +26,8 @@ public final class ControlCommand {
         if (cfg.target(target).isEmpty()) {
             throw new IllegalArgumentException("'" + target + "' is not a configured target; configured: " + cfg.targets().keySet());
         }
-        final Map<String, Object> props = ConfigOption.clientProperties(cfg);
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
         final ControlRecord record = new ControlRecord(disabled, reason, Instant.now(), System.getProperty("user.name"));
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = ConfigOption.idempotentProducer(cfg, Map.of())) {
             producer.send(new ProducerRecord<>(new Topics(cfg.topicPrefix()).control(), target, Json.bytes(record))).get();
         }
         System.out.println((disabled ? "disabled " : "enabled ") + target + (reason == null ? "" : " (" + reason + ")"));

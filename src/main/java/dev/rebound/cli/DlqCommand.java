@@ -11,7 +11,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -84,7 +83,7 @@ public final class DlqCommand {
         final List<Entry> out = new ArrayList<>();
         for (final ConsumerRecord<String, byte[]> r : TopicSnapshot.read(ConfigOption.clientProperties(cfg),
                 new Topics(cfg.topicPrefix()).deadLetters(), READ_TIMEOUT)) {
-            if (r.headers().lastHeader("rebound-dedup-replay") == null && r.value() != null) {
+            if (r.headers().lastHeader(Topics.DEDUP_REPLAY_HEADER) == null && r.value() != null) {
                 out.add(new Entry(r, Json.read(r.value(), JsonNode.class)));
             }
         }
@@ -199,11 +198,8 @@ public final class DlqCommand {
 
         /** Requests and markers in one transaction: a crash mid-way replays all or none of them. */
         private static void send(final ReboundConfig cfg, final Topics topics, final List<ReplayPlan.Replay> replays, final Instant now) {
-            final Map<String, Object> props = ConfigOption.clientProperties(cfg);
-            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "rebound-dlq-replay-" + UUID.randomUUID());
-            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
-                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            try (KafkaProducer<String, byte[]> producer = ConfigOption.idempotentProducer(cfg,
+                    Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "rebound-dlq-replay-" + UUID.randomUUID()))) {
                 producer.initTransactions();
                 producer.beginTransaction();
                 for (final ReplayPlan.Replay r : replays) {

@@ -6,11 +6,8 @@ import dev.rebound.config.ReboundConfig;
 import dev.rebound.request.Json;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,10 +49,7 @@ public final class SendCommand implements Callable<Integer> {
         final ReboundConfig cfg = config.load();
         final byte[] value = stdin ? System.in.readAllBytes() : fromFlags();
         final String recordKey = key != null ? key : requestId(value);
-        final Map<String, Object> props = ConfigOption.clientProperties(cfg);
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = ConfigOption.idempotentProducer(cfg, Map.of())) {
             final String topic = new Topics(cfg.topicPrefix()).calls();
             final RecordMetadata m = producer.send(new ProducerRecord<>(topic, recordKey, value)).get();
             System.out.println("sent " + recordKey + " to " + m.topic() + "-" + m.partition() + "@" + m.offset());

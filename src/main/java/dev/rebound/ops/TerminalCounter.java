@@ -2,6 +2,7 @@ package dev.rebound.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebound.request.Json;
+import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -54,7 +55,7 @@ public final class TerminalCounter implements AutoCloseable {
         int n = 0;
         for (final ConsumerRecord<String, byte[]> r : consumer.poll(wait)) {
             n++;
-            if (r.headers().lastHeader("rebound-dedup-replay") != null) {
+            if (r.headers().lastHeader(Topics.DEDUP_REPLAY_HEADER) != null) {
                 dedupReplays++;
                 continue;
             }

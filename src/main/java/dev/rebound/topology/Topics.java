@@ -15,6 +15,12 @@ public final class Topics {
     /** The base of the delay-tier topics: {@code agent-calls-retry-<tier>}. */
     public static final String RETRY = "agent-calls-retry";
 
+    /**
+     * A header on a terminal record that repeats a stored outcome for a repeated request id: an
+     * answer, not a second terminal record, so consumers that count terminal records skip it.
+     */
+    public static final String DEDUP_REPLAY_HEADER = "rebound-dedup-replay";
+
     /** The topics Rebound creates, in the order {@code rebound topics create} reports them. */
     public static final java.util.List<String> ALL = java.util.List.of(CALLS, RESULTS, DEAD_LETTERS, CIRCUITS, CONTROL, OUTCOMES, REPLAYED);
 

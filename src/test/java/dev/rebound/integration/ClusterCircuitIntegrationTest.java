@@ -10,6 +10,7 @@ import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.ops.SimScenario;
 import dev.rebound.ops.Simulator;
 import dev.rebound.ops.TerminalCounter;
+import dev.rebound.ops.TopicSnapshot;
 import dev.rebound.request.Json;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.Requests;
@@ -18,10 +19,6 @@ import dev.rebound.topology.ReboundStreams;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,8 +31,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -131,17 +126,11 @@ class ClusterCircuitIntegrationTest {
     }
 
     private static Instant openedAt(final EmbeddedKafka kafka, final Topics topics) {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
-            final List<TopicPartition> parts = new ArrayList<>();
-            c.partitionsFor(topics.circuits()).forEach(p -> parts.add(new TopicPartition(topics.circuits(), p.partition())));
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            for (final ConsumerRecord<String, byte[]> r : c.poll(Duration.ofSeconds(3))) {
-                final JsonNode v = Json.read(r.value(), JsonNode.class);
-                if ("OPEN".equals(v.path("state").asText())) {
-                    return Instant.parse(v.path("since").asText());
-                }
+        for (final ConsumerRecord<String, byte[]> r : TopicSnapshot.read(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers()), topics.circuits(), Duration.ofSeconds(30))) {
+            final JsonNode v = Json.read(r.value(), JsonNode.class);
+            if ("OPEN".equals(v.path("state").asText())) {
+                return Instant.parse(v.path("since").asText());
             }
         }
         return null;

@@ -311,7 +311,7 @@ class CallProcessorTest {
         assertThat(llm.calls()).hasSize(1);
         final TestRecord<String, byte[]> replay = results.readRecord();
         assertThat(replay.value()).isEqualTo(first);
-        assertThat(replay.headers().lastHeader(CallProcessor.DEDUP_REPLAY_HEADER)).isNotNull();
+        assertThat(replay.headers().lastHeader(Topics.DEDUP_REPLAY_HEADER)).isNotNull();
     }
 
     @Test
