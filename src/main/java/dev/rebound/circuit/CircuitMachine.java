@@ -4,7 +4,9 @@ import dev.rebound.classify.ErrorCategory;
 import dev.rebound.config.CircuitPolicy;
 import dev.rebound.config.Durations;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -38,6 +40,13 @@ public final class CircuitMachine {
         final Instant now = o.at();
         final boolean rateLimited = "RATE_LIMITED".equals(o.category());
         final boolean failure = !o.success() && (!rateLimited || p.rateLimitedTrips());
+        final Optional<Duration> cooldown = o.success() || o.category() == null ? Optional.empty()
+                : p.cooldowns().entrySet().stream().filter(e -> e.getKey().name().equals(o.category())).map(Map.Entry::getValue).findFirst();
+        if (cooldown.isPresent() && s.state() != CircuitState.OPEN) {
+            // quota gone and the like: no window can say more than the error itself
+            return open(s, target, now, o.category() + " from " + o.task() + "; cooling down for " + Durations.format(cooldown.get()),
+                    cooldown.get(), p);
+        }
         return switch (s.state()) {
             case CLOSED -> {
                 final boolean slow = o.durationMs() >= p.slowCall().toMillis();
@@ -48,7 +57,7 @@ public final class CircuitMachine {
             case OPEN -> new Step(s, Optional.empty());
             case HALF_OPEN -> {
                 if (failure) {
-                    yield open(s, p, target, now, "probe failed with " + o.category());
+                    yield open(s, target, now, "probe failed with " + o.category(), p.openFor(), p);
                 }
                 if (!o.success()) {
                     yield new Step(s, Optional.empty());
@@ -75,7 +84,7 @@ public final class CircuitMachine {
             Transition.between(s.state(), CircuitState.HALF_OPEN);
             final String probeTask = s.reporters().isEmpty() ? null : s.reporters().get(0);
             final OwnerState half = new OwnerState(CircuitState.HALF_OPEN, now, s.window(), 0, null, probeTask, s.reporters());
-            return new Step(half, Optional.of(record(half, target, now, "open for " + Durations.format(p.openFor()) + "; probing", p)));
+            return new Step(half, Optional.of(record(half, target, now, "open for " + Durations.format(Duration.between(s.since(), now)) + "; probing", p)));
         }
         if (s.state() == CircuitState.HALF_OPEN && s.probeSuccesses() == 0 && !now.isBefore(s.since().plus(p.openFor()))
                 && s.reporters().size() > 1) {
@@ -90,21 +99,22 @@ public final class CircuitMachine {
     private static Step tripIfNeeded(final OwnerState s, final CircuitPolicy p, final String target, final Instant now) {
         final CircuitWindow w = s.window();
         if (w.consecutiveFailures() >= p.consecutiveFailures()) {
-            return open(s, p, target, now, w.consecutiveFailures() + " consecutive failures");
+            return open(s, target, now, w.consecutiveFailures() + " consecutive failures", p.openFor(), p);
         }
         final long calls = w.calls(now);
         if (calls >= p.minCalls() && w.failureRate(now) >= p.failureRate()) {
-            return open(s, p, target, now, String.format("failure rate %.2f over %d calls", w.failureRate(now), calls));
+            return open(s, target, now, String.format("failure rate %.2f over %d calls", w.failureRate(now), calls), p.openFor(), p);
         }
         if (calls >= p.minCalls() && w.slowCallRate(now) >= p.slowCallRate()) {
-            return open(s, p, target, now, String.format("slow-call rate %.2f over %d calls", w.slowCallRate(now), calls));
+            return open(s, target, now, String.format("slow-call rate %.2f over %d calls", w.slowCallRate(now), calls), p.openFor(), p);
         }
         return new Step(s, Optional.empty());
     }
 
-    private static Step open(final OwnerState s, final CircuitPolicy p, final String target, final Instant now, final String reason) {
+    private static Step open(final OwnerState s, final String target, final Instant now, final String reason, final Duration openFor,
+                             final CircuitPolicy p) {
         Transition.between(s.state(), CircuitState.OPEN);
-        final OwnerState opened = new OwnerState(CircuitState.OPEN, now, s.window(), 0, now.plus(p.openFor()), null, s.reporters());
+        final OwnerState opened = new OwnerState(CircuitState.OPEN, now, s.window(), 0, now.plus(openFor), null, s.reporters());
         // the record carries the figures that tripped it; the window starts afresh for the next CLOSED period
         final CircuitRecord rec = record(opened, target, now, reason, p);
         return new Step(opened.with(s.window().cleared()), Optional.of(rec));

@@ -1,6 +1,9 @@
 package dev.rebound.config;
 
+import dev.rebound.classify.ErrorCategory;
+
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * A target's circuit breaker. One circuit per target for the whole application: the task that owns
@@ -23,10 +26,14 @@ import java.time.Duration;
  * @param scope               {@link Scope#CLUSTER} (default) or {@link Scope#TASK}, which keeps only the
  *                            local per-task breaker: what per-process breakers do, kept for comparison
  * @param enabled             false turns the circuit off: every call is admitted (default true)
+ * @param cooldowns           categories that open the circuit at the first such failure, each for its
+ *                            own time instead of {@code openFor} (default {@code QUOTA_EXHAUSTED: 15m}:
+ *                            a spent quota does not come back in 30 seconds)
  */
 public record CircuitPolicy(WindowType windowType, Duration window, int windowSize, int minCalls, double failureRate,
                             int consecutiveFailures, Duration slowCall, double slowCallRate, Duration openFor, int probes,
-                            boolean rateLimitedTrips, Scope scope, boolean enabled) {
+                            boolean rateLimitedTrips, Scope scope, boolean enabled,
+                            Map<ErrorCategory, Duration> cooldowns) {
 
     /** How the window is measured. */
     public enum WindowType { TIME, COUNT }
@@ -35,7 +42,8 @@ public record CircuitPolicy(WindowType windowType, Duration window, int windowSi
     public enum Scope { CLUSTER, TASK }
 
     public static final CircuitPolicy DEFAULT = new CircuitPolicy(WindowType.TIME, Duration.ofSeconds(60), 100, 10, 0.5, 5,
-            Duration.ofSeconds(20), 0.8, Duration.ofSeconds(30), 3, false, Scope.CLUSTER, true);
+            Duration.ofSeconds(20), 0.8, Duration.ofSeconds(30), 3, false, Scope.CLUSTER, true,
+            Map.of(ErrorCategory.QUOTA_EXHAUSTED, Duration.ofMinutes(15)));
 
     public CircuitPolicy {
         if (window.compareTo(Duration.ofSeconds(5)) < 0 || window.compareTo(Duration.ofMinutes(10)) > 0) {
@@ -61,6 +69,12 @@ public record CircuitPolicy(WindowType windowType, Duration window, int windowSi
         if (probes < 1 || probes > 100) {
             throw new ConfigException("circuit.probes", "must be between 1 and 100, was " + probes);
         }
+        cooldowns = Map.copyOf(cooldowns);
+        cooldowns.forEach((category, d) -> {
+            if (d == null || d.compareTo(Duration.ofMillis(100)) < 0) {
+                throw new ConfigException("circuit.cooldowns." + category, "must be a duration of at least 100ms, was " + d);
+            }
+        });
     }
 
     private static void rate(final String field, final double v) {

@@ -38,7 +38,7 @@ public final class ConfigLoader {
 
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     /** Sections of DESIGN §5 that later versions enforce; accepted and reported as not enforced. */
-    private static final Set<String> LATER_SECTIONS = Set.of("recovery", "fallback");
+    private static final Set<String> LATER_SECTIONS = Set.of("recovery");
 
     private final Function<String, String> env;
 
@@ -108,6 +108,7 @@ public final class ConfigLoader {
         final RetryPolicy retry = within(at, () -> retrySection.map(this::retry).orElse(RetryPolicy.DEFAULT));
         final BudgetPolicy budget = within(at, () -> s.optionalSection("budget").map(ConfigLoader::budget).orElse(BudgetPolicy.DEFAULT));
         final CircuitPolicy circuit = within(at, () -> s.optionalSection("circuit").map(ConfigLoader::circuit).orElse(CircuitPolicy.DEFAULT));
+        final List<FallbackStep> fallback = fallback(s);
         final Set<String> later = new LinkedHashSet<>();
         for (final String section : LATER_SECTIONS) {
             if (s.has(section)) {
@@ -117,7 +118,7 @@ public final class ConfigLoader {
         }
         final TargetConfig t = new TargetConfig(name, kind, s.optionalString("parent"), url,
                 s.stringOr("method", "POST").toUpperCase(Locale.ROOT), s.map("headers"),
-                s.durationOr("timeout", Duration.ofSeconds(30)), s.intOr("maxInFlight", 64), retry, budget, adaptive, circuit, later);
+                s.durationOr("timeout", Duration.ofSeconds(30)), s.intOr("maxInFlight", 64), retry, budget, adaptive, circuit, fallback, later);
         s.done();
         return t;
     }
@@ -126,7 +127,54 @@ public final class ConfigLoader {
         return s.finish(new Limits(
                 s.intOr("maxRequestBytes", Limits.DEFAULT.maxRequestBytes()),
                 s.intOr("maxPayloadBytes", Limits.DEFAULT.maxPayloadBytes()),
-                s.intOr("maxResponseBytes", Limits.DEFAULT.maxResponseBytes())));
+                s.intOr("maxResponseBytes", Limits.DEFAULT.maxResponseBytes()),
+                s.intOr("maxAttemptsPerRequest", Limits.DEFAULT.maxAttemptsPerRequest())));
+    }
+
+    /** {@code fallback:} a list of steps, each with an optional {@code on} list and one of target, cache, static. */
+    private static List<FallbackStep> fallback(final Section target) {
+        final JsonNode list = target.raw("fallback");
+        final List<FallbackStep> steps = new ArrayList<>();
+        if (list == null || list.isNull()) {
+            return steps;
+        }
+        final String at = target.path("fallback");
+        if (!list.isArray()) {
+            throw new ConfigException(at, "must be a list of steps such as [{ target: other }, { cache: { ttl: 1h } }, { static: {...} }]");
+        }
+        for (int i = 0; i < list.size(); i++) {
+            final Section step = new Section(at + "[" + i + "]", list.get(i));
+            final Set<String> on = new LinkedHashSet<>();
+            for (final String name : step.stringList("on", List.copyOf(FallbackStep.DEFAULT_ON))) {
+                final String upper = name.trim().toUpperCase(Locale.ROOT);
+                if (!FallbackStep.NAMES.contains(upper)) {
+                    throw new ConfigException(step.path("on"), "'" + name + "' is neither an error category " + List.of(ErrorCategory.values())
+                            + " nor a reason " + FallbackStep.REASONS.stream().sorted().toList());
+                }
+                on.add(upper);
+            }
+            final List<String> kinds = List.of("target", "cache", "static").stream().filter(step::has).toList();
+            if (kinds.size() != 1) {
+                throw new ConfigException(step.parentPath(), "needs exactly one of 'target', 'cache' or 'static', had " + kinds);
+            }
+            final FallbackStep parsed = switch (kinds.get(0)) {
+                case "target" -> new FallbackStep.ToTarget(on, step.optionalString("target").orElseThrow());
+                case "cache" -> {
+                    final JsonNode c = step.raw("cache");
+                    if (c.isBoolean() && c.asBoolean()) {
+                        yield new FallbackStep.FromCache(on, FallbackStep.FromCache.DEFAULT_TTL, FallbackStep.FromCache.DEFAULT_MAX_ENTRIES);
+                    }
+                    final Section cache = new Section(step.path("cache"), c);
+                    yield within(step.parentPath(), () -> cache.finish(new FallbackStep.FromCache(on,
+                            cache.durationOr("ttl", FallbackStep.FromCache.DEFAULT_TTL),
+                            cache.intOr("maxEntries", FallbackStep.FromCache.DEFAULT_MAX_ENTRIES))));
+                }
+                default -> new FallbackStep.Static(on, step.raw("static"));
+            };
+            step.done();
+            steps.add(parsed);
+        }
+        return steps;
     }
 
     private RetryPolicy retry(final Section s) {
@@ -158,7 +206,27 @@ public final class ConfigLoader {
                 s.intOr("consecutiveFailures", d.consecutiveFailures()), s.durationOr("slowCall", d.slowCall()),
                 s.doubleOr("slowCallRate", d.slowCallRate()), s.durationOr("openFor", d.openFor()), s.intOr("probes", d.probes()),
                 s.boolOr("rateLimitedTrips", d.rateLimitedTrips()), s.enumOr("scope", d.scope(), CircuitPolicy.Scope.class),
-                s.boolOr("enabled", d.enabled())));
+                s.boolOr("enabled", d.enabled()), cooldowns(s, d.cooldowns())));
+    }
+
+    /** {@code cooldowns: { QUOTA_EXHAUSTED: 1h }}: categories that open the circuit at once, for that long. */
+    private static Map<ErrorCategory, Duration> cooldowns(final Section circuit, final Map<ErrorCategory, Duration> defaults) {
+        if (!circuit.has("cooldowns")) {
+            circuit.consume("cooldowns");
+            return defaults;
+        }
+        final Map<ErrorCategory, Duration> out = new LinkedHashMap<>();
+        final Section s = circuit.section("cooldowns");
+        for (final String name : s.keys()) {
+            final ErrorCategory category;
+            try {
+                category = ErrorCategory.valueOf(name.trim().toUpperCase(Locale.ROOT));
+            } catch (final IllegalArgumentException e) {
+                throw new ConfigException(s.path(name), "'" + name + "' is not a category; use one of " + List.of(ErrorCategory.values()));
+            }
+            out.put(category, s.durationOr(name, null));
+        }
+        return out;
     }
 
     private static AdaptivePolicy adaptive(final Section s) {

@@ -48,6 +48,7 @@ public record ReboundConfig(Map<String, String> kafka, Map<String, TargetConfig>
         }
         for (final TargetConfig t : targets.values()) {
             checkParents(t, targets);
+            checkFallbackTargets(t, targets);
         }
     }
 
@@ -65,6 +66,24 @@ public record ReboundConfig(Map<String, String> kafka, Map<String, TargetConfig>
             }
         });
         return secrets;
+    }
+
+    private static void checkFallbackTargets(final TargetConfig t, final Map<String, TargetConfig> all) {
+        for (int i = 0; i < t.fallback().size(); i++) {
+            if (t.fallback().get(i) instanceof FallbackStep.ToTarget step) {
+                final String at = "targets." + t.name() + ".fallback[" + i + "].target";
+                final TargetConfig other = all.get(step.target());
+                if (other == null) {
+                    throw new ConfigException(at, "names '" + step.target() + "', which is not a configured target");
+                }
+                if (other.kind() != TargetConfig.Kind.CALL) {
+                    throw new ConfigException(at, "names '" + step.target() + "', a group; a fallback must be a callable target");
+                }
+                if (other.name().equals(t.name())) {
+                    throw new ConfigException(at, "names the target itself; retries are configured under 'retry'");
+                }
+            }
+        }
     }
 
     private static void checkParents(final TargetConfig t, final Map<String, TargetConfig> all) {

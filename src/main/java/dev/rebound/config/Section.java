@@ -178,6 +178,26 @@ final class Section {
         return out;
     }
 
+    /** A list of single values (names, categories); absent means {@code fallback}. */
+    List<String> stringList(final String key, final List<String> fallback) {
+        read.add(key);
+        if (!has(key)) {
+            return fallback;
+        }
+        final JsonNode v = node.get(key);
+        if (!v.isArray()) {
+            throw new ConfigException(path(key), "must be a list such as [SERVER_ERROR, TIMEOUT]");
+        }
+        final List<String> out = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            if (!v.get(i).isValueNode() || v.get(i).isNull()) {
+                throw new ConfigException(path(key) + "[" + i + "]", "must be a single value");
+            }
+            out.add(v.get(i).asText());
+        }
+        return out;
+    }
+
     /** A mapping of string to string (headers, Kafka properties); absent means empty. */
     Map<String, String> map(final String key) {
         read.add(key);

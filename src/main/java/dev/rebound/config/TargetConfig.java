@@ -2,6 +2,7 @@ package dev.rebound.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,11 +25,13 @@ import java.util.stream.Collectors;
  * @param budget      the retry budget
  * @param adaptive    adaptive retry
  * @param circuit     the circuit breaker
+ * @param fallback    the fallback chain, tried in order when the target cannot answer (empty: none)
  * @param notEnforced sections that are validated as present but not enforced by this version
  */
 public record TargetConfig(String name, Kind kind, Optional<String> parent, Optional<URI> url, String method,
                            Map<String, String> headers, Duration timeout, int maxInFlight, RetryPolicy retry,
-                           BudgetPolicy budget, AdaptivePolicy adaptive, CircuitPolicy circuit, Set<String> notEnforced) {
+                           BudgetPolicy budget, AdaptivePolicy adaptive, CircuitPolicy circuit, List<FallbackStep> fallback,
+                           Set<String> notEnforced) {
 
     /** Whether the target can be called or only groups other targets. */
     public enum Kind { CALL, GROUP }
@@ -59,6 +62,7 @@ public record TargetConfig(String name, Kind kind, Optional<String> parent, Opti
         Objects.requireNonNull(adaptive, "adaptive");
         Objects.requireNonNull(circuit, "circuit");
         headers = Map.copyOf(headers);
+        fallback = List.copyOf(fallback);
         notEnforced = Set.copyOf(notEnforced);
     }
 

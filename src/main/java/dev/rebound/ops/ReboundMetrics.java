@@ -59,6 +59,11 @@ public final class ReboundMetrics {
                 .tags("target", target, "why", why).register(registry).increment();
     }
 
+    public void fallback(final String target, final String step, final String outcome) {
+        Counter.builder("rebound.fallbacks").description("Fallback steps tried, by step and whether they answered")
+                .tags("target", target, "step", step, "outcome", outcome).register(registry).increment();
+    }
+
     /** Sets a gauge (created on first use); values are stored as thousandths to keep rates. */
     public void gauge(final String name, final String description, final Tags tags, final double value) {
         final String key = name + tags;

@@ -1,5 +1,6 @@
 package dev.rebound.request;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Instant;
@@ -19,12 +20,15 @@ import java.util.List;
  *                  a truncated head when it was too large to repeat
  * @param source    where the request record was read
  * @param metadata  the request's metadata, echoed
+ * @param fallback  for {@code FALLBACK_FAILED}: each step tried and why it could not answer; absent otherwise
  */
 public record DeadLetter(String id, String target, DeadLetterReason reason, String category, String severity,
                          String message, List<Attempt> attempts, JsonNode request, Source source,
-                         Instant firstSeenAt, Instant deadLetteredAt, JsonNode metadata) {
+                         Instant firstSeenAt, Instant deadLetteredAt, JsonNode metadata,
+                         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FallbackFailure> fallback) {
 
     public DeadLetter {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
+        fallback = fallback == null ? List.of() : List.copyOf(fallback);
     }
 }

@@ -4,6 +4,7 @@ import dev.rebound.circuit.Admission;
 import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
 import dev.rebound.config.ReboundConfig;
+import dev.rebound.config.FallbackStep;
 import dev.rebound.config.RetrySettings;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.execute.CallDispatcher;
@@ -11,9 +12,13 @@ import dev.rebound.execute.CallOutcome;
 import dev.rebound.execute.CallSpec;
 import dev.rebound.execute.Completion;
 import dev.rebound.execute.TargetPool;
+import dev.rebound.fallback.FallbackChain;
+import dev.rebound.fallback.Trigger;
 import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.request.AgentRequest;
 import dev.rebound.request.Attempt;
+import dev.rebound.request.DeadLetterReason;
+import dev.rebound.request.FallbackFailure;
 import dev.rebound.request.Json;
 import dev.rebound.request.ParseResult;
 import dev.rebound.request.RequestParser;
@@ -36,6 +41,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
@@ -91,7 +97,10 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private RetryStates retryStates;
     private CallDispatcher dispatcher;
     private CircuitGuard guard;
+    private ResponseCache cache;
     private boolean resumed;
+    /** When each target last raised an alert-level log, to keep one bad key from flooding the log. */
+    private final java.util.Map<String, Long> alerted = new java.util.HashMap<>();
 
     CallProcessor(final ReboundConfig config, final TargetPool pool, final UnaryOperator<String> redact, final RandomGenerator random,
                   final ReboundMetrics metrics) {
@@ -116,6 +125,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         this.dispatcher = new CallDispatcher(pool::executor, pool::slots);
         this.guard = new CircuitGuard(config, context.getStateStore(Stores.CIRCUITS), context.getStateStore(Stores.CONTROL),
                 context.taskId().toString());
+        this.cache = new ResponseCache(context.getStateStore(Stores.CACHE), context.getStateStore(Stores.CACHE_INDEX));
         this.resumed = false;
         context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::drain);
         context.schedule(TIMER_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
@@ -225,16 +235,28 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
 
     private void startAttempt(final String id, final InFlightEntry entry, final Instant now) {
         final AgentRequest request = entry.agentRequest();
-        final TargetConfig target = config.target(request.target()).orElse(null);
-        if (target == null || target.kind() != TargetConfig.Kind.CALL) {
+        final TargetConfig primary = config.target(request.target()).orElse(null);
+        if (primary == null || primary.kind() != TargetConfig.Kind.CALL) {
             terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.targetGone(entry, now)), "UNKNOWN_TARGET");
+            return;
+        }
+        final TargetConfig target = stageTarget(primary, entry);
+        if (target == null) {
+            // the configuration changed while the request was in flight: that step is gone
+            stepFailed(id, entry, primary, "this step is no longer configured", now);
             return;
         }
         Duration timeout = target.timeout();
         if (request.deadline() != null) {
             final Duration left = Duration.between(now, request.deadline());
             if (left.isNegative() || left.isZero()) {
-                terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.deadlineExceeded(entry, now)), "DEADLINE_EXCEEDED");
+                if (entry.stage() > 0) {
+                    stepFailed(id, entry, primary, "the deadline " + request.deadline() + " passed before it could be called", now);
+                } else if (entry.trigger() == null && !primary.fallback().isEmpty()) {
+                    giveUp(id, entry, primary, deadlineTrigger(entry), now);
+                } else {
+                    terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.deadlineExceeded(entry, now)), "DEADLINE_EXCEEDED");
+                }
                 return;
             }
             if (left.compareTo(timeout) < 0) {
@@ -242,17 +264,43 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             }
         }
         if (guard.admit(id, target, now) instanceof Admission.Defer defer) {
-            deferOrGiveUp(id, entry, target, defer, now);
+            metrics.admissionRefused(target.name(), defer.why().name().toLowerCase(java.util.Locale.ROOT));
+            if (entry.stage() > 0) {
+                stepFailed(id, entry, primary, "not admitted: " + defer.reason(), now);
+                return;
+            }
+            final Trigger why = new Trigger(ErrorCategory.CIRCUIT_OPEN.name(),
+                    defer.why() == Admission.Why.DISABLED ? FallbackStep.DISABLED : DeadLetterReason.CIRCUIT_OPEN.name(),
+                    primary.name() + " was not called: " + defer.reason());
+            if (FallbackChain.handles(primary.fallback(), why)) {
+                giveUp(id, entry, primary, why, now); // fail fast to the fallback: no call, no wait
+            } else {
+                deferOrGiveUp(id, entry, defer, now);
+            }
             return;
         }
         final byte[] body = request.payload().toString().getBytes(StandardCharsets.UTF_8);
         dispatcher.submit(new CallSpec(id, target.name(), entry.attempt(), body, timeout));
     }
 
-    /** Not admitted: wait in the delay path until the circuit may admit, unless that is past the deadline. */
-    private void deferOrGiveUp(final String id, final InFlightEntry entry, final TargetConfig target, final Admission.Defer defer,
-                               final Instant now) {
-        metrics.admissionRefused(target.name(), defer.why().name().toLowerCase(java.util.Locale.ROOT));
+    /** The target the current stage calls: the primary, or fallback step {@code stage}'s target ({@code null} if gone). */
+    private TargetConfig stageTarget(final TargetConfig primary, final InFlightEntry entry) {
+        if (entry.stage() == 0) {
+            return primary;
+        }
+        return entry.stage() <= primary.fallback().size() && primary.fallback().get(entry.stage() - 1) instanceof FallbackStep.ToTarget t
+                ? config.target(t.target()).orElse(null) : null;
+    }
+
+    private static Trigger deadlineTrigger(final InFlightEntry entry) {
+        final String category = entry.attempts().isEmpty() ? ErrorCategory.TIMEOUT.name()
+                : entry.attempts().get(entry.attempts().size() - 1).category();
+        return new Trigger(category, DeadLetterReason.DEADLINE_EXCEEDED.name(),
+                "the deadline " + entry.deadline() + " passed before attempt " + entry.attempt() + " could start");
+    }
+
+    /** Not admitted and no fallback for it: wait in the delay path until the circuit may admit, unless that is past the deadline. */
+    private void deferOrGiveUp(final String id, final InFlightEntry entry, final Admission.Defer defer, final Instant now) {
         if (entry.deadline() != null && !defer.until().isBefore(entry.deadline())) {
             if (defer.why() == Admission.Why.DISABLED) {
                 terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.deadlineWhileDisabled(entry, defer.reason(), now)),
@@ -289,19 +337,31 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             // stale: the request ended or moved on (e.g. restarted and answered by another attempt)
             return;
         }
+        final TargetConfig primary = config.target(entry.agentRequest().target()).orElseThrow();
         if (c.outcome() instanceof CallOutcome.Success s) {
             metrics.attempt(target.name(), "success", "", Duration.ofMillis(s.durationMs()));
             retryStates.outcome(target, now, Optional.empty());
+            if (entry.stage() > 0) {
+                metrics.fallback(primary.name(), target.name(), "served");
+                terminal(id, entry, Nodes.RESULTS_SINK, Json.text(Terminals.fallback(entry, target.name(), s.body(), s.status(),
+                        c.spec().attempt(), now)), "FALLBACK");
+                return;
+            }
+            remember(primary, entry, s, now);
             terminal(id, entry, Nodes.RESULTS_SINK, Json.text(Terminals.succeeded(entry, c.spec(), s, now)), "SUCCEEDED");
             return;
         }
         final Classification failure = ((CallOutcome.Failed) c.outcome()).classification();
         metrics.attempt(target.name(), "failure", failure.category().name(), Duration.ofMillis(c.outcome().durationMs()));
+        alertIfCritical(target, failure);
         final Attempt attempt = Terminals.attempt(c.spec(), (CallOutcome.Failed) c.outcome());
         final var state = retryStates.outcome(target, now, Optional.of(failure.category()));
-        final RetryDecision decision = RetryPlanner.decide(failure, entry.attempt(),
-                Optional.ofNullable(entry.lastWaitMs()).map(Duration::ofMillis), now, entry.deadline(), target, state,
-                config.retries(), () -> pool.retryLimiter().tryAcquire(now), random);
+        final RetryDecision decision = entry.attempt() >= config.limits().maxAttemptsPerRequest() && failure.retryable()
+                ? new RetryDecision.GiveUp(DeadLetterReason.RETRIES_EXHAUSTED, target.name() + " failed with " + failure.category()
+                        + ": " + failure.message() + "; the request's attempt budget (limits.maxAttemptsPerRequest = "
+                        + config.limits().maxAttemptsPerRequest() + ") is spent")
+                : RetryPlanner.decide(failure, entry.stageAttempt(), Optional.ofNullable(entry.lastWaitMs()).map(Duration::ofMillis), now,
+                        entry.deadline(), target, state, config.retries(), () -> pool.retryLimiter().tryAcquire(now), random);
         if (decision instanceof RetryDecision.Retry retry) {
             retryStates.retryGranted(target, now, state);
             waitInDelayPath(id, entry.waitingFor(attempt, retry.delay(), retry.dueAt()), retry.tier(), now);
@@ -310,8 +370,101 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         }
         final RetryDecision.GiveUp giveUp = (RetryDecision.GiveUp) decision;
         final InFlightEntry ended = entry.ended(attempt);
-        terminal(id, ended, Nodes.DEAD_LETTERS_SINK,
-                Json.text(Terminals.failed(ended, failure, giveUp.reason(), giveUp.message(), now)), giveUp.reason().name());
+        if (entry.stage() > 0) {
+            stepFailed(id, ended, primary, giveUp.reason() + ": " + giveUp.message(), now);
+        } else {
+            giveUp(id, ended, primary, Trigger.of(failure.category(), giveUp.reason(), giveUp.message()), now);
+        }
+    }
+
+    /** A success of the primary is the last good response for its cache key, when its chain has a cache step. */
+    private void remember(final TargetConfig primary, final InFlightEntry entry, final CallOutcome.Success s, final Instant now) {
+        for (final FallbackStep step : primary.fallback()) {
+            if (step instanceof FallbackStep.FromCache c) {
+                cache.put(primary.name(), entry.agentRequest().effectiveCacheKey(), s.body(), s.status(), now, c.maxEntries());
+                return;
+            }
+        }
+    }
+
+    /** Failures a person must fix (bad credentials, a spent quota) are logged at ERROR, at most once a minute per target. */
+    private void alertIfCritical(final TargetConfig target, final Classification failure) {
+        if (failure.severity() != dev.rebound.classify.Severity.CRITICAL) {
+            return;
+        }
+        final long nowMs = System.currentTimeMillis();
+        final Long last = alerted.get(target.name());
+        if (last == null || nowMs - last >= 60_000) {
+            alerted.put(target.name(), nowMs);
+            LOG.error("ALERT target {}: {} (HTTP {}): {}; not retried, this needs a person", target.name(), failure.category(),
+                    failure.httpStatus(), redact.apply(failure.message()));
+        }
+    }
+
+    /** The primary cannot answer: the first applicable fallback step runs, or the request is dead-lettered. */
+    private void giveUp(final String id, final InFlightEntry entry, final TargetConfig primary, final Trigger why, final Instant now) {
+        runChain(id, entry.because(why), primary, 0, now);
+    }
+
+    /** Fallback step {@code entry.stage()} could not answer: the chain goes on after it. */
+    private void stepFailed(final String id, final InFlightEntry entry, final TargetConfig primary, final String error, final Instant now) {
+        final FallbackStep step = entry.stage() <= primary.fallback().size() ? primary.fallback().get(entry.stage() - 1) : null;
+        final String name = step == null ? "removed" : step.servedBy();
+        metrics.fallback(primary.name(), name, "failed");
+        runChain(id, entry.stepFailed(new FallbackFailure(entry.stage(), name, error)), primary, entry.stage(), now);
+    }
+
+    /**
+     * Tries the fallback steps from index {@code from} on, in order, each only if the primary's
+     * trigger is on its list: cache and static answer at once; a target step starts that target's
+     * first call and the chain resumes from {@link #complete} or {@link #stepFailed}.
+     */
+    private void runChain(final String id, final InFlightEntry start, final TargetConfig primary, final int from, final Instant now) {
+        InFlightEntry entry = start;
+        final Trigger why = entry.trigger();
+        OptionalInt next = FallbackChain.next(primary.fallback(), from, why);
+        while (next.isPresent()) {
+            final int index = next.getAsInt();
+            final FallbackStep step = primary.fallback().get(index);
+            final String error;
+            if (step instanceof FallbackStep.Static st) {
+                metrics.fallback(primary.name(), step.servedBy(), "served");
+                terminal(id, entry, Nodes.RESULTS_SINK, Json.text(Terminals.fallback(entry, step.servedBy(), st.value(), null,
+                        entry.attempts().size(), now)), "FALLBACK");
+                return;
+            } else if (step instanceof FallbackStep.FromCache c) {
+                final String cacheKey = entry.agentRequest().effectiveCacheKey();
+                final Optional<ResponseCache.Cached> hit = cache.get(primary.name(), cacheKey, now, c.ttl());
+                if (hit.isPresent()) {
+                    metrics.fallback(primary.name(), step.servedBy(), "served");
+                    terminal(id, entry, Nodes.RESULTS_SINK, Json.text(Terminals.fallback(entry, step.servedBy(), hit.get().response(),
+                            hit.get().httpStatus(), entry.attempts().size(), now)), "FALLBACK");
+                    return;
+                }
+                error = "no response of " + primary.name() + " younger than " + dev.rebound.config.Durations.format(c.ttl())
+                        + " for cache key '" + cacheKey + "'";
+            } else {
+                final FallbackStep.ToTarget t = (FallbackStep.ToTarget) step;
+                if (entry.attempts().size() >= config.limits().maxAttemptsPerRequest()) {
+                    error = "not called: the request's attempt budget (limits.maxAttemptsPerRequest = "
+                            + config.limits().maxAttemptsPerRequest() + ") is spent";
+                } else {
+                    final InFlightEntry moved = entry.atStep(index + 1);
+                    inFlight.put(id, moved);
+                    config.target(t.target()).ifPresent(other -> retryStates.firstAttempt(other, now));
+                    startAttempt(id, moved, now);
+                    return;
+                }
+            }
+            metrics.fallback(primary.name(), step.servedBy(), "failed");
+            entry = entry.stepFailed(new FallbackFailure(index + 1, step.servedBy(), error));
+            next = FallbackChain.next(primary.fallback(), index + 1, why);
+        }
+        if (entry.fallbackFailed().isEmpty()) {
+            terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.gaveUp(entry, why, now)), why.deadLetterReason().name());
+        } else {
+            terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.fallbackFailed(entry, now)), "FALLBACK_FAILED");
+        }
     }
 
     /** Writes the terminal record, remembers it for dedup and forgets the in-flight entry: one transaction. */

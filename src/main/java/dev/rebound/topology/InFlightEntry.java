@@ -1,8 +1,11 @@
 package dev.rebound.topology;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rebound.fallback.Trigger;
 import dev.rebound.request.AgentRequest;
 import dev.rebound.request.Attempt;
+import dev.rebound.request.FallbackFailure;
 import dev.rebound.request.Source;
 
 import java.time.Duration;
@@ -15,26 +18,37 @@ import java.util.List;
  * needed to start the current attempt again after a crash or a rebalance, and to write the
  * terminal record: the record key, the original request, and the attempts so far.
  *
- * @param key         the {@code agent-calls} record key, reused for the terminal record
- * @param request     the request exactly as received
- * @param deadline    the absolute deadline fixed on arrival, or {@code null}
- * @param firstSeenAt when Rebound first read the request
- * @param attempt     the number of the attempt currently running (1-based)
- * @param attempts    failed attempts so far, oldest first
- * @param source      where the request was read
- * @param dueAt       when the next attempt may start while the request waits in the delay path;
- *                    {@code null} while an attempt is running (or about to)
- * @param lastWaitMs  the previous wait, for decorrelated jitter; {@code null} before the first
+ * @param key            the {@code agent-calls} record key, reused for the terminal record
+ * @param request        the request exactly as received
+ * @param deadline       the absolute deadline fixed on arrival, or {@code null}
+ * @param firstSeenAt    when Rebound first read the request
+ * @param attempt        the number of the attempt currently running (1-based), counted over the
+ *                       primary and every fallback target: the request's one attempt budget
+ * @param attempts       failed attempts so far, oldest first, whichever target they called
+ * @param source         where the request was read
+ * @param dueAt          when the next attempt may start while the request waits in the delay path;
+ *                       {@code null} while an attempt is running (or about to)
+ * @param lastWaitMs     the previous wait, for decorrelated jitter; {@code null} before the first
+ * @param stage          0 while the primary target is being called; {@code n} while fallback step
+ *                       {@code n} (1-based) is
+ * @param stageStart     the attempt number the current stage began with (0 is read as 1)
+ * @param trigger        why the primary could not answer, once it could not; else {@code null}
+ * @param fallbackFailed the fallback steps tried so far that could not answer
  */
 public record InFlightEntry(String key, JsonNode request, Instant deadline, Instant firstSeenAt, int attempt,
-                            List<Attempt> attempts, Source source, Instant dueAt, Long lastWaitMs) {
+                            List<Attempt> attempts, Source source, Instant dueAt, Long lastWaitMs,
+                            @JsonInclude(JsonInclude.Include.NON_DEFAULT) int stage,
+                            @JsonInclude(JsonInclude.Include.NON_DEFAULT) int stageStart,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Trigger trigger,
+                            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FallbackFailure> fallbackFailed) {
 
     public InFlightEntry {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
+        fallbackFailed = fallbackFailed == null ? List.of() : List.copyOf(fallbackFailed);
     }
 
     public static InFlightEntry first(final String key, final AgentRequest request, final Instant now, final Source source) {
-        return new InFlightEntry(key, request.original(), request.deadline(), now, 1, List.of(), source, null, null);
+        return new InFlightEntry(key, request.original(), request.deadline(), now, 1, List.of(), source, null, null, 0, 0, null, null);
     }
 
     public AgentRequest agentRequest() {
@@ -46,25 +60,59 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
         return dueAt != null;
     }
 
+    /** The number of the current attempt within its stage: what the stage target's retry policy counts. */
+    public int stageAttempt() {
+        return attempt - Math.max(1, stageStart) + 1;
+    }
+
+    /** The number the next call will carry: one more than the calls made so far. */
+    public int nextAttemptNumber() {
+        return attempts.size() + 1;
+    }
+
     /** The request after its last attempt failed for good: the attempt recorded, nothing next. */
     public InFlightEntry ended(final Attempt failed) {
-        return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, append(failed), source, null, lastWaitMs);
+        return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, append(failed), source, null, lastWaitMs, stage, stageStart,
+                trigger, fallbackFailed);
     }
 
     /** The request waiting {@code wait} for its next attempt, due at {@code due}. */
     public InFlightEntry waitingFor(final Attempt failed, final Duration wait, final Instant due) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt + 1, append(failed.followedBy(wait.toMillis())),
-                source, due, wait.toMillis());
+                source, due, wait.toMillis(), stage, stageStart, trigger, fallbackFailed);
     }
 
     /** The request waiting, without an attempt spent, for a circuit to admit it again at {@code due}. */
     public InFlightEntry deferred(final Instant due) {
-        return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, due, lastWaitMs);
+        return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, due, lastWaitMs, stage, stageStart,
+                trigger, fallbackFailed);
     }
 
     /** The request whose wait is over: its next attempt starts now. */
     public InFlightEntry fired() {
-        return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, null, lastWaitMs);
+        return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, null, lastWaitMs, stage, stageStart,
+                trigger, fallbackFailed);
+    }
+
+    /** The primary could not answer: remember why, for the chain and the dead letter (the first reason stays). */
+    public InFlightEntry because(final Trigger why) {
+        return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, null, lastWaitMs, stage, stageStart,
+                trigger == null ? why : trigger, fallbackFailed);
+    }
+
+    /** The request moving to fallback step {@code step} (1-based), whose first call is the next attempt. */
+    public InFlightEntry atStep(final int step) {
+        final int next = nextAttemptNumber();
+        return new InFlightEntry(key, request, deadline, firstSeenAt, next, attempts, source, null, null, step, next, trigger,
+                fallbackFailed);
+    }
+
+    /** Fallback step {@code failure.step()} could not answer. */
+    public InFlightEntry stepFailed(final FallbackFailure failure) {
+        final List<FallbackFailure> all = new ArrayList<>(fallbackFailed);
+        all.add(failure);
+        return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, null, lastWaitMs, stage, stageStart,
+                trigger, all);
     }
 
     private List<Attempt> append(final Attempt a) {

@@ -48,7 +48,7 @@ public final class ProcessingErrorHandler implements ProcessingExceptionHandler 
                 "Rebound failed while handling this request (" + exception.getClass().getSimpleName() + ": " + exception.getMessage()
                         + "); this is a bug, please report it. The request can be replayed once fixed.",
                 List.of(), context.sourceRawValue() == null ? null : RequestEcho.ofRaw(context.sourceRawValue()),
-                new Source(context.topic(), context.partition(), context.offset()), now, now, null);
+                new Source(context.topic(), context.partition(), context.offset()), now, now, null, null);
         return Response.resume(List.of(new ProducerRecord<>(deadLetterTopic, context.sourceRawKey(), Json.bytes(dl))));
     }
 }

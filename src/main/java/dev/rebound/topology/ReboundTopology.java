@@ -61,6 +61,10 @@ public final class ReboundTopology {
         topology.addStateStore(dedupStore(config.dedupWindow()), Nodes.EXECUTOR);
         topology.addStateStore(timerStore(), Nodes.EXECUTOR);
         topology.addStateStore(retryStateStore(), Nodes.EXECUTOR);
+        topology.addStateStore(keyValue(Stores.CACHE, JsonSerde.of(ResponseCache.Cached.class)), Nodes.EXECUTOR);
+        topology.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.CACHE_INDEX), Serdes.Bytes(), Serdes.ByteArray()),
+                Nodes.EXECUTOR);
 
         final Serializer<Object> bytes = (topic, value) -> (byte[]) value;
         final Serializer<Object> waiting = (topic, value) -> redactor.apply(Json.text(value)).getBytes(StandardCharsets.UTF_8);

@@ -21,6 +21,11 @@ public final class Stores {
     /** Target to {@code ControlRecord}: the operators' switches, read from {@code agent-control}; a global store. */
     public static final String CONTROL = "rebound-control";
 
+    /** Target and cache key to the last good response ({@code ResponseCache}): the cache fallback step. */
+    public static final String CACHE = "rebound-cache";
+    /** Target, store time and cache key, in age order: bounds the cache per target. */
+    public static final String CACHE_INDEX = "rebound-cache-index";
+
     private Stores() {
     }
 }

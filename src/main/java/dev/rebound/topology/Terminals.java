@@ -1,14 +1,18 @@
 package dev.rebound.topology;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebound.classify.Classification;
+import dev.rebound.classify.ErrorCategory;
 import dev.rebound.execute.CallOutcome;
 import dev.rebound.execute.CallSpec;
+import dev.rebound.fallback.Trigger;
 import dev.rebound.request.AgentRequest;
 import dev.rebound.request.AgentResult;
 import dev.rebound.request.Attempt;
 import dev.rebound.request.DeadLetter;
 import dev.rebound.request.DeadLetterReason;
 import dev.rebound.request.ErrorInfo;
+import dev.rebound.request.FallbackFailure;
 import dev.rebound.request.ParseResult;
 import dev.rebound.request.RequestEcho;
 import dev.rebound.request.Source;
@@ -39,10 +43,42 @@ final class Terminals {
                 c.httpStatus(), c.message(), f.durationMs(), c.retryAfter().map(Duration::toMillis).orElse(null), null);
     }
 
-    /** The dead letter for a request whose last attempt failed and that will not be tried again. */
-    static DeadLetter failed(final InFlightEntry entry, final Classification c, final DeadLetterReason reason,
-                             final String message, final Instant now) {
-        return ofEntry(entry, reason, c.category().name(), c.severity().name(), message, now);
+    /** The result served by a fallback step: {@code FALLBACK}, degraded, naming the step. */
+    static AgentResult fallback(final InFlightEntry entry, final String servedBy, final JsonNode response, final Integer httpStatus,
+                                final int calls, final Instant now) {
+        final AgentRequest r = entry.agentRequest();
+        final List<Attempt> failed = entry.attempts();
+        final ErrorInfo lastError = !failed.isEmpty() ? errorInfo(failed.get(failed.size() - 1))
+                : entry.trigger() == null ? null : new ErrorInfo(entry.trigger().category(), null, entry.trigger().message());
+        return new AgentResult(r.id(), r.target(), AgentResult.FALLBACK, servedBy, true, response, httpStatus, calls, lastError,
+                latency(entry, now), r.metadata());
+    }
+
+    /** The dead letter for a request the primary could not answer and no fallback step applied to. */
+    static DeadLetter gaveUp(final InFlightEntry entry, final Trigger why, final Instant now) {
+        return ofEntry(entry, why.deadLetterReason(), why.category(), severity(why.category()), why.message(), now);
+    }
+
+    /** The dead letter for a request whose every applicable fallback step failed, each one listed. */
+    static DeadLetter fallbackFailed(final InFlightEntry entry, final Instant now) {
+        final Trigger why = entry.trigger();
+        final StringBuilder message = new StringBuilder(why.message()).append("; no fallback step could answer:");
+        for (final FallbackFailure f : entry.fallbackFailed()) {
+            message.append(" [").append(f.step()).append(' ').append(f.servedBy()).append("] ").append(f.error()).append(';');
+        }
+        message.setLength(message.length() - 1);
+        final AgentRequest r = entry.agentRequest();
+        return new DeadLetter(r.id(), r.target(), DeadLetterReason.FALLBACK_FAILED, why.category(), severity(why.category()),
+                message.toString(), entry.attempts(), echo(entry), entry.source(), entry.firstSeenAt(), now, r.metadata(),
+                entry.fallbackFailed());
+    }
+
+    private static String severity(final String category) {
+        try {
+            return ErrorCategory.valueOf(category).severity().name();
+        } catch (final IllegalArgumentException | NullPointerException e) {
+            return null;
+        }
     }
 
     /** The dead letter for a request whose deadline passed before its next attempt could start. */
@@ -76,15 +112,15 @@ final class Terminals {
                                       final String severity, final String message, final Instant now) {
         final AgentRequest r = entry.agentRequest();
         return new DeadLetter(r.id(), r.target(), reason, category, severity, message, entry.attempts(), echo(entry),
-                entry.source(), entry.firstSeenAt(), now, r.metadata());
+                entry.source(), entry.firstSeenAt(), now, r.metadata(), null);
     }
 
     static DeadLetter rejected(final ParseResult.Rejected rejected, final Source source, final Instant now) {
         return new DeadLetter(rejected.id(), rejected.target(), rejected.reason(), null, null, rejected.message(), List.of(),
-                rejected.echo(), source, now, now, rejected.metadata());
+                rejected.echo(), source, now, now, rejected.metadata(), null);
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode echo(final InFlightEntry entry) {
+    private static JsonNode echo(final InFlightEntry entry) {
         return RequestEcho.ofParsed(entry.request(), entry.request().toString().length());
     }
 

@@ -15,7 +15,7 @@ class CircuitMachineTest {
 
     private static CircuitPolicy policy(final CircuitPolicy.WindowType type, final boolean rateLimitedTrips) {
         return new CircuitPolicy(type, Duration.ofSeconds(60), 10, 10, 0.5, 5, Duration.ofSeconds(2), 0.8,
-                Duration.ofSeconds(30), 2, rateLimitedTrips, CircuitPolicy.Scope.CLUSTER, true);
+                Duration.ofSeconds(30), 2, rateLimitedTrips, CircuitPolicy.Scope.CLUSTER, true, java.util.Map.of());
     }
 
     private static final CircuitPolicy P = policy(CircuitPolicy.WindowType.TIME, false);
@@ -37,6 +37,22 @@ class CircuitMachineTest {
             }
         }
         return step;
+    }
+
+    @Test
+    void shouldCoolATargetDownForItsOwnTimeOnACooldownCategory() {
+        final CircuitPolicy p = new CircuitPolicy(CircuitPolicy.WindowType.TIME, Duration.ofSeconds(60), 10, 10, 0.5, 5,
+                Duration.ofSeconds(2), 0.8, Duration.ofSeconds(30), 2, false, CircuitPolicy.Scope.CLUSTER, true,
+                java.util.Map.of(ErrorCategory.QUOTA_EXHAUSTED, Duration.ofHours(1)));
+        final CircuitMachine.Step one = feed(OwnerState.initial(p, T0), p, ok(T0), fail(T0, "SERVER_ERROR"));
+        assertThat(one.state().state()).as("an ordinary failure waits for the window").isEqualTo(CircuitState.CLOSED);
+        final CircuitMachine.Step quota = feed(one.state(), p, fail(T0.plusSeconds(1), "QUOTA_EXHAUSTED"));
+        assertThat(quota.state().state()).isEqualTo(CircuitState.OPEN);
+        assertThat(quota.state().openUntil()).isEqualTo(T0.plusSeconds(1).plus(Duration.ofHours(1)));
+        assertThat(quota.publish()).hasValueSatisfying(r -> assertThat(r.reason()).contains("QUOTA_EXHAUSTED").contains("cooling down for 1h"));
+        assertThat(CircuitMachine.onTick(quota.state(), p, "t", T0.plusSeconds(31)).state().state())
+                .as("openFor does not end a cooldown").isEqualTo(CircuitState.OPEN);
+        assertThat(CircuitMachine.onTick(quota.state(), p, "t", T0.plusSeconds(3602)).state().state()).isEqualTo(CircuitState.HALF_OPEN);
     }
 
     @Test

@@ -34,7 +34,14 @@ class ConfigLoaderTest {
                 recovery: { healthUrl: https://status.example/health, interval: 10s, rampSteps: [10, 25, 50, 100], stepEvery: 30s }
                 fallback:
                   - { on: [CONTEXT_TOO_LONG], target: openai-chat-long }
-                  - { static: { "content": "busy" } }
+                  - { on: [SERVER_ERROR, TIMEOUT, NETWORK, RATE_LIMITED, CIRCUIT_OPEN, RETRIES_EXHAUSTED], target: anthropic-chat }
+                  - { cache: { ttl: 1h } }
+                  - { static: { "content": "The assistant is busy; please try again shortly." } }
+              openai-chat-long:
+                parent: openai
+                url: https://api.openai.com/v1/chat/completions
+              anthropic-chat:
+                url: https://api.anthropic.com/v1/messages
             """;
 
     private final ConfigLoader loader = new ConfigLoader(Map.of("OPENAI_API_KEY", "sk-test-abcdef123456")::get);
@@ -48,9 +55,17 @@ class ConfigLoaderTest {
         assertThat(chat.headers()).containsEntry("Authorization", "Bearer sk-test-abcdef123456");
         assertThat(chat.timeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(chat.retry()).isEqualTo(new RetryPolicy(4, Duration.ofSeconds(1), 2.0, Duration.ofMinutes(5), Jitter.FULL));
-        assertThat(chat.notEnforced()).containsExactlyInAnyOrder("recovery", "fallback");
+        assertThat(chat.notEnforced()).containsExactly("recovery");
+        assertThat(chat.fallback()).hasSize(4);
+        assertThat(chat.fallback().get(0)).isEqualTo(new FallbackStep.ToTarget(java.util.Set.of("CONTEXT_TOO_LONG"), "openai-chat-long"));
+        assertThat(chat.fallback().get(1).on()).contains("CIRCUIT_OPEN", "RETRIES_EXHAUSTED").hasSize(6);
+        assertThat(chat.fallback().get(2)).isEqualTo(new FallbackStep.FromCache(FallbackStep.DEFAULT_ON, Duration.ofHours(1), 10_000));
+        assertThat(chat.fallback().get(3).servedBy()).isEqualTo("static");
+        assertThat(((FallbackStep.Static) chat.fallback().get(3)).value().path("content").asText()).startsWith("The assistant is busy");
+        assertThat(FallbackStep.DEFAULT_ON).contains("SERVER_ERROR", "CIRCUIT_OPEN").doesNotContain("VALIDATION", "AUTHENTICATION");
         assertThat(chat.circuit()).isEqualTo(new CircuitPolicy(CircuitPolicy.WindowType.TIME, Duration.ofSeconds(60), 100, 10, 0.5, 5,
-                Duration.ofSeconds(20), 0.8, Duration.ofSeconds(30), 3, false, CircuitPolicy.Scope.CLUSTER, true));
+                Duration.ofSeconds(20), 0.8, Duration.ofSeconds(30), 3, false, CircuitPolicy.Scope.CLUSTER, true,
+                java.util.Map.of(dev.rebound.classify.ErrorCategory.QUOTA_EXHAUSTED, Duration.ofMinutes(15))));
         assertThat(chat.budget()).isEqualTo(new BudgetPolicy(0.2, 5, Duration.ofSeconds(10)));
         assertThat(chat.adaptive()).isEqualTo(AdaptivePolicy.DEFAULT);
         assertThat(c.retries()).isEqualTo(RetrySettings.DEFAULT);
@@ -119,7 +134,22 @@ class ConfigLoaderTest {
             "circuit rate       | targets: {t: {url: 'http://h/x', circuit: {failureRate: 1.5}}}       | targets.t.circuit.failureRate",
             "circuit scope      | targets: {t: {url: 'http://h/x', circuit: {scope: pod}}}             | targets.t.circuit.scope",
             "circuit probes     | targets: {t: {url: 'http://h/x', circuit: {probes: 0}}}              | targets.t.circuit.probes",
-            "circuit window     | targets: {t: {url: 'http://h/x', circuit: {windowType: sliding}}}   | targets.t.circuit.windowType"})
+            "circuit window     | targets: {t: {url: 'http://h/x', circuit: {windowType: sliding}}}   | targets.t.circuit.windowType",
+            "cooldown category  | targets: {t: {url: 'http://h/x', circuit: {cooldowns: {BROKE: 1h}}}} | targets.t.circuit.cooldowns.BROKE",
+            "cooldown duration  | targets: {t: {url: 'http://h/x', circuit: {cooldowns: {QUOTA_EXHAUSTED: 10}}}} | targets.t.circuit.cooldowns.QUOTA_EXHAUSTED",
+            "attempts per req   | {limits: {maxAttemptsPerRequest: 0}, targets: {t: {url: 'http://h/x'}}} | limits.maxAttemptsPerRequest",
+            "fallback not list  | targets: {t: {url: 'http://h/x', fallback: {static: 1}}}             | targets.t.fallback",
+            "fallback two kinds | targets: {t: {url: 'http://h/x', fallback: [{static: 1, cache: true}]}} | targets.t.fallback[0]",
+            "fallback no kind   | targets: {t: {url: 'http://h/x', fallback: [{on: [TIMEOUT]}]}}      | targets.t.fallback[0]",
+            "fallback bad on    | targets: {t: {url: 'http://h/x', fallback: [{on: [OOPS], static: 1}]}} | targets.t.fallback[0].on",
+            "fallback on scalar | targets: {t: {url: 'http://h/x', fallback: [{on: TIMEOUT, static: 1}]}} | targets.t.fallback[0].on",
+            "fallback unknown   | targets: {t: {url: 'http://h/x', fallback: [{static: 1, when: x}]}} | targets.t.fallback[0].when",
+            "fallback target    | targets: {t: {url: 'http://h/x', fallback: [{target: nope}]}}       | targets.t.fallback[0].target",
+            "fallback itself    | targets: {t: {url: 'http://h/x', fallback: [{target: t}]}}          | targets.t.fallback[0].target",
+            "fallback group     | targets: {g: {kind: group}, t: {url: 'http://h/x', fallback: [{target: g}]}} | targets.t.fallback[0].target",
+            "cache ttl          | targets: {t: {url: 'http://h/x', fallback: [{cache: {ttl: 0s}}]}}   | targets.t.fallback[0].cache.ttl",
+            "cache bound        | targets: {t: {url: 'http://h/x', fallback: [{cache: {maxEntries: 0}}]}} | targets.t.fallback[0].cache.maxEntries",
+            "cache unknown      | targets: {t: {url: 'http://h/x', fallback: [{cache: {size: 3}}]}}   | targets.t.fallback[0].cache.size"})
     void shouldNameTheFieldOfEveryError(final String what, final String yaml, final String field) {
         assertThatThrownBy(() -> new ConfigLoader(k -> null).parse(yaml))
                 .isInstanceOf(ConfigException.class)
