@@ -37,6 +37,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-circuit", description = "Run without the circuit breaker, to see the retry budget alone.")
     boolean noCircuit;
 
+    @Option(names = "--no-fallback", description = "Run without the fallback chain (backup target, cache, static value).")
+    boolean noFallback;
+
     @Option(names = "--summary-json", description = "Also write the summary counts to this JSON file.")
     Path summaryJson;
 
@@ -47,7 +50,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         final Duration wait = dev.rebound.config.Durations.parse(maxWait)
                 .orElseThrow(() -> new IllegalArgumentException("--max-wait must be a duration such as 60s, was '" + maxWait + "'"));
-        final DemoSummary s = Demo.run(new Demo.Options(requests, scenario, partitions, wait, !noCircuit), System.out);
+        final DemoSummary s = Demo.run(new Demo.Options(requests, scenario, partitions, wait, !noCircuit, !noFallback), System.out);
         System.out.print(Demo.table(s));
         if (summaryJson != null) {
             final Map<String, Object> json = new LinkedHashMap<>();
@@ -56,9 +59,11 @@ public final class DemoCommand implements Callable<Integer> {
             json.put("fallback", s.fallback());
             json.put("deadLettered", s.deadLettered());
             json.put("downstreamCalls", s.downstreamCalls());
+            json.put("backupCalls", s.backupCalls());
             json.put("lost", s.lost());
             json.put("duplicated", s.duplicated());
             json.put("deadLetterReasons", s.deadLetterReasons());
+            json.put("fallbackServedBy", s.fallbackServedBy());
             json.put("seconds", s.seconds());
             Files.writeString(summaryJson, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json));
             System.out.println("  summary written to " + summaryJson);

@@ -40,7 +40,7 @@ public final class Demo {
      * @param partitions partitions of {@code agent-calls}
      * @param maxWait    how long to wait for the last terminal record before counting the rest as lost
      */
-    public record Options(int requests, String scenario, int partitions, Duration maxWait, boolean circuit) {
+    public record Options(int requests, String scenario, int partitions, Duration maxWait, boolean circuit, boolean fallback) {
         public Options {
             if (requests < 1) {
                 throw new IllegalArgumentException("--requests must be at least 1, was " + requests);
@@ -52,8 +52,11 @@ public final class Demo {
         }
     }
 
-    /** The demo's configuration: one simulated provider group and one callable target. */
-    static String configYaml(final int simulatorPort, final boolean circuit) {
+    /**
+     * The demo's configuration: one simulated provider group with one callable target, and with
+     * {@code fallback} a chain for it: a second simulated provider, the last good response, a static answer.
+     */
+    static String configYaml(final int simulatorPort, final boolean circuit, final boolean fallback) {
         return """
                 kafka:
                   application.id: rebound-demo
@@ -69,8 +72,20 @@ public final class Demo {
                     timeout: 2s
                     maxInFlight: 64
                     circuit: %s
-                """.formatted(circuitYaml(circuit), simulatorPort, circuitYaml(circuit));
+                %s
+                  sim-backup:
+                    url: http://127.0.0.1:%d/v1/backup
+                    timeout: 2s
+                    maxInFlight: 64
+                """.formatted(circuitYaml(circuit), simulatorPort, circuitYaml(circuit), fallback ? FALLBACK_YAML : "", simulatorPort);
     }
+
+    /** Under {@code sim-chat}, indented to sit in its mapping. */
+    private static final String FALLBACK_YAML = String.join("\n",
+            "    fallback:",
+            "      - { target: sim-backup }",
+            "      - { cache: { ttl: 10m } }",
+            "      - { static: { content: \"The assistant is busy; please try again shortly.\" } }");
 
     private static String circuitYaml(final boolean circuit) {
         return circuit
@@ -88,7 +103,7 @@ public final class Demo {
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
              Simulator sim = Simulator.start(0, SimScenario.named(o.scenario()), 42)) {
             out.println("  broker at " + kafka.bootstrapServers() + ", simulated endpoint at " + sim.url("/v1/chat"));
-            final ReboundConfig config = new ConfigLoader(System::getenv).parse(configYaml(sim.port(), o.circuit()));
+            final ReboundConfig config = new ConfigLoader(System::getenv).parse(configYaml(sim.port(), o.circuit(), o.fallback()));
             final Topics topics = new Topics(config.topicPrefix());
             kafka.createTopics(TopicSpec.newTopics(config.topicPrefix(), o.partitions(), config.retries().tiers()));
             final TargetPool pool = TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC());
@@ -109,8 +124,8 @@ public final class Demo {
                 out.println();
                 final double seconds = (lastTerminal - started) / 1e9;
                 return new DemoSummary(o.requests(), counter.outcome("SUCCEEDED"), counter.outcome("FALLBACK"),
-                        counter.outcome("DEAD_LETTER"), sim.calls(), o.requests() - counter.terminalKeys(),
-                        counter.duplicated(), invalid, counter.reasons(), seconds);
+                        counter.outcome("DEAD_LETTER"), sim.calls(), sim.backupCalls(), o.requests() - counter.terminalKeys(),
+                        counter.duplicated(), invalid, counter.reasons(), counter.servedBy(), seconds);
             }
         } finally {
             deleteQuietly(stateDir);
@@ -190,11 +205,14 @@ public final class Demo {
         b.append("  ----------------------------------------------------------------------------\n");
         row(b, "requests", s.requests(), s.invalidSent() + " of them deliberately invalid");
         row(b, "succeeded", s.succeeded(), "");
-        row(b, "fallback", s.fallback(), "");
+        row(b, "fallback", s.fallback(), s.fallback() == 0 ? "" : "served by " + s.fallbackServedBy());
         row(b, "dead-lettered", s.deadLettered(), s.deadLetterReasons().toString());
         final long valid = s.requests() - s.invalidSent();
         row(b, "downstream calls", s.downstreamCalls(),
-                valid == 0 ? "" : String.format("%.2f per valid request", (double) s.downstreamCalls() / valid));
+                valid == 0 ? "" : String.format("%.2f per valid request, to the primary", (double) s.downstreamCalls() / valid));
+        if (s.backupCalls() > 0) {
+            row(b, "backup calls", s.backupCalls(), "to the fallback target");
+        }
         row(b, "lost", s.lost(), s.lost() == 0 ? "every request accounted for" : "NO TERMINAL RECORD");
         row(b, "duplicated", s.duplicated(), s.duplicated() == 0 ? "exactly one terminal record each" : "MORE THAN ONE TERMINAL RECORD");
         b.append(String.format("  %-18s %10.1f s%n", "time", s.seconds()));

@@ -10,14 +10,16 @@ import java.util.Map;
  * @param succeeded       {@code SUCCEEDED} results
  * @param fallback        {@code FALLBACK} results
  * @param deadLettered    dead letters
- * @param downstreamCalls calls the simulated endpoint received
+ * @param downstreamCalls calls the simulated primary endpoint received
+ * @param backupCalls     calls the simulated backup endpoint (the fallback target) received
  * @param lost            requests with no terminal record when the demo gave up waiting
  * @param duplicated      requests with more than one terminal record
  * @param invalidSent     of the requests, how many were deliberately bad
  * @param deadLetterReasons dead letters by reason
+ * @param fallbackServedBy  {@code FALLBACK} results by the step that served them
  * @param seconds         from the first record produced to the last terminal record read
  */
 public record DemoSummary(long requests, long succeeded, long fallback, long deadLettered, long downstreamCalls,
-                          long lost, long duplicated, long invalidSent, Map<String, Long> deadLetterReasons,
-                          double seconds) {
+                          long backupCalls, long lost, long duplicated, long invalidSent, Map<String, Long> deadLetterReasons,
+                          Map<String, Long> fallbackServedBy, double seconds) {
 }

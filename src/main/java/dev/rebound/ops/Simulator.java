@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   {"simulate": {"reset": true}}                  close the connection without answering
  *   {"simulate": {"hang": true}}                   answer only after the client has given up
  * </pre>
- * {@code GET /health} is 200, or 503 during an outage; {@code GET /stats} counts calls.
+ * {@code POST /v1/backup} is a second, healthy provider (the scenario does not touch it), for
+ * fallback chains. {@code GET /health} is 200, or 503 during an outage; {@code GET /stats} counts calls.
  * Every call's {@code Idempotency-Key} is counted, so callers can see repeated calls.
  */
 public final class Simulator implements AutoCloseable {
@@ -51,6 +52,7 @@ public final class Simulator implements AutoCloseable {
     private final long startedNanos = System.nanoTime();
     private final SplittableRandom seed;
     private final AtomicLong calls = new AtomicLong();
+    private final AtomicLong backupCalls = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong lastCallAtMs = new AtomicLong();
     private final AtomicInteger rateLimitHint = new AtomicInteger();
@@ -80,6 +82,7 @@ public final class Simulator implements AutoCloseable {
         server.setExecutor(threads);
         final Simulator sim = new Simulator(server, threads, timers, scenario, seed);
         server.createContext("/v1/chat", sim::chat);
+        server.createContext("/v1/backup", sim::backup);
         server.createContext("/health", sim::health);
         server.createContext("/stats", sim::stats);
         server.start();
@@ -97,6 +100,11 @@ public final class Simulator implements AutoCloseable {
     /** Calls received on {@code /v1/chat}. */
     public long calls() {
         return calls.get();
+    }
+
+    /** Calls received on {@code /v1/backup}. */
+    public long backupCalls() {
+        return backupCalls.get();
     }
 
     /** When the last call arrived (epoch ms), or 0. */
@@ -145,6 +153,24 @@ public final class Simulator implements AutoCloseable {
         // latency is a timer, not a sleeping thread: thousands of slow calls cost no threads
         final Duration latency = script.isObject() ? Duration.ofMillis(script.path("latencyMs").asLong(0)) : latency(random);
         timers.schedule(() -> answer(ex, script, random, key, attempt), latency.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void backup(final HttpExchange ex) {
+        backupCalls.incrementAndGet();
+        final String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
+        final int attempt = parseInt(ex.getRequestHeaders().getFirst("X-Rebound-Attempt"), 1);
+        readBody(ex.getRequestBody());
+        final SplittableRandom random;
+        synchronized (seed) {
+            random = seed.split();
+        }
+        timers.schedule(() -> {
+            try {
+                success(ex, key, attempt);
+            } catch (final IOException | RuntimeException e) {
+                ex.close();
+            }
+        }, latency(random).toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void answer(final HttpExchange ex, final JsonNode script, final SplittableRandom random, final String key,
@@ -269,7 +295,7 @@ public final class Simulator implements AutoCloseable {
 
     private void stats(final HttpExchange ex) throws IOException {
         try (ex) {
-            send(ex, 200, "{\"calls\":" + calls.get() + ",\"failures\":" + failures.get()
+            send(ex, 200, "{\"calls\":" + calls.get() + ",\"backupCalls\":" + backupCalls.get() + ",\"failures\":" + failures.get()
                     + ",\"repeatedKeys\":" + repeatedKeys() + ",\"scenario\":\"" + scenario.name() + "\"}");
         }
     }

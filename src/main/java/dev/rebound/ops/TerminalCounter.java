@@ -33,6 +33,7 @@ public final class TerminalCounter implements AutoCloseable {
     private final Map<String, JsonNode> lastPerKey = new HashMap<>();
     private final Map<String, Long> outcomes = new TreeMap<>();
     private final Map<String, Long> reasons = new TreeMap<>();
+    private final Map<String, Long> servedBy = new TreeMap<>();
     private long dedupReplays;
 
     public TerminalCounter(final String bootstrap, final String resultsTopic, final String deadLettersTopic) {
@@ -64,6 +65,9 @@ public final class TerminalCounter implements AutoCloseable {
             lastPerKey.put(r.key(), v);
             if (r.topic().equals(resultsTopic)) {
                 outcomes.merge(v.path("outcome").asText("SUCCEEDED"), 1L, Long::sum);
+                if ("FALLBACK".equals(v.path("outcome").asText())) {
+                    servedBy.merge(v.path("servedBy").asText("?"), 1L, Long::sum);
+                }
             } else {
                 outcomes.merge("DEAD_LETTER", 1L, Long::sum);
                 reasons.merge(v.path("reason").asText("?"), 1L, Long::sum);
@@ -97,6 +101,11 @@ public final class TerminalCounter implements AutoCloseable {
 
     public Map<String, Long> reasons() {
         return Map.copyOf(reasons);
+    }
+
+    /** {@code FALLBACK} results by the step that served them. */
+    public Map<String, Long> servedBy() {
+        return Map.copyOf(servedBy);
     }
 
     public long dedupReplays() {

@@ -20,7 +20,7 @@ class DemoIntegrationTest {
     @Test
     void shouldAccountForEveryRequestExactlyOnce() throws Exception {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final DemoSummary s = Demo.run(new Demo.Options(200, "flaky", 3, Duration.ofSeconds(30), true),
+        final DemoSummary s = Demo.run(new Demo.Options(200, "flaky", 3, Duration.ofSeconds(30), true, true),
                 new PrintStream(out, true, StandardCharsets.UTF_8));
 
         assertThat(s.lost()).isZero();
@@ -32,6 +32,9 @@ class DemoIntegrationTest {
         assertThat(s.downstreamCalls()).as("every valid request called at least once, retries on top, within 3 attempts")
                 .isBetween(190L, 190L * 3);
         assertThat(s.succeeded()).as("with retries, the flaky scenario's requests mostly succeed").isGreaterThan(160);
+        assertThat(s.deadLettered()).as("with the fallback chain, only the bad input is dead-lettered").isEqualTo(10);
+        assertThat(s.fallbackServedBy().keySet()).as("the healthy backup target serves every fallback").isSubsetOf(java.util.Set.of("sim-backup"));
+        assertThat(s.backupCalls()).isEqualTo(s.fallback());
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("[   200/200]").containsPattern("circuit (CLOSED|OPEN|HALF_OPEN)");
         assertThat(Demo.table(s)).contains("lost", "duplicated", "every request accounted for");
     }
