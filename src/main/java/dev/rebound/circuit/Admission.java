@@ -24,12 +24,15 @@ public final class Admission {
     public record Admit(boolean probe, String probeTarget) implements Decision {
     }
 
-    /** Why a call was not admitted. */
-    public enum Why { CIRCUIT, LOCAL, DISABLED }
+    /** Why a call was not admitted: an OPEN or probing circuit, the local breaker, an operator or FAILED health, the recovery ramp. */
+    public enum Why { CIRCUIT, LOCAL, DISABLED, RAMP }
 
     /** Do not call; ask again at {@code until}. */
     public record Defer(Instant until, String reason, Why why) implements Decision {
     }
+
+    /** How long a request not admitted by the recovery ramp waits before it draws again. */
+    static final Duration RAMP_RECHECK = Duration.ofSeconds(1);
 
     /** How long a request waits before asking again while an operator has its target disabled. */
     static final Duration DISABLED_RECHECK = Duration.ofSeconds(1);
@@ -46,15 +49,18 @@ public final class Admission {
      */
     public static Decision decide(final List<CircuitRecord> chain, final String task, final List<Integer> probesInFlight,
                                   final Instant localUntil, final Instant now) {
-        return decide(List.of(), List.of(), chain, task, probesInFlight, localUntil, now);
+        return decide(List.of(), List.of(), chain, task, probesInFlight, localUntil, 0.0, now);
     }
 
     /**
      * @param names    the target and its ancestors, in the order of {@code controls}
      * @param controls the operator switches of those ({@code null} where none was ever set)
+     * @param draw     a uniform random number in [0, 1) for this request: while a target is
+     *                 RECOVERING it is admitted when {@code draw * 100 < trafficPercent}
      */
     public static Decision decide(final List<String> names, final List<ControlRecord> controls, final List<CircuitRecord> chain,
-                                  final String task, final List<Integer> probesInFlight, final Instant localUntil, final Instant now) {
+                                  final String task, final List<Integer> probesInFlight, final Instant localUntil, final double draw,
+                                  final Instant now) {
         for (int i = 0; i < controls.size(); i++) {
             final ControlRecord c = controls.get(i);
             if (c != null && c.disabled()) {
@@ -66,6 +72,18 @@ public final class Admission {
         for (int i = 0; i < chain.size(); i++) {
             final CircuitRecord c = chain.get(i);
             if (c == null || c.state() == CircuitState.CLOSED) {
+                continue;
+            }
+            if (c.health() == HealthState.FAILED) {
+                return new Defer(now.plus(DISABLED_RECHECK), c.target() + " FAILED its health checks (" + c.reason()
+                        + ") and is treated as disabled until it recovers", Why.DISABLED);
+            }
+            if (c.state() == CircuitState.HALF_OPEN && c.trafficPercent() > 0) {
+                // recovering: every task admits the published share, request by request
+                if (draw * 100 >= c.trafficPercent()) {
+                    return new Defer(now.plus(RAMP_RECHECK), c.target() + " is recovering and admits " + c.trafficPercent()
+                            + "% of requests; this one was not admitted", Why.RAMP);
+                }
                 continue;
             }
             if (c.state() == CircuitState.OPEN) {

@@ -3,6 +3,7 @@ package dev.rebound.circuit;
 import dev.rebound.classify.ErrorCategory;
 import dev.rebound.config.CircuitPolicy;
 import dev.rebound.config.Durations;
+import dev.rebound.config.RecoveryPolicy;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +14,11 @@ import java.util.Optional;
  * The circuit's decisions, as pure functions of (state, input, policy, time). Every change of
  * state goes through {@link Transition#between}, so an illegal move throws instead of happening.
  * A step that changes what other tasks must know returns the record to publish.
+ *
+ * <p>Without a recovery policy an OPEN circuit probes after {@code openFor} (HALF_OPEN, a few
+ * probe calls). With one, health checks decide instead ({@link HealthMachine}): OPEN is DEGRADED,
+ * and HALF_OPEN is RECOVERING, where ordinary traffic is admitted by the ramp's percentage and a
+ * single failure opens the circuit again.
  */
 public final class CircuitMachine {
 
@@ -36,6 +42,12 @@ public final class CircuitMachine {
     }
 
     public static Step onOutcome(final OwnerState before, final Outcome o, final CircuitPolicy p, final String target) {
+        return onOutcome(before, o, p, null, target);
+    }
+
+    /** @param r the target's recovery policy, or {@code null} for none */
+    public static Step onOutcome(final OwnerState before, final Outcome o, final CircuitPolicy p, final RecoveryPolicy r,
+                                 final String target) {
         final OwnerState s = before.reportedBy(o.task());
         final Instant now = o.at();
         final boolean rateLimited = "RATE_LIMITED".equals(o.category());
@@ -51,78 +63,104 @@ public final class CircuitMachine {
             case CLOSED -> {
                 final boolean slow = o.durationMs() >= p.slowCall().toMillis();
                 final OwnerState counted = s.with(s.window().record(now, !o.success(), slow, rateLimited, p.rateLimitedTrips()));
-                yield tripIfNeeded(counted, p, target, now);
+                yield tripIfNeeded(counted, p, r, target, now);
             }
             // outcomes of calls admitted before the circuit opened say nothing new
             case OPEN -> new Step(s, Optional.empty());
             case HALF_OPEN -> {
                 if (failure) {
-                    yield open(s, target, now, "probe failed with " + o.category(), p.openFor(), p);
+                    final String why = r == null ? "probe failed with " + o.category()
+                            : "a call failed with " + o.category() + " while recovering at " + s.health().percent() + "%";
+                    yield open(s, target, now, why, openFor(p, r), p);
                 }
-                if (!o.success()) {
-                    yield new Step(s, Optional.empty());
+                if (!o.success() || r != null) {
+                    yield new Step(s, Optional.empty()); // with recovery the ramp, not a probe count, closes the circuit
                 }
                 final int successes = s.probeSuccesses() + 1;
                 if (successes >= p.probes()) {
-                    Transition.between(s.state(), CircuitState.CLOSED);
-                    final OwnerState closed = new OwnerState(CircuitState.CLOSED, now, s.window().cleared(), 0, null, null, s.reporters());
-                    yield new Step(closed, Optional.of(record(closed, target, now, successes + " probe(s) succeeded", p)));
+                    yield close(s, target, now, successes + " probe(s) succeeded", p);
                 }
-                yield new Step(new OwnerState(s.state(), s.since(), s.window(), successes, null, s.probeTask(), s.reporters()),
+                yield new Step(new OwnerState(s.state(), s.since(), s.window(), successes, null, s.probeTask(), s.reporters(), s.health()),
                         Optional.empty());
             }
         };
     }
 
-    /**
-     * Time passing: an OPEN circuit whose {@code openFor} is over moves to HALF_OPEN, with the most
-     * recent reporter as its probe task; a HALF_OPEN circuit whose probe task has sent no outcome
-     * for {@code openFor} hands probing to the next reporter.
-     */
     public static Step onTick(final OwnerState s, final CircuitPolicy p, final String target, final Instant now) {
+        return onTick(s, p, null, target, now);
+    }
+
+    /**
+     * Time passing: without recovery, an OPEN circuit whose {@code openFor} is over moves to
+     * HALF_OPEN, with the most recent reporter as its probe task, and a HALF_OPEN circuit whose
+     * probe task has sent no outcome for {@code openFor} hands probing to the next reporter. With
+     * recovery, the ramp moves up ({@link HealthMachine#onTick}).
+     */
+    public static Step onTick(final OwnerState s, final CircuitPolicy p, final RecoveryPolicy r, final String target, final Instant now) {
+        if (r != null) {
+            return HealthMachine.onTick(s, p, r, target, now);
+        }
         if (s.state() == CircuitState.OPEN && !now.isBefore(s.openUntil())) {
             Transition.between(s.state(), CircuitState.HALF_OPEN);
             final String probeTask = s.reporters().isEmpty() ? null : s.reporters().get(0);
-            final OwnerState half = new OwnerState(CircuitState.HALF_OPEN, now, s.window(), 0, null, probeTask, s.reporters());
-            return new Step(half, Optional.of(record(half, target, now, "open for " + Durations.format(Duration.between(s.since(), now)) + "; probing", p)));
+            final OwnerState half = new OwnerState(CircuitState.HALF_OPEN, now, s.window(), 0, null, probeTask, s.reporters(),
+                    s.health().entering(HealthState.RECOVERING, now, 0));
+            return new Step(half, Optional.of(record(half, target, now, "open for " + Durations.format(Duration.between(s.since(), now))
+                    + "; probing", p)));
         }
         if (s.state() == CircuitState.HALF_OPEN && s.probeSuccesses() == 0 && !now.isBefore(s.since().plus(p.openFor()))
                 && s.reporters().size() > 1) {
             final int i = s.reporters().indexOf(s.probeTask());
             final String next = s.reporters().get((i + 1) % s.reporters().size());
-            final OwnerState rotated = new OwnerState(CircuitState.HALF_OPEN, now, s.window(), 0, null, next, s.reporters());
+            final OwnerState rotated = new OwnerState(CircuitState.HALF_OPEN, now, s.window(), 0, null, next, s.reporters(), s.health());
             return new Step(rotated, Optional.of(record(rotated, target, now, "no probe from " + s.probeTask() + "; probing from " + next, p)));
         }
         return new Step(s, Optional.empty());
     }
 
-    private static Step tripIfNeeded(final OwnerState s, final CircuitPolicy p, final String target, final Instant now) {
+    private static Step tripIfNeeded(final OwnerState s, final CircuitPolicy p, final RecoveryPolicy r, final String target,
+                                     final Instant now) {
         final CircuitWindow w = s.window();
+        final Duration openFor = openFor(p, r);
         if (w.consecutiveFailures() >= p.consecutiveFailures()) {
-            return open(s, target, now, w.consecutiveFailures() + " consecutive failures", p.openFor(), p);
+            return open(s, target, now, w.consecutiveFailures() + " consecutive failures", openFor, p);
         }
         final long calls = w.calls(now);
         if (calls >= p.minCalls() && w.failureRate(now) >= p.failureRate()) {
-            return open(s, target, now, String.format("failure rate %.2f over %d calls", w.failureRate(now), calls), p.openFor(), p);
+            return open(s, target, now, String.format("failure rate %.2f over %d calls", w.failureRate(now), calls), openFor, p);
         }
         if (calls >= p.minCalls() && w.slowCallRate(now) >= p.slowCallRate()) {
-            return open(s, target, now, String.format("slow-call rate %.2f over %d calls", w.slowCallRate(now), calls), p.openFor(), p);
+            return open(s, target, now, String.format("slow-call rate %.2f over %d calls", w.slowCallRate(now), calls), openFor, p);
         }
         return new Step(s, Optional.empty());
     }
 
-    private static Step open(final OwnerState s, final String target, final Instant now, final String reason, final Duration openFor,
-                             final CircuitPolicy p) {
+    /** With recovery an OPEN circuit lasts until the checks pass; {@code openUntil} then only says when to ask again. */
+    private static Duration openFor(final CircuitPolicy p, final RecoveryPolicy r) {
+        return r == null ? p.openFor() : r.interval();
+    }
+
+    static Step open(final OwnerState s, final String target, final Instant now, final String reason, final Duration openFor,
+                     final CircuitPolicy p) {
         Transition.between(s.state(), CircuitState.OPEN);
-        final OwnerState opened = new OwnerState(CircuitState.OPEN, now, s.window(), 0, now.plus(openFor), null, s.reporters());
+        final Health degraded = s.health().state() == HealthState.DEGRADED ? s.health() : s.health().entering(HealthState.DEGRADED, now, 0);
+        final OwnerState opened = new OwnerState(CircuitState.OPEN, now, s.window(), 0, now.plus(openFor), null, s.reporters(), degraded);
         // the record carries the figures that tripped it; the window starts afresh for the next CLOSED period
         final CircuitRecord rec = record(opened, target, now, reason, p);
         return new Step(opened.with(s.window().cleared()), Optional.of(rec));
     }
 
+    static Step close(final OwnerState s, final String target, final Instant now, final String reason, final CircuitPolicy p) {
+        Transition.between(s.state(), CircuitState.CLOSED);
+        final OwnerState closed = new OwnerState(CircuitState.CLOSED, now, s.window().cleared(), 0, null, null, s.reporters(),
+                s.health().entering(HealthState.HEALTHY, now, 100));
+        return new Step(closed, Optional.of(record(closed, target, now, reason, p)));
+    }
+
     static CircuitRecord record(final OwnerState s, final String target, final Instant now, final String reason, final CircuitPolicy p) {
         return new CircuitRecord(target, s.state(), s.since(), reason, s.window().calls(now), s.window().failureRate(now),
                 s.window().slowCallRate(now), s.window().consecutiveFailures(), s.openUntil(),
-                s.state() == CircuitState.HALF_OPEN ? p.probes() : 0, s.probeTask());
+                s.state() == CircuitState.HALF_OPEN && s.health().percent() == 0 ? p.probes() : 0, s.probeTask(),
+                s.health().state(), s.health().percent());
     }
 }

@@ -16,7 +16,25 @@ import java.time.Instant;
  * @param openUntil           while OPEN, when probing starts; else {@code null}
  * @param probes              while HALF_OPEN, the probe calls admitted across the application
  * @param probeTask           while HALF_OPEN, the one task that may make them
+ * @param health              the target's health (HEALTHY, DEGRADED, RECOVERING, FAILED)
+ * @param trafficPercent      the share of ordinary requests every instance admits: 100 when
+ *                            CLOSED, the ramp step's percentage when RECOVERING, else 0
  */
 public record CircuitRecord(String target, CircuitState state, Instant since, String reason, long calls, double failureRate,
-                            double slowCallRate, int consecutiveFailures, Instant openUntil, int probes, String probeTask) {
+                            double slowCallRate, int consecutiveFailures, Instant openUntil, int probes, String probeTask,
+                           HealthState health, Integer trafficPercent) {
+
+    public CircuitRecord {
+        // records written before health existed read as the health their circuit state implies
+        if (health == null) {
+            health = switch (state) {
+                case CLOSED -> HealthState.HEALTHY;
+                case OPEN -> HealthState.DEGRADED;
+                case HALF_OPEN -> HealthState.RECOVERING;
+            };
+        }
+        if (trafficPercent == null) {
+            trafficPercent = state == CircuitState.CLOSED ? 100 : 0;
+        }
+    }
 }

@@ -16,18 +16,26 @@ import java.util.List;
  * @param openUntil      when OPEN ends, or {@code null}
  * @param probeTask      the task allowed to probe (HALF_OPEN), or {@code null}
  * @param reporters      tasks that reported outcomes recently, most recent first (at most 16)
+ * @param health         the target's health and traffic share (see {@link Health})
  */
 public record OwnerState(CircuitState state, Instant since, CircuitWindow window, int probeSuccesses, Instant openUntil,
-                         String probeTask, List<String> reporters) {
+                         String probeTask, List<String> reporters, Health health) {
 
     private static final int MAX_REPORTERS = 16;
 
     public OwnerState {
         reporters = List.copyOf(reporters);
+        if (health == null) { // a state stored before health existed: the health its circuit state implies
+            health = switch (state) {
+                case CLOSED -> Health.healthy(since);
+                case OPEN -> new Health(HealthState.DEGRADED, since, 0, 0, 0, 0, null);
+                case HALF_OPEN -> new Health(HealthState.RECOVERING, since, 0, 0, 0, 0, since);
+            };
+        }
     }
 
     public static OwnerState initial(final CircuitPolicy p, final Instant now) {
-        return new OwnerState(CircuitState.CLOSED, now, CircuitWindow.empty(p), 0, null, null, List.of());
+        return new OwnerState(CircuitState.CLOSED, now, CircuitWindow.empty(p), 0, null, null, List.of(), Health.healthy(now));
     }
 
     OwnerState reportedBy(final String task) {
@@ -38,10 +46,14 @@ public record OwnerState(CircuitState state, Instant since, CircuitWindow window
         r.remove(task);
         r.add(0, task);
         return new OwnerState(state, since, window, probeSuccesses, openUntil, probeTask,
-                r.size() > MAX_REPORTERS ? r.subList(0, MAX_REPORTERS) : r);
+                r.size() > MAX_REPORTERS ? r.subList(0, MAX_REPORTERS) : r, health);
     }
 
     OwnerState with(final CircuitWindow w) {
-        return new OwnerState(state, since, w, probeSuccesses, openUntil, probeTask, reporters);
+        return new OwnerState(state, since, w, probeSuccesses, openUntil, probeTask, reporters, health);
+    }
+
+    OwnerState with(final Health h) {
+        return new OwnerState(state, since, window, probeSuccesses, openUntil, probeTask, reporters, h);
     }
 }

@@ -35,11 +35,6 @@ public final class RunCommand implements Callable<Integer> {
         if (!cfg.kafka().containsKey("bootstrap.servers")) {
             throw new IllegalArgumentException(config.file + ": kafka.bootstrap.servers is required for 'run'");
         }
-        for (final TargetConfig t : cfg.targets().values()) {
-            if (!t.notEnforced().isEmpty()) {
-                LOG.warn("targets.{}: {} validated but not enforced by this version", t.name(), t.notEnforced());
-            }
-        }
         try (Admin admin = Admin.create(ConfigOption.clientProperties(cfg))) {
             TopicCheck.verify(admin, cfg, java.time.Duration.ofSeconds(30));
         }

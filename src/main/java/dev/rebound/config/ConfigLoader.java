@@ -37,8 +37,6 @@ import java.util.regex.PatternSyntaxException;
 public final class ConfigLoader {
 
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-    /** Sections of DESIGN §5 that later versions enforce; accepted and reported as not enforced. */
-    private static final Set<String> LATER_SECTIONS = Set.of("recovery");
 
     private final Function<String, String> env;
 
@@ -109,16 +107,10 @@ public final class ConfigLoader {
         final BudgetPolicy budget = within(at, () -> s.optionalSection("budget").map(ConfigLoader::budget).orElse(BudgetPolicy.DEFAULT));
         final CircuitPolicy circuit = within(at, () -> s.optionalSection("circuit").map(ConfigLoader::circuit).orElse(CircuitPolicy.DEFAULT));
         final List<FallbackStep> fallback = fallback(s);
-        final Set<String> later = new LinkedHashSet<>();
-        for (final String section : LATER_SECTIONS) {
-            if (s.has(section)) {
-                s.consume(section);
-                later.add(section);
-            }
-        }
+        final Optional<RecoveryPolicy> recovery = within(at, () -> s.optionalSection("recovery").map(this::recovery));
         final TargetConfig t = new TargetConfig(name, kind, s.optionalString("parent"), url,
                 s.stringOr("method", "POST").toUpperCase(Locale.ROOT), s.map("headers"),
-                s.durationOr("timeout", Duration.ofSeconds(30)), s.intOr("maxInFlight", 64), retry, budget, adaptive, circuit, fallback, later);
+                s.durationOr("timeout", Duration.ofSeconds(30)), s.intOr("maxInFlight", 64), retry, budget, adaptive, circuit, fallback, recovery);
         s.done();
         return t;
     }
@@ -129,6 +121,23 @@ public final class ConfigLoader {
                 s.intOr("maxPayloadBytes", Limits.DEFAULT.maxPayloadBytes()),
                 s.intOr("maxResponseBytes", Limits.DEFAULT.maxResponseBytes()),
                 s.intOr("maxAttemptsPerRequest", Limits.DEFAULT.maxAttemptsPerRequest())));
+    }
+
+    private RecoveryPolicy recovery(final Section s) {
+        final Optional<URI> url = s.optionalString("healthUrl").map(u -> uri(s.path("healthUrl"), u));
+        final JsonNode probe = s.raw("probe");
+        final List<Integer> steps = new ArrayList<>();
+        for (final String step : s.stringList("rampSteps", RecoveryPolicy.DEFAULT_STEPS.stream().map(String::valueOf).toList())) {
+            try {
+                steps.add(Integer.parseInt(step.trim()));
+            } catch (final NumberFormatException e) {
+                throw new ConfigException(s.path("rampSteps"), "must be whole percentages such as [10, 25, 50, 100], had '" + step + "'");
+            }
+        }
+        return s.finish(new RecoveryPolicy(url, Optional.ofNullable(probe).filter(p -> !p.isNull()),
+                s.durationOr("interval", RecoveryPolicy.DEFAULT_INTERVAL), s.durationOr("timeout", RecoveryPolicy.DEFAULT_TIMEOUT),
+                s.intOr("degradeAfter", 3), s.intOr("recoverAfter", 2), s.intOr("failAfter", 30), steps,
+                s.durationOr("stepEvery", RecoveryPolicy.DEFAULT_STEP_EVERY)));
     }
 
     /** {@code fallback:} a list of steps, each with an optional {@code on} list and one of target, cache, static. */

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -26,12 +25,12 @@ import java.util.stream.Collectors;
  * @param adaptive    adaptive retry
  * @param circuit     the circuit breaker
  * @param fallback    the fallback chain, tried in order when the target cannot answer (empty: none)
- * @param notEnforced sections that are validated as present but not enforced by this version
+ * @param recovery    health checks and the traffic ramp after an outage, if configured
  */
 public record TargetConfig(String name, Kind kind, Optional<String> parent, Optional<URI> url, String method,
                            Map<String, String> headers, Duration timeout, int maxInFlight, RetryPolicy retry,
                            BudgetPolicy budget, AdaptivePolicy adaptive, CircuitPolicy circuit, List<FallbackStep> fallback,
-                           Set<String> notEnforced) {
+                           Optional<RecoveryPolicy> recovery) {
 
     /** Whether the target can be called or only groups other targets. */
     public enum Kind { CALL, GROUP }
@@ -63,7 +62,14 @@ public record TargetConfig(String name, Kind kind, Optional<String> parent, Opti
         Objects.requireNonNull(circuit, "circuit");
         headers = Map.copyOf(headers);
         fallback = List.copyOf(fallback);
-        notEnforced = Set.copyOf(notEnforced);
+        Objects.requireNonNull(recovery, "recovery");
+        if (recovery.flatMap(RecoveryPolicy::probe).isPresent() && kind != Kind.CALL) {
+            throw new ConfigException(at + ".recovery.probe", "a group cannot be called; give it a healthUrl instead");
+        }
+        if (recovery.isPresent() && (!circuit.enabled() || circuit.scope() != CircuitPolicy.Scope.CLUSTER)) {
+            throw new ConfigException(at + ".recovery", "needs the cluster-wide circuit (circuit.enabled: true, scope: cluster): "
+                    + "the task that owns the circuit runs the health checks and publishes the ramp");
+        }
     }
 
     /** Never prints header values: they hold API keys. */

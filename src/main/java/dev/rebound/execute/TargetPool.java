@@ -11,7 +11,9 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import java.net.http.HttpClient;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The executors of every callable target and their in-flight slots, one pool per Rebound
@@ -23,11 +25,13 @@ public final class TargetPool {
     private final Map<String, Semaphore> slots;
     private final Map<String, Integer> capacity;
     private final GlobalRetryLimiter retryLimiter;
+    private final HealthChecker health;
 
     private TargetPool(final Map<String, TargetExecutor> executors, final Map<String, Integer> capacity,
-                       final GlobalRetryLimiter retryLimiter) {
+                       final GlobalRetryLimiter retryLimiter, final Supplier<HttpClient> client) {
         this.executors = Map.copyOf(executors);
         this.retryLimiter = retryLimiter;
+        this.health = new HealthChecker(this::executor, client);
         this.capacity = Map.copyOf(capacity);
         final Map<String, Semaphore> s = new HashMap<>();
         capacity.forEach((name, n) -> s.put(name, new Semaphore(n)));
@@ -38,11 +42,25 @@ public final class TargetPool {
     public static TargetPool http(final ReboundConfig config, final HttpClient client, final Clock clock) {
         final Redactor redactor = new Redactor(config.secrets());
         final ErrorClassifier classifier = new ErrorClassifier(config.patterns(), redactor);
-        return of(config, t -> new HttpTargetExecutor(t, client, classifier, redactor, config.limits().maxResponseBytes(), clock));
+        return of(config, t -> new HttpTargetExecutor(t, client, classifier, redactor, config.limits().maxResponseBytes(), clock),
+                () -> client);
     }
 
     /** Executors made by {@code factory}, e.g. in-process ones for topology tests and benchmarks. */
     public static TargetPool of(final ReboundConfig config, final Function<TargetConfig, TargetExecutor> factory) {
+        final HttpClient[] lazy = new HttpClient[1];
+        return of(config, factory, () -> {
+            synchronized (lazy) {
+                if (lazy[0] == null) {
+                    lazy[0] = HttpTargetExecutor.defaultClient();
+                }
+                return lazy[0];
+            }
+        });
+    }
+
+    private static TargetPool of(final ReboundConfig config, final Function<TargetConfig, TargetExecutor> factory,
+                                 final Supplier<HttpClient> client) {
         final Map<String, TargetExecutor> executors = new HashMap<>();
         final Map<String, Integer> capacity = new HashMap<>();
         for (final TargetConfig t : config.targets().values()) {
@@ -51,7 +69,7 @@ public final class TargetPool {
                 capacity.put(t.name(), t.maxInFlight());
             }
         }
-        return new TargetPool(executors, capacity, new GlobalRetryLimiter(config.retries().maxPerSecond()));
+        return new TargetPool(executors, capacity, new GlobalRetryLimiter(config.retries().maxPerSecond()), client);
     }
 
     public TargetExecutor executor(final String target) {
@@ -73,6 +91,11 @@ public final class TargetPool {
     /** The instance-wide retry cap, shared by all tasks. */
     public GlobalRetryLimiter retryLimiter() {
         return retryLimiter;
+    }
+
+    /** Health checks of the targets with a recovery policy (the GET of a healthUrl uses this pool's HTTP client). */
+    public HealthChecker health() {
+        return health;
     }
 
     /** Calls running right now against {@code target} from this instance. */

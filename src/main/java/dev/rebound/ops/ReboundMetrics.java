@@ -59,6 +59,11 @@ public final class ReboundMetrics {
                 .tags("target", target, "why", why).register(registry).increment();
     }
 
+    public void healthCheck(final String target, final boolean passed) {
+        Counter.builder("rebound.health.checks").description("Health checks run by owner tasks, by result")
+                .tags("target", target, "result", passed ? "passed" : "failed").register(registry).increment();
+    }
+
     public void fallback(final String target, final String step, final String outcome) {
         Counter.builder("rebound.fallbacks").description("Fallback steps tried, by step and whether they answered")
                 .tags("target", target, "step", step, "outcome", outcome).register(registry).increment();

@@ -124,7 +124,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         this.retryStates = new RetryStates(context.getStateStore(Stores.RETRY_STATE), config, context.taskId().toString(), metrics);
         this.dispatcher = new CallDispatcher(pool::executor, pool::slots);
         this.guard = new CircuitGuard(config, context.getStateStore(Stores.CIRCUITS), context.getStateStore(Stores.CONTROL),
-                context.taskId().toString());
+                context.taskId().toString(), random);
         this.cache = new ResponseCache(context.getStateStore(Stores.CACHE), context.getStateStore(Stores.CACHE_INDEX));
         this.resumed = false;
         context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::drain);

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.random.RandomGenerator;
 
 /**
  * The executor task's side of admission: asks before each call (the operators' switches and the
@@ -33,14 +34,16 @@ final class CircuitGuard {
     private final KeyValueStore<String, CircuitRecord> circuits;
     private final KeyValueStore<String, ControlRecord> controls;
     private final String task;
+    private final RandomGenerator random;
     private final LocalBreakers local = new LocalBreakers();
     /** Probe calls running from this task: request id to the target they probe. */
     private final Map<String, String> probes = new HashMap<>();
     private final Map<String, Integer> probesPerTarget = new HashMap<>();
 
     CircuitGuard(final ReboundConfig config, final KeyValueStore<String, CircuitRecord> circuits,
-                 final KeyValueStore<String, ControlRecord> controls, final String task) {
+                 final KeyValueStore<String, ControlRecord> controls, final String task, final RandomGenerator random) {
         this.config = config;
+        this.random = random;
         this.circuits = circuits;
         this.controls = controls;
         this.task = task;
@@ -57,7 +60,7 @@ final class CircuitGuard {
         final List<CircuitRecord> chain = new ArrayList<>();
         final List<Integer> probing = new ArrayList<>();
         if (!target.circuit().enabled()) {
-            return Admission.decide(names, switches, chain, task, probing, null, now);
+            return Admission.decide(names, switches, chain, task, probing, null, 0.0, now);
         }
         if (target.circuit().scope() == CircuitPolicy.Scope.CLUSTER) {
             for (final TargetConfig t : lineage(target)) {
@@ -65,7 +68,8 @@ final class CircuitGuard {
                 probing.add(probesPerTarget.getOrDefault(t.name(), 0));
             }
         }
-        final Admission.Decision d = Admission.decide(names, switches, chain, task, probing, local.until(target.name(), now), now);
+        final Admission.Decision d = Admission.decide(names, switches, chain, task, probing, local.until(target.name(), now),
+                random.nextDouble(), now);
         if (d instanceof Admission.Admit a && a.probe()) {
             probes.put(id, a.probeTarget());
             probesPerTarget.merge(a.probeTarget(), 1, Integer::sum);

@@ -2,11 +2,14 @@ package dev.rebound.topology;
 
 import dev.rebound.circuit.CircuitMachine;
 import dev.rebound.circuit.CircuitRecord;
+import dev.rebound.circuit.HealthMachine;
 import dev.rebound.circuit.Outcome;
 import dev.rebound.circuit.OwnerState;
 import dev.rebound.config.CircuitPolicy;
 import dev.rebound.config.ReboundConfig;
+import dev.rebound.config.RecoveryPolicy;
 import dev.rebound.config.TargetConfig;
+import dev.rebound.execute.HealthChecker;
 import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.request.Json;
 import io.micrometer.core.instrument.Tags;
@@ -24,7 +27,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The owner of circuits: all outcomes for a target are keyed by its name, so they reach exactly one
@@ -40,12 +49,19 @@ final class CircuitOwnerProcessor implements Processor<String, byte[], String, b
 
     private final ReboundConfig config;
     private final ReboundMetrics metrics;
+    private final HealthChecker checker;
+    /** Finished health checks, handed from the HTTP client's threads to the stream thread. */
+    private final Queue<HealthChecker.Result> checked = new ConcurrentLinkedQueue<>();
+    /** Targets with a check running, and when each target's last check started (in memory: after a restart checks start at once). */
+    private final Set<String> checking = new HashSet<>();
+    private final Map<String, Instant> lastCheck = new HashMap<>();
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, OwnerState> owned;
 
-    CircuitOwnerProcessor(final ReboundConfig config, final ReboundMetrics metrics) {
+    CircuitOwnerProcessor(final ReboundConfig config, final ReboundMetrics metrics, final HealthChecker checker) {
         this.config = config;
         this.metrics = metrics;
+        this.checker = checker;
     }
 
     @Override
@@ -63,18 +79,46 @@ final class CircuitOwnerProcessor implements Processor<String, byte[], String, b
         }
         final Outcome outcome = Json.read(record.value(), Outcome.class);
         final OwnerState state = current(target);
-        apply(target, CircuitMachine.onOutcome(state, outcome, target.circuit(), target.name()));
+        apply(target, CircuitMachine.onOutcome(state, outcome, target.circuit(), target.recovery().orElse(null), target.name()));
     }
 
+    /**
+     * Applies finished health checks, moves open circuits and ramps on with time, and starts the
+     * checks that are due: every {@code recovery.interval}, for each owned target with a recovery
+     * policy, whatever its traffic.
+     */
     private void tick(final long timestamp) {
         final Instant now = Instant.ofEpochMilli(timestamp);
+        for (HealthChecker.Result r = checked.poll(); r != null; r = checked.poll()) {
+            checking.remove(r.target());
+            final HealthChecker.Result result = r;
+            config.target(r.target()).ifPresent(t -> t.recovery().ifPresent(policy -> {
+                metrics.healthCheck(t.name(), result.passed());
+                apply(t, HealthMachine.onCheck(current(t), result.passed(), result.detail(), t.circuit(), policy, t.name(), now));
+            }));
+        }
         final List<KeyValue<String, OwnerState>> all = new ArrayList<>();
         try (KeyValueIterator<String, OwnerState> it = owned.all()) {
             it.forEachRemaining(all::add);
         }
         for (final KeyValue<String, OwnerState> kv : all) {
-            config.target(kv.key).ifPresent(t -> apply(t, CircuitMachine.onTick(kv.value, t.circuit(), t.name(), now)));
+            final TargetConfig t = config.target(kv.key).orElse(null);
+            if (t == null) {
+                continue;
+            }
+            apply(t, CircuitMachine.onTick(kv.value, t.circuit(), t.recovery().orElse(null), t.name(), now));
+            t.recovery().ifPresent(policy -> startCheckIfDue(t, policy, now));
         }
+    }
+
+    private void startCheckIfDue(final TargetConfig t, final RecoveryPolicy policy, final Instant now) {
+        final Instant last = lastCheck.get(t.name());
+        if (checking.contains(t.name()) || (last != null && now.isBefore(last.plus(policy.interval())))) {
+            return;
+        }
+        checking.add(t.name());
+        lastCheck.put(t.name(), now);
+        checker.check(t, policy).thenAccept(checked::add);
     }
 
     private void apply(final TargetConfig target, final CircuitMachine.Step step) {
@@ -83,9 +127,18 @@ final class CircuitOwnerProcessor implements Processor<String, byte[], String, b
     }
 
     private void publish(final TargetConfig target, final CircuitRecord rec) {
-        LOG.info("circuit {} -> {}: {}", target.name(), rec.state(), rec.reason());
+        LOG.info("circuit {} -> {} ({}, {}% of traffic): {}", target.name(), rec.state(), rec.health(), rec.trafficPercent(), rec.reason());
         context.forward(new Record<>(target.name(), Json.text(rec).getBytes(StandardCharsets.UTF_8), context.currentSystemTimeMs()));
         metrics.circuitTransition(target.name(), rec.state().name());
+        metrics.gauge("rebound.traffic.percent", "Share of ordinary requests admitted, as decided by the owner task",
+                Tags.of("target", target.name()), rec.trafficPercent());
+        metrics.gauge("rebound.health.state", "0 HEALTHY, 1 RECOVERING, 2 DEGRADED, 3 FAILED, as decided by the owner task",
+                Tags.of("target", target.name()), switch (rec.health()) {
+                    case HEALTHY -> 0;
+                    case RECOVERING -> 1;
+                    case DEGRADED -> 2;
+                    case FAILED -> 3;
+                });
         metrics.gauge("rebound.circuit.state", "0 CLOSED, 1 HALF_OPEN, 2 OPEN, as decided by the owner task",
                 Tags.of("target", target.name()), switch (rec.state()) {
                     case CLOSED -> 0;

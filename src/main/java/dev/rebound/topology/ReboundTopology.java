@@ -79,7 +79,7 @@ public final class ReboundTopology {
         // every instance reads all transitions into a global store consulted before each call
         topology.addSink(Nodes.OUTCOMES_SINK, topics.outcomes(), Serdes.String().serializer(), bytes, Nodes.EXECUTOR);
         topology.addSource(Nodes.OUTCOMES_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.outcomes());
-        topology.addProcessor(Nodes.CIRCUIT_OWNER, () -> new CircuitOwnerProcessor(config, metrics), Nodes.OUTCOMES_SOURCE);
+        topology.addProcessor(Nodes.CIRCUIT_OWNER, () -> new CircuitOwnerProcessor(config, metrics, pool.health()), Nodes.OUTCOMES_SOURCE);
         topology.addStateStore(keyValue(Stores.CIRCUIT_OWNER, JsonSerde.of(OwnerState.class)), Nodes.CIRCUIT_OWNER);
         topology.addSink(Nodes.CIRCUITS_SINK, topics.circuits(), Serdes.String().serializer(), Serdes.ByteArray().serializer(),
                 Nodes.CIRCUIT_OWNER);

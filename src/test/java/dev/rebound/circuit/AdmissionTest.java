@@ -13,7 +13,8 @@ class AdmissionTest {
     private static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
 
     private static CircuitRecord rec(final String target, final CircuitState state, final Instant openUntil, final String probeTask) {
-        return new CircuitRecord(target, state, NOW, "why", 10, 1.0, 0, 5, openUntil, state == CircuitState.HALF_OPEN ? 2 : 0, probeTask);
+        return new CircuitRecord(target, state, NOW, "why", 10, 1.0, 0, 5, openUntil, state == CircuitState.HALF_OPEN ? 2 : 0, probeTask,
+                null, null);
     }
 
     @Test
@@ -50,11 +51,40 @@ class AdmissionTest {
     void shouldRefuseADisabledTargetOrAChildOfADisabledGroupBeforeAnythingElse() {
         final ControlRecord off = new ControlRecord(true, "provider incident", NOW, "ops");
         final Admission.Decision d = Admission.decide(List.of("chat", "provider"), Arrays.asList(null, off),
-                List.of(rec("chat", CircuitState.HALF_OPEN, null, "0_0")), "0_0", List.of(0), null, NOW);
+                List.of(rec("chat", CircuitState.HALF_OPEN, null, "0_0")), "0_0", List.of(0), null, 0.0, NOW);
         assertThat(d).isEqualTo(new Admission.Defer(NOW.plusSeconds(1), "provider is disabled by an operator: provider incident",
                 Admission.Why.DISABLED));
         final ControlRecord on = new ControlRecord(false, "fixed", NOW, "ops");
-        assertThat(Admission.decide(List.of("chat"), List.of(on), List.of(), "0_0", List.of(), null, NOW)).isInstanceOf(Admission.Admit.class);
+        assertThat(Admission.decide(List.of("chat"), List.of(on), List.of(), "0_0", List.of(), null, 0.0, NOW))
+                .isInstanceOf(Admission.Admit.class);
+    }
+
+    private static CircuitRecord recovering(final String target, final int percent) {
+        return new CircuitRecord(target, CircuitState.HALF_OPEN, NOW, "ramping", 0, 0, 0, 0, null, 0, null, HealthState.RECOVERING, percent);
+    }
+
+    @Test
+    void shouldAdmitTheRampsShareFromEveryTaskByTheRequestsDraw() {
+        final List<CircuitRecord> chain = List.of(recovering("t", 25));
+        assertThat(Admission.decide(List.of(), List.of(), chain, "any-task", List.of(0), null, 0.2499, NOW))
+                .isEqualTo(new Admission.Admit(false, null));
+        assertThat(Admission.decide(List.of(), List.of(), chain, "any-task", List.of(0), null, 0.25, NOW))
+                .isEqualTo(new Admission.Defer(NOW.plusSeconds(1), "t is recovering and admits 25% of requests; this one was not admitted",
+                        Admission.Why.RAMP));
+        // a child recovering under a recovering parent passes both draws' thresholds with the same draw
+        assertThat(Admission.decide(List.of(), List.of(), List.of(recovering("c", 50), recovering("p", 10)), "x", List.of(0, 0), null,
+                0.3, NOW)).isInstanceOf(Admission.Defer.class);
+    }
+
+    @Test
+    void shouldTreatAFailedTargetAsDisabled() {
+        final CircuitRecord failed = new CircuitRecord("t", CircuitState.OPEN, NOW, "30 health checks failed in a row", 0, 0, 0, 0,
+                NOW.plusSeconds(10), 0, null, HealthState.FAILED, 0);
+        assertThat(Admission.decide(List.of(), List.of(), List.of(failed), "x", List.of(0), null, 0.0, NOW))
+                .isInstanceOfSatisfying(Admission.Defer.class, d -> {
+                    assertThat(d.why()).isEqualTo(Admission.Why.DISABLED);
+                    assertThat(d.reason()).contains("t FAILED its health checks");
+                });
     }
 
     @Test

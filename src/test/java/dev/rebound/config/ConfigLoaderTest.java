@@ -55,7 +55,12 @@ class ConfigLoaderTest {
         assertThat(chat.headers()).containsEntry("Authorization", "Bearer sk-test-abcdef123456");
         assertThat(chat.timeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(chat.retry()).isEqualTo(new RetryPolicy(4, Duration.ofSeconds(1), 2.0, Duration.ofMinutes(5), Jitter.FULL));
-        assertThat(chat.notEnforced()).containsExactly("recovery");
+        assertThat(chat.recovery()).hasValueSatisfying(r -> {
+            assertThat(r.healthUrl()).hasValueSatisfying(u -> assertThat(u.toString()).isEqualTo("https://status.example/health"));
+            assertThat(r.rampSteps()).containsExactly(10, 25, 50, 100);
+            assertThat(r.stepEvery()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(r.interval()).isEqualTo(Duration.ofSeconds(10));
+        });
         assertThat(chat.fallback()).hasSize(4);
         assertThat(chat.fallback().get(0)).isEqualTo(new FallbackStep.ToTarget(java.util.Set.of("CONTEXT_TOO_LONG"), "openai-chat-long"));
         assertThat(chat.fallback().get(1).on()).contains("CIRCUIT_OPEN", "RETRIES_EXHAUSTED").hasSize(6);
@@ -149,6 +154,14 @@ class ConfigLoaderTest {
             "fallback group     | targets: {g: {kind: group}, t: {url: 'http://h/x', fallback: [{target: g}]}} | targets.t.fallback[0].target",
             "cache ttl          | targets: {t: {url: 'http://h/x', fallback: [{cache: {ttl: 0s}}]}}   | targets.t.fallback[0].cache.ttl",
             "cache bound        | targets: {t: {url: 'http://h/x', fallback: [{cache: {maxEntries: 0}}]}} | targets.t.fallback[0].cache.maxEntries",
+            "recovery neither   | targets: {t: {url: 'http://h/x', recovery: {interval: 1s}}}         | targets.t.recovery",
+            "recovery both      | targets: {t: {url: 'http://h/x', recovery: {healthUrl: 'http://h/h', probe: {}}}} | targets.t.recovery",
+            "recovery steps     | targets: {t: {url: 'http://h/x', recovery: {healthUrl: 'http://h/h', rampSteps: [50, 20]}}} | targets.t.recovery.rampSteps[1]",
+            "recovery step text | targets: {t: {url: 'http://h/x', recovery: {healthUrl: 'http://h/h', rampSteps: [ten]}}} | targets.t.recovery.rampSteps",
+            "recovery interval  | targets: {t: {url: 'http://h/x', recovery: {healthUrl: 'http://h/h', interval: 10ms}}} | targets.t.recovery.interval",
+            "recovery counts    | targets: {t: {url: 'http://h/x', recovery: {healthUrl: 'http://h/h', recoverAfter: 0}}} | targets.t.recovery.recoverAfter",
+            "recovery no circ.  | targets: {t: {url: 'http://h/x', circuit: {enabled: false}, recovery: {healthUrl: 'http://h/h'}}} | targets.t.recovery",
+            "recovery unknown   | targets: {t: {url: 'http://h/x', recovery: {healthUrl: 'http://h/h', steps: [1]}}} | targets.t.recovery.steps",
             "cache unknown      | targets: {t: {url: 'http://h/x', fallback: [{cache: {size: 3}}]}}   | targets.t.fallback[0].cache.size"})
     void shouldNameTheFieldOfEveryError(final String what, final String yaml, final String field) {
         assertThatThrownBy(() -> new ConfigLoader(k -> null).parse(yaml))
