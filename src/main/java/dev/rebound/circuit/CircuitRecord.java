@@ -7,7 +7,7 @@ import java.time.Instant;
  * transition: what every task reads before it calls, and the audit log operators read.
  *
  * @param state               the state entered
- * @param since               when it was entered
+ * @param since               when it was entered (while RECOVERING: when the current ramp step began)
  * @param reason              why, in words
  * @param calls               calls in the window at the transition
  * @param failureRate         failed share in the window

@@ -64,7 +64,9 @@ public final class HealthMachine {
             return CircuitMachine.close(s, target, now, "recovered: full traffic after " + next + " healthy step(s) of "
                     + Durations.format(r.stepEvery()), p);
         }
-        final OwnerState up = s.with(h.atStep(next, r.rampSteps().get(next), now));
+        // a step is published as entered now: "since" is when the state and its traffic share took effect
+        final OwnerState up = new OwnerState(s.state(), now, s.window(), s.probeSuccesses(), s.openUntil(), s.probeTask(), s.reporters(),
+                h.atStep(next, r.rampSteps().get(next), now));
         return new CircuitMachine.Step(up, Optional.of(CircuitMachine.record(up, target, now,
                 "ramping: " + r.rampSteps().get(next) + "% of traffic (step " + (next + 1) + " of " + r.rampSteps().size() + ")", p)));
     }

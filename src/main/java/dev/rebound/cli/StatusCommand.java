@@ -43,10 +43,12 @@ public final class StatusCommand implements Callable<Integer> {
         if (!circuits.isArray()) {
             throw new IllegalStateException(circuits.path("error").asText(r.body()));
         }
-        System.out.printf("%-24s %-10s %-25s %-9s %-9s %s%n", "TARGET", "CIRCUIT", "SINCE", "CALLS", "FAILURES", "REASON");
+        System.out.printf("%-24s %-10s %-11s %-8s %-25s %-9s %-9s %s%n", "TARGET", "CIRCUIT", "HEALTH", "TRAFFIC", "SINCE", "CALLS",
+                "FAILURES", "REASON");
         for (final JsonNode c : circuits) {
             final JsonNode w = c.path("window");
-            System.out.printf("%-24s %-10s %-25s %-9s %-9s %s%n", c.path("target").asText(), c.path("state").asText(),
+            System.out.printf("%-24s %-10s %-11s %-8s %-25s %-9s %-9s %s%n", c.path("target").asText(), c.path("state").asText(),
+                    c.path("health").asText("-"), c.has("trafficPercent") ? c.path("trafficPercent").asInt() + "%" : "-",
                     c.path("since").asText("-"), w.isMissingNode() ? "-" : w.path("calls").asText(),
                     w.isMissingNode() ? "-" : String.format("%.0f%%", 100 * w.path("failureRate").asDouble()),
                     c.path("reason").asText(""));

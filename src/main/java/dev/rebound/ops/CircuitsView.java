@@ -49,6 +49,8 @@ final class CircuitsView {
                         final ObjectNode n = Json.MAPPER.createObjectNode();
                         n.put("target", k);
                         n.put("state", kv.value.state().name());
+                        n.put("health", kv.value.health().state().name());
+                        n.put("trafficPercent", kv.value.health().percent());
                         return n;
                     });
                     final ObjectNode window = node.putObject("window");

@@ -55,6 +55,8 @@ public final class Simulator implements AutoCloseable {
     private final AtomicLong backupCalls = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong lastCallAtMs = new AtomicLong();
+    /** An outage started on demand ({@link #outageFor}): its end in {@code System.nanoTime} terms, or 0. */
+    private final AtomicLong outageUntilNanos = new AtomicLong();
     private final AtomicInteger rateLimitHint = new AtomicInteger();
     private final Map<String, AtomicInteger> callsPerKey = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> callsPerAttempt = new ConcurrentHashMap<>();
@@ -129,7 +131,15 @@ public final class Simulator implements AutoCloseable {
         return callsPerKey.values().stream().filter(c -> c.get() > 1).count();
     }
 
+    /** Starts an outage now, on top of the scenario's: every chat call gets 503 and /health reports 503 for {@code d}. */
+    public void outageFor(final Duration d) {
+        outageUntilNanos.set(System.nanoTime() + d.toNanos());
+    }
+
     public boolean inOutage() {
+        if (outageUntilNanos.get() != 0 && System.nanoTime() - outageUntilNanos.get() < 0) {
+            return true;
+        }
         final Duration elapsed = Duration.ofNanos(System.nanoTime() - startedNanos);
         return scenario.outageLength().compareTo(Duration.ZERO) > 0
                 && elapsed.compareTo(scenario.outageStart()) >= 0
