@@ -40,6 +40,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-fallback", description = "Run without the fallback chain (backup target, cache, static value).")
     boolean noFallback;
 
+    @Option(names = "--rate", description = "Requests produced per second; 0 for as fast as possible (default: 100 for the recovery "
+            + "scenario, else 0).")
+    Double rate;
+
     @Option(names = "--summary-json", description = "Also write the summary counts to this JSON file.")
     Path summaryJson;
 
@@ -50,7 +54,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
         final Duration wait = dev.rebound.config.Durations.parse(maxWait)
                 .orElseThrow(() -> new IllegalArgumentException("--max-wait must be a duration such as 60s, was '" + maxWait + "'"));
-        final DemoSummary s = Demo.run(new Demo.Options(requests, scenario, partitions, wait, !noCircuit, !noFallback), System.out);
+        final DemoSummary s = Demo.run(new Demo.Options(requests, scenario, partitions, wait, !noCircuit, !noFallback,
+                rate != null ? rate : "recovery".equals(scenario) ? 100 : 0), System.out);
         System.out.print(Demo.table(s));
         if (summaryJson != null) {
             final Map<String, Object> json = new LinkedHashMap<>();
@@ -64,6 +69,17 @@ public final class DemoCommand implements Callable<Integer> {
             json.put("duplicated", s.duplicated());
             json.put("deadLetterReasons", s.deadLetterReasons());
             json.put("fallbackServedBy", s.fallbackServedBy());
+            json.put("ramp", s.ramp().stream().map(step -> {
+                final Map<String, Object> m = new LinkedHashMap<>();
+                m.put("health", step.health());
+                m.put("trafficPercent", step.percent());
+                m.put("from", step.from().toString());
+                m.put("seconds", java.time.Duration.between(step.from(), step.to()).toMillis() / 1000.0);
+                m.put("requests", step.requests());
+                m.put("admitted", step.admitted());
+                m.put("admittedPercent", step.requests() == 0 ? null : step.share());
+                return m;
+            }).toList());
             json.put("seconds", s.seconds());
             Files.writeString(summaryJson, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json));
             System.out.println("  summary written to " + summaryJson);

@@ -43,7 +43,7 @@ public final class RunCommand implements Callable<Integer> {
         final CountDownLatch stop = new CountDownLatch(1);
         try (ReboundStreams rebound = ReboundStreams.start(cfg, pool, metrics, Map.of());
              OpsServer ops = cfg.ops().enabled()
-                     ? OpsServer.start(cfg.ops().bind(), cfg.ops().port(), metrics, rebound.streams()) : null) {
+                     ? OpsServer.start(cfg.ops().bind(), cfg.ops().port(), metrics, rebound) : null) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 rebound.close();
                 stop.countDown();

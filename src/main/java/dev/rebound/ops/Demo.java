@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -39,9 +40,16 @@ public final class Demo {
      * @param scenario   the simulator scenario ({@link SimScenario#NAMES})
      * @param partitions partitions of {@code agent-calls}
      * @param maxWait    how long to wait for the last terminal record before counting the rest as lost
+     * @param circuit    whether the circuit breaker (and with it recovery) is on
+     * @param fallback   whether sim-chat has its fallback chain
+     * @param rate       requests produced per second; 0 for as fast as possible
      */
-    public record Options(int requests, String scenario, int partitions, Duration maxWait, boolean circuit, boolean fallback) {
+    public record Options(int requests, String scenario, int partitions, Duration maxWait, boolean circuit, boolean fallback,
+                          double rate) {
         public Options {
+            if (rate < 0) {
+                throw new IllegalArgumentException("--rate must not be negative, was " + rate);
+            }
             if (requests < 1) {
                 throw new IllegalArgumentException("--requests must be at least 1, was " + requests);
             }
@@ -57,6 +65,8 @@ public final class Demo {
      * {@code fallback} a chain for it: a second simulated provider, the last good response, a static answer.
      */
     static String configYaml(final int simulatorPort, final boolean circuit, final boolean fallback) {
+        final String recovery = circuit ? "    recovery: { healthUrl: \"http://127.0.0.1:" + simulatorPort + "/health\", interval: 1s, "
+                + "degradeAfter: 2, recoverAfter: 2, rampSteps: [10, 25, 50, 100], stepEvery: 5s }" : "";
         return """
                 kafka:
                   application.id: rebound-demo
@@ -73,11 +83,13 @@ public final class Demo {
                     maxInFlight: 64
                     circuit: %s
                 %s
+                %s
                   sim-backup:
                     url: http://127.0.0.1:%d/v1/backup
                     timeout: 2s
                     maxInFlight: 64
-                """.formatted(circuitYaml(circuit), simulatorPort, circuitYaml(circuit), fallback ? FALLBACK_YAML : "", simulatorPort);
+                """.formatted(circuitYaml(circuit), simulatorPort, circuitYaml(circuit), recovery, fallback ? FALLBACK_YAML : "",
+                simulatorPort);
     }
 
     /** Under {@code sim-chat}, indented to sit in its mapping. */
@@ -111,28 +123,39 @@ public final class Demo {
             try (ReboundStreams rebound = ReboundStreams.start(config, pool, metrics, Map.of(
                     StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                     StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()));
-                 OpsServer ops = OpsServer.start("127.0.0.1", 0, metrics, rebound.streams());
+                 OpsServer ops = OpsServer.start("127.0.0.1", 0, metrics, rebound);
                  TerminalCounter counter = new TerminalCounter(kafka.bootstrapServers(), topics.results(), topics.deadLetters())) {
                 rebound.awaitRunning(Duration.ofSeconds(60));
                 out.println("  processor running (exactly_once_v2); metrics at http://127.0.0.1:" + ops.port() + "/metrics");
-                out.println("  producing requests ...");
+                out.println("  producing requests" + (o.rate() > 0 ? " at " + o.rate() + " per second" : "") + " ...");
                 final long started = System.nanoTime();
-                final int invalid = produce(kafka.bootstrapServers(), topics.calls(), o.requests());
+                sim.restartScenarioClock(); // a scenario's outage starts with the load, not with the broker
+                final int invalid = produce(kafka.bootstrapServers(), topics.calls(), o.requests(), o.rate());
                 final long lastTerminal = await(counter, o, sim, out, rebound.streams());
                 // a duplicate would arrive after the first copy: read a little longer before counting
                 counter.poll(Duration.ofSeconds(1));
                 out.println();
                 final double seconds = (lastTerminal - started) / 1e9;
+                final List<RampShares.Step> ramp = o.circuit() ? RampShares.measure(timeline(kafka.bootstrapServers(), topics.circuits()),
+                        counter.decisions(), Duration.ofMillis(300)) : List.of();
                 return new DemoSummary(o.requests(), counter.outcome("SUCCEEDED"), counter.outcome("FALLBACK"),
                         counter.outcome("DEAD_LETTER"), sim.calls(), sim.backupCalls(), o.requests() - counter.terminalKeys(),
-                        counter.duplicated(), invalid, counter.reasons(), counter.servedBy(), seconds);
+                        counter.duplicated(), invalid, counter.reasons(), counter.servedBy(), ramp, seconds);
             }
         } finally {
             deleteQuietly(stateDir);
         }
     }
 
-    private static int produce(final String bootstrap, final String topic, final int n) throws Exception {
+    /** Every transition of the demo target's circuit, from {@code agent-circuits}. */
+    private static List<CircuitRecord> timeline(final String bootstrap, final String topic) {
+        return TopicSnapshot.read(Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic,
+                        Duration.ofSeconds(30)).stream()
+                .filter(r -> DemoLoad.TARGET.equals(r.key()))
+                .map(r -> dev.rebound.request.Json.read(r.value(), CircuitRecord.class)).toList();
+    }
+
+    private static int produce(final String bootstrap, final String topic, final int n, final double rate) throws Exception {
         final DemoLoad load = new DemoLoad(UUID.randomUUID().toString().substring(0, 8));
         int invalid = 0;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
@@ -140,7 +163,14 @@ public final class Demo {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, "5"), new StringSerializer(), new ByteArraySerializer())) {
+            final long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
+                if (rate > 0) {
+                    final long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                }
                 final DemoLoad.Item item = load.item(i);
                 invalid += item.invalid() ? 1 : 0;
                 producer.send(new ProducerRecord<>(topic, item.key(), item.value()));
@@ -216,6 +246,10 @@ public final class Demo {
         row(b, "lost", s.lost(), s.lost() == 0 ? "every request accounted for" : "NO TERMINAL RECORD");
         row(b, "duplicated", s.duplicated(), s.duplicated() == 0 ? "exactly one terminal record each" : "MORE THAN ONE TERMINAL RECORD");
         b.append(String.format("  %-18s %10.1f s%n", "time", s.seconds()));
+        if (s.ramp().stream().anyMatch(step -> step.health() == dev.rebound.circuit.HealthState.RECOVERING)) {
+            b.append("\n  Circuit and recovery timeline of ").append(DemoLoad.TARGET)
+                    .append(" (share of requests admitted, from the terminal records)\n").append(RampShares.table(s.ramp()));
+        }
         return b.toString();
     }
 

@@ -1,5 +1,6 @@
 package dev.rebound.ops;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,9 +18,10 @@ import java.util.Map;
  * @param invalidSent     of the requests, how many were deliberately bad
  * @param deadLetterReasons dead letters by reason
  * @param fallbackServedBy  {@code FALLBACK} results by the step that served them
+ * @param ramp            the demo target's circuit timeline with the admitted share in each interval
  * @param seconds         from the first record produced to the last terminal record read
  */
 public record DemoSummary(long requests, long succeeded, long fallback, long deadLettered, long downstreamCalls,
                           long backupCalls, long lost, long duplicated, long invalidSent, Map<String, Long> deadLetterReasons,
-                          Map<String, Long> fallbackServedBy, double seconds) {
+                          Map<String, Long> fallbackServedBy, List<RampShares.Step> ramp, double seconds) {
 }

@@ -2,17 +2,19 @@ package dev.rebound.ops;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.rebound.topology.ReboundStreams;
 import org.apache.kafka.streams.KafkaStreams;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
- * The HTTP ops endpoint: {@code /metrics} (Prometheus text), {@code /circuits} (JSON), {@code /health/live} (the processor
- * has not failed for good) and {@code /health/ready} (every stream thread is running). Binds
+ * The HTTP ops endpoint: {@code /metrics} (Prometheus text), {@code /circuits} (JSON), {@code /health/live} and
+ * {@code /health/ready} (JSON with every check of {@link SelfHealth}; 200 or 503). Binds
  * 127.0.0.1 by default; only GET is served.
  */
 public final class OpsServer implements AutoCloseable {
@@ -23,8 +25,10 @@ public final class OpsServer implements AutoCloseable {
         this.server = server;
     }
 
-    public static OpsServer start(final String bind, final int port, final ReboundMetrics metrics, final KafkaStreams streams)
+    public static OpsServer start(final String bind, final int port, final ReboundMetrics metrics, final ReboundStreams rebound)
             throws IOException {
+        final KafkaStreams streams = rebound.streams();
+        final SelfHealth health = rebound.health();
         final HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 16);
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
             final Thread t = new Thread(r, "rebound-ops");
@@ -34,14 +38,14 @@ public final class OpsServer implements AutoCloseable {
         server.createContext("/metrics", ex -> answer(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         server.createContext("/circuits", ex -> answer(ex, 200, "application/json", CircuitsView.json(streams)));
         server.createContext("/health/live", ex -> {
-            final KafkaStreams.State s = streams.state();
-            final boolean live = s != KafkaStreams.State.ERROR && s != KafkaStreams.State.NOT_RUNNING;
-            answer(ex, live ? 200 : 503, "application/json", "{\"live\":" + live + ",\"state\":\"" + s + "\"}");
+            final Map<String, SelfHealth.Check> checks = health.checks();
+            final boolean live = health.live(checks);
+            answer(ex, live ? 200 : 503, "application/json", health.json("live", live, checks));
         });
         server.createContext("/health/ready", ex -> {
-            final KafkaStreams.State s = streams.state();
-            final boolean ready = s == KafkaStreams.State.RUNNING;
-            answer(ex, ready ? 200 : 503, "application/json", "{\"ready\":" + ready + ",\"state\":\"" + s + "\"}");
+            final Map<String, SelfHealth.Check> checks = health.checks();
+            final boolean ready = health.ready(checks);
+            answer(ex, ready ? 200 : 503, "application/json", health.json("ready", ready, checks));
         });
         server.start();
         return new OpsServer(server);

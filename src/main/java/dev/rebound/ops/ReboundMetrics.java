@@ -23,6 +23,8 @@ public final class ReboundMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+    /** {@code System.nanoTime} of the latest punctuation of any task of this instance, or 0. */
+    private final AtomicLong lastPunctuation = new AtomicLong();
 
     public MeterRegistry registry() {
         return registry;
@@ -62,6 +64,17 @@ public final class ReboundMetrics {
     public void healthCheck(final String target, final boolean passed) {
         Counter.builder("rebound.health.checks").description("Health checks run by owner tasks, by result")
                 .tags("target", target, "result", passed ? "passed" : "failed").register(registry).increment();
+    }
+
+    /** A punctuator ran: the stream thread that owns it is not stuck. */
+    public void punctuated() {
+        lastPunctuation.set(System.nanoTime());
+    }
+
+    /** How long ago a punctuator last ran on this instance, or {@code null} if none has yet. */
+    public Duration punctuatorAge() {
+        final long last = lastPunctuation.get();
+        return last == 0 ? null : Duration.ofNanos(System.nanoTime() - last);
     }
 
     public void fallback(final String target, final String step, final String outcome) {

@@ -49,7 +49,8 @@ public final class Simulator implements AutoCloseable {
     private final ExecutorService threads;
     private final ScheduledExecutorService timers;
     private final SimScenario scenario;
-    private final long startedNanos = System.nanoTime();
+    /** Where the scenario's clock starts (its outage window is relative to it). */
+    private final AtomicLong startedNanos = new AtomicLong(System.nanoTime());
     private final SplittableRandom seed;
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong backupCalls = new AtomicLong();
@@ -131,6 +132,11 @@ public final class Simulator implements AutoCloseable {
         return callsPerKey.values().stream().filter(c -> c.get() > 1).count();
     }
 
+    /** Restarts the scenario's clock: its outage window starts over from now (the demo calls it when its load begins). */
+    public void restartScenarioClock() {
+        startedNanos.set(System.nanoTime());
+    }
+
     /** Starts an outage now, on top of the scenario's: every chat call gets 503 and /health reports 503 for {@code d}. */
     public void outageFor(final Duration d) {
         outageUntilNanos.set(System.nanoTime() + d.toNanos());
@@ -140,7 +146,7 @@ public final class Simulator implements AutoCloseable {
         if (outageUntilNanos.get() != 0 && System.nanoTime() - outageUntilNanos.get() < 0) {
             return true;
         }
-        final Duration elapsed = Duration.ofNanos(System.nanoTime() - startedNanos);
+        final Duration elapsed = Duration.ofNanos(System.nanoTime() - startedNanos.get());
         return scenario.outageLength().compareTo(Duration.ZERO) > 0
                 && elapsed.compareTo(scenario.outageStart()) >= 0
                 && elapsed.compareTo(scenario.outageStart().plus(scenario.outageLength())) < 0;

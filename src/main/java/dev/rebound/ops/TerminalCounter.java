@@ -34,6 +34,7 @@ public final class TerminalCounter implements AutoCloseable {
     private final Map<String, Long> outcomes = new TreeMap<>();
     private final Map<String, Long> reasons = new TreeMap<>();
     private final Map<String, Long> servedBy = new TreeMap<>();
+    private final List<RampShares.Decision> decisions = new ArrayList<>();
     private long dedupReplays;
 
     public TerminalCounter(final String bootstrap, final String resultsTopic, final String deadLettersTopic) {
@@ -62,6 +63,12 @@ public final class TerminalCounter implements AutoCloseable {
             }
             perKey.merge(r.key() == null ? "(null key)" : r.key(), 1, Integer::sum);
             final JsonNode v = read(r.value());
+            if (v.hasNonNull("id") && !"INVALID_REQUEST".equals(v.path("reason").asText()) && !"UNKNOWN_TARGET".equals(v.path("reason").asText())) {
+                // a request answered by a fallback because its target did not admit it was never called
+                final boolean refused = "FALLBACK".equals(v.path("outcome").asText())
+                        && "CIRCUIT_OPEN".equals(v.path("lastError").path("category").asText());
+                decisions.add(new RampShares.Decision(java.time.Instant.ofEpochMilli(r.timestamp()), !refused));
+            }
             lastPerKey.put(r.key(), v);
             if (r.topic().equals(resultsTopic)) {
                 outcomes.merge(v.path("outcome").asText("SUCCEEDED"), 1L, Long::sum);
@@ -101,6 +108,14 @@ public final class TerminalCounter implements AutoCloseable {
 
     public Map<String, Long> reasons() {
         return Map.copyOf(reasons);
+    }
+
+    /**
+     * Every valid request's admission as seen from its terminal record: refused when a fallback
+     * answered it because its target (circuit, health, ramp) did not admit it; else admitted.
+     */
+    public List<RampShares.Decision> decisions() {
+        return List.copyOf(decisions);
     }
 
     /** {@code FALLBACK} results by the step that served them. */

@@ -194,6 +194,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     }
 
     private void drain(final long timestamp) {
+        metrics.punctuated();
         if (!resumed) {
             resume();
             resumed = true;

@@ -4,6 +4,7 @@ import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.execute.TargetPool;
 import dev.rebound.ops.ReboundMetrics;
+import dev.rebound.ops.SelfHealth;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -21,9 +22,11 @@ public final class ReboundStreams implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReboundStreams.class);
 
     private final KafkaStreams streams;
+    private final SelfHealth health;
 
-    private ReboundStreams(final KafkaStreams streams) {
+    private ReboundStreams(final KafkaStreams streams, final SelfHealth health) {
         this.streams = streams;
+        this.health = health;
     }
 
     /**
@@ -49,8 +52,18 @@ public final class ReboundStreams implements AutoCloseable {
             LOG.error("stream thread failed; replacing it", exception);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        final SelfHealth.Restorations restorations = new SelfHealth.Restorations();
+        streams.setGlobalStateRestoreListener(restorations);
+        // the same client settings as the streams' own admin (bootstrap, SASL/SSL), for the broker check
+        final SelfHealth health = new SelfHealth(streams, metrics, restorations,
+                org.apache.kafka.clients.admin.Admin.create(new org.apache.kafka.streams.StreamsConfig(props).getAdminConfigs("rebound-health")));
         streams.start();
-        return new ReboundStreams(streams);
+        return new ReboundStreams(streams, health);
+    }
+
+    /** The processor's own health checks ({@code /health/live}, {@code /health/ready}). */
+    public SelfHealth health() {
+        return health;
     }
 
     public KafkaStreams streams() {
@@ -74,5 +87,6 @@ public final class ReboundStreams implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        health.close();
     }
 }

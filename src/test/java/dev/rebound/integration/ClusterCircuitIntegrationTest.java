@@ -102,7 +102,7 @@ class ClusterCircuitIntegrationTest {
     /** {@code /circuits} on either instance shows the open circuit; the owner's instance adds its live window. */
     private static void assertRegistryView(final ReboundStreams instance) throws Exception {
         final ReboundMetrics metrics = new ReboundMetrics();
-        try (OpsServer ops = OpsServer.start("127.0.0.1", 0, metrics, instance.streams())) {
+        try (OpsServer ops = OpsServer.start("127.0.0.1", 0, metrics, instance)) {
             final String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + ops.port() + "/circuits")).build(), HttpResponse.BodyHandlers.ofString()).body();
             final JsonNode llm = Json.MAPPER.readTree(body).get(0);

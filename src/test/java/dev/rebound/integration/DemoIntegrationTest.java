@@ -20,7 +20,7 @@ class DemoIntegrationTest {
     @Test
     void shouldAccountForEveryRequestExactlyOnce() throws Exception {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final DemoSummary s = Demo.run(new Demo.Options(200, "flaky", 3, Duration.ofSeconds(30), true, true),
+        final DemoSummary s = Demo.run(new Demo.Options(200, "flaky", 3, Duration.ofSeconds(30), true, true, 0),
                 new PrintStream(out, true, StandardCharsets.UTF_8));
 
         assertThat(s.lost()).isZero();

@@ -85,7 +85,7 @@ class PipelineIntegrationTest {
         final int n = 70;
         try (ReboundStreams rebound = ReboundStreams.start(config,
                 TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC()), metrics, Map.of());
-             OpsServer ops = OpsServer.start("127.0.0.1", 0, metrics, rebound.streams());
+             OpsServer ops = OpsServer.start("127.0.0.1", 0, metrics, rebound);
              Requests requests = new Requests(kafka.bootstrapServers(), topics.calls());
              TerminalCounter counter = new TerminalCounter(kafka.bootstrapServers(), topics.results(), topics.deadLetters())) {
             rebound.awaitRunning(Duration.ofSeconds(60));
@@ -120,6 +120,14 @@ class PipelineIntegrationTest {
             final HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).isEqualTo(200);
+            final com.fasterxml.jackson.databind.JsonNode checks = dev.rebound.request.Json.MAPPER.readTree(ready.body()).path("checks");
+            for (final String check : java.util.List.of("streamsAlive", "streamsRunning", "storesRestored", "punctuatorsAlive",
+                    "brokerReachable")) {
+                assertThat(checks.path(check).path("ok").asBoolean()).as(check + ": " + checks.path(check)).isTrue();
+            }
+            assertThat(checks.path("punctuatorsAlive").path("detail").asText()).startsWith("last punctuation");
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/health/live")).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(200);
             final String scrape = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(scrape).contains("rebound_terminal_total{kind=\"dead_letter\",reason=\"RETRIES_EXHAUSTED\",target=\"llm\"} 20.0")
