@@ -49,13 +49,7 @@ class FallbackIntegrationTest {
     Path dir;
 
     private static String yaml(final String bootstrap, final String prefix, final Path state, final int port) {
-        return """
-                kafka:
-                  bootstrap.servers: %s
-                  application.id: %sapp
-                  state.dir: %s
-                topics:
-                  prefix: %s
+        return IntegrationConfig.header(bootstrap, prefix, state) + """
                 targets:
                   llm:
                     url: http://127.0.0.1:%d/v1/chat
@@ -70,7 +64,7 @@ class FallbackIntegrationTest {
                   backup:
                     url: http://127.0.0.1:%d/v1/backup
                     timeout: 5s
-                """.formatted(bootstrap, prefix, state, prefix, port, port);
+                """.formatted(port, port);
     }
 
     private static String request(final String id, final String cacheKey, final boolean down) {

@@ -53,13 +53,7 @@ class RecoveryIntegrationTest {
     Path dir;
 
     private static String yaml(final String bootstrap, final String prefix, final Path state, final int port) {
-        return """
-                kafka:
-                  bootstrap.servers: %s
-                  application.id: %sapp
-                  state.dir: %s
-                topics:
-                  prefix: %s
+        return IntegrationConfig.header(bootstrap, prefix, state) + """
                 targets:
                   llm:
                     url: http://127.0.0.1:%d/v1/chat
@@ -70,7 +64,7 @@ class RecoveryIntegrationTest {
                                 recoverAfter: 2, rampSteps: [10, 25, 50, 100], stepEvery: 3s }
                     fallback:
                       - { on: [CIRCUIT_OPEN], static: { content: "not admitted" } }
-                """.formatted(bootstrap, prefix, state, prefix, port, port);
+                """.formatted(port, port);
     }
 
     @Test

@@ -45,6 +45,18 @@ public final class IntegrationConfig {
                 """.formatted(bootstrap, prefix, stateDir, prefix, simulatorPort, Configs.SECRET, maxInFlight);
     }
 
+    /** The start of an isolated Rebound's YAML: its broker, application id, state directory and topic prefix; targets follow. */
+    public static String header(final String bootstrap, final String prefix, final Path stateDir) {
+        return """
+                kafka:
+                  bootstrap.servers: %s
+                  application.id: %sapp
+                  state.dir: %s
+                topics:
+                  prefix: %s
+                """.formatted(bootstrap, prefix, stateDir, prefix);
+    }
+
     public static ReboundConfig parse(final String yaml) {
         return new ConfigLoader(Map.<String, String>of()::get).parse(yaml);
     }

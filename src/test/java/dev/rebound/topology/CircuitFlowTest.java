@@ -1,21 +1,10 @@
 package dev.rebound.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.config.ConfigLoader;
-import dev.rebound.config.ReboundConfig;
-import dev.rebound.execute.TargetPool;
-import dev.rebound.ops.ReboundMetrics;
-import dev.rebound.request.Json;
 import dev.rebound.testkit.ControlledExecutor;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
+import dev.rebound.testkit.Ttd;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,11 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,11 +45,10 @@ class CircuitFlowTest {
     @TempDir
     Path stateDir;
 
-    private final ReboundConfig config = new ConfigLoader(Map.<String, String>of()::get).parse(CONFIG);
     private final ControlledExecutor chat = new ControlledExecutor();
     private final ControlledExecutor embed = new ControlledExecutor();
     private final ControlledExecutor solo = new ControlledExecutor();
-    private TopologyTestDriver driver;
+    private Ttd ttd;
     private TestInputTopic<String, byte[]> calls;
     private TestOutputTopic<String, byte[]> circuits;
     private TestOutputTopic<String, byte[]> deadLetters;
@@ -74,26 +58,21 @@ class CircuitFlowTest {
 
     @BeforeEach
     void start() {
-        final TargetPool pool = TargetPool.of(config, t -> switch (t.name()) {
+        ttd = new Ttd(CONFIG, t -> switch (t.name()) {
             case "chat" -> chat;
             case "embed" -> embed;
             default -> solo;
-        });
-        final Properties props = StreamsSettings.of(config);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(ReboundTopology.build(config, pool, new ReboundMetrics()), props,
-                Instant.parse("2026-11-29T12:00:00Z"));
-        final Topics topics = new Topics("");
-        calls = driver.createInputTopic(topics.calls(), new StringSerializer(), new ByteArraySerializer());
-        circuits = driver.createOutputTopic(topics.circuits(), new StringDeserializer(), new ByteArrayDeserializer());
-        deadLetters = driver.createOutputTopic(topics.deadLetters(), new StringDeserializer(), new ByteArrayDeserializer());
-        results = driver.createOutputTopic(topics.results(), new StringDeserializer(), new ByteArrayDeserializer());
-        control = driver.createInputTopic(topics.control(), new StringSerializer(), new ByteArraySerializer());
+        }, stateDir, 1);
+        calls = ttd.calls;
+        circuits = ttd.circuits;
+        deadLetters = ttd.deadLetters;
+        results = ttd.results;
+        control = ttd.control;
     }
 
     @AfterEach
     void stop() {
-        driver.close();
+        ttd.close();
     }
 
     private String send(final String target, final long timeoutMs) {
@@ -104,19 +83,15 @@ class CircuitFlowTest {
     }
 
     private void tick(final long ms) {
-        driver.advanceWallClockTime(Duration.ofMillis(ms));
+        ttd.tick(ms);
     }
 
     private static JsonNode json(final byte[] v) {
-        try {
-            return Json.MAPPER.readTree(v);
-        } catch (final Exception e) {
-            throw new AssertionError(e);
-        }
+        return Ttd.json(v);
     }
 
     private List<JsonNode> transitions() {
-        return circuits.readRecordsToList().stream().map(TestRecord::value).map(CircuitFlowTest::json).toList();
+        return Ttd.read(circuits);
     }
 
     @Test

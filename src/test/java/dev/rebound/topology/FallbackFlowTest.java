@@ -1,31 +1,17 @@
 package dev.rebound.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.config.ConfigLoader;
-import dev.rebound.config.ReboundConfig;
-import dev.rebound.execute.TargetPool;
 import dev.rebound.ops.ReboundMetrics;
-import dev.rebound.request.Json;
 import dev.rebound.testkit.ControlledExecutor;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
+import dev.rebound.testkit.Ttd;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,57 +54,44 @@ class FallbackFlowTest {
     @TempDir
     Path stateDir;
 
-    private final ReboundConfig config = new ConfigLoader(Map.<String, String>of()::get).parse(CONFIG);
     private final ControlledExecutor primary = new ControlledExecutor();
     private final ControlledExecutor secondary = new ControlledExecutor();
     private final ControlledExecutor other = new ControlledExecutor();
-    private final ReboundMetrics metrics = new ReboundMetrics();
-    private TopologyTestDriver driver;
-    private TestInputTopic<String, byte[]> calls;
-    private TestInputTopic<String, byte[]> control;
+    private Ttd ttd;
     private TestOutputTopic<String, byte[]> results;
     private TestOutputTopic<String, byte[]> deadLetters;
+    private ReboundMetrics metrics;
     private int n;
 
     @BeforeEach
     void start() {
-        final TargetPool pool = TargetPool.of(config, t -> switch (t.name()) {
+        ttd = new Ttd(CONFIG, t -> switch (t.name()) {
             case "primary", "stingy", "nostatic" -> primary;
             case "secondary" -> secondary;
             default -> other;
-        });
-        final Properties props = StreamsSettings.of(config);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(ReboundTopology.build(config, pool, metrics), props, Instant.parse("2026-11-30T12:00:00Z"));
-        final Topics topics = new Topics("");
-        calls = driver.createInputTopic(topics.calls(), new StringSerializer(), new ByteArraySerializer());
-        control = driver.createInputTopic(topics.control(), new StringSerializer(), new ByteArraySerializer());
-        results = driver.createOutputTopic(topics.results(), new StringDeserializer(), new ByteArrayDeserializer());
-        deadLetters = driver.createOutputTopic(topics.deadLetters(), new StringDeserializer(), new ByteArrayDeserializer());
+        }, stateDir, 1);
+        results = ttd.results;
+        deadLetters = ttd.deadLetters;
+        metrics = ttd.metrics;
     }
 
     @AfterEach
     void stop() {
-        driver.close();
+        ttd.close();
     }
 
     private String send(final String target, final String extra) {
         final String id = "r" + n++;
-        calls.pipeInput("k-" + id, ("{\"id\":\"" + id + "\",\"target\":\"" + target + "\",\"payload\":{\"q\":\"" + id + "\"}" + extra + "}")
-                .getBytes(StandardCharsets.UTF_8));
+        ttd.send("k-" + id, "{\"id\":\"" + id + "\",\"target\":\"" + target + "\",\"payload\":{\"q\":\"" + id + "\"}" + extra + "}");
         return id;
     }
 
     private void tick(final long ms) {
-        driver.advanceWallClockTime(Duration.ofMillis(ms));
+        ttd.tick(ms);
     }
 
     private static JsonNode json(final byte[] v) {
-        try {
-            return Json.MAPPER.readTree(v);
-        } catch (final Exception e) {
-            throw new AssertionError(e);
-        }
+        return Ttd.json(v);
     }
 
     private static final String DOWN = "{\"error\":{\"message\":\"upstream unavailable\"}}";
@@ -190,7 +163,7 @@ class FallbackFlowTest {
 
     @Test
     void shouldGoStraightToTheChainWhenAnOperatorDisabledTheTarget() {
-        control.pipeInput("primary", "{\"disabled\":true,\"reason\":\"provider incident\"}".getBytes(StandardCharsets.UTF_8));
+        ttd.control("primary", "{\"disabled\":true,\"reason\":\"provider incident\"}");
         send("primary", "");
         assertThat(primary.calls()).isEmpty();
         assertThat(secondary.calls()).hasSize(1);

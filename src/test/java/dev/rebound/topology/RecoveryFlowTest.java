@@ -1,35 +1,22 @@
 package dev.rebound.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.config.ConfigLoader;
-import dev.rebound.config.ReboundConfig;
 import dev.rebound.execute.HealthChecker;
-import dev.rebound.execute.TargetPool;
-import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.request.Json;
 import dev.rebound.testkit.ControlledExecutor;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
+import dev.rebound.testkit.Ttd;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,36 +39,29 @@ class RecoveryFlowTest {
     @TempDir
     Path stateDir;
 
-    private final ReboundConfig config = new ConfigLoader(Map.<String, String>of()::get).parse(CONFIG);
     private final ControlledExecutor chat = new ControlledExecutor();
+    private Ttd ttd;
     private TopologyTestDriver driver;
-    private TestInputTopic<String, byte[]> calls;
     private TestOutputTopic<String, byte[]> circuits;
     private TestOutputTopic<String, byte[]> results;
     private int n;
 
     @BeforeEach
     void start() {
-        final TargetPool pool = TargetPool.of(config, t -> chat);
-        final Properties props = StreamsSettings.of(config);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        final SplittableRandom seeds = new SplittableRandom(7);
-        driver = new TopologyTestDriver(ReboundTopology.build(config, pool, new ReboundMetrics(), seeds::split), props,
-                Instant.parse("2026-11-30T12:00:00Z"));
-        final Topics topics = new Topics("");
-        calls = driver.createInputTopic(topics.calls(), new StringSerializer(), new ByteArraySerializer());
-        circuits = driver.createOutputTopic(topics.circuits(), new StringDeserializer(), new ByteArrayDeserializer());
-        results = driver.createOutputTopic(topics.results(), new StringDeserializer(), new ByteArrayDeserializer());
+        ttd = new Ttd(CONFIG, t -> chat, stateDir, 7);
+        driver = ttd.driver;
+        circuits = ttd.circuits;
+        results = ttd.results;
     }
 
     @AfterEach
     void stop() {
-        driver.close();
+        ttd.close();
     }
 
     private void send() {
         final String id = "r" + n++;
-        calls.pipeInput("k-" + id, ("{\"id\":\"" + id + "\",\"target\":\"chat\",\"payload\":{}}").getBytes(StandardCharsets.UTF_8));
+        ttd.send("k-" + id, "{\"id\":\"" + id + "\",\"target\":\"chat\",\"payload\":{}}");
     }
 
     /** Advances wall-clock time in owner ticks, answering every health check on the way as {@code healthy} says. */
@@ -102,13 +82,7 @@ class RecoveryFlowTest {
     }
 
     private List<JsonNode> transitions() {
-        return circuits.readRecordsToList().stream().map(TestRecord::value).map(v -> {
-            try {
-                return Json.MAPPER.readTree(v);
-            } catch (final Exception e) {
-                throw new AssertionError(e);
-            }
-        }).toList();
+        return Ttd.read(circuits);
     }
 
     /** Asserts the latest transition published since the last read: "state health percent", e.g. "OPEN DEGRADED 0". */
@@ -140,13 +114,7 @@ class RecoveryFlowTest {
             }
             driver.advanceWallClockTime(Duration.ofMillis(10));
         }
-        final List<JsonNode> out = results.readRecordsToList().stream().map(TestRecord::value).map(v -> {
-            try {
-                return Json.MAPPER.readTree(v);
-            } catch (final Exception e) {
-                throw new AssertionError(e);
-            }
-        }).toList();
+        final List<JsonNode> out = Ttd.read(results);
         final long fallback = out.stream().filter(r -> r.path("servedBy").asText().equals("static")).count();
         assertThat(out).hasSize(PER_STEP);
         assertThat(requestCalls() - before).as("every request is either called or served the fallback").isEqualTo(PER_STEP - fallback);
