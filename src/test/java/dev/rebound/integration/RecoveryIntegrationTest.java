@@ -61,7 +61,7 @@ class RecoveryIntegrationTest {
                     retry: { maxAttempts: 1 }
                     circuit: { consecutiveFailures: 5, minCalls: 20 }
                     recovery: { healthUrl: "http://127.0.0.1:%d/health", interval: 500ms, timeout: 1s, degradeAfter: 2,
-                                recoverAfter: 2, rampSteps: [10, 25, 50, 100], stepEvery: 3s }
+                                recoverAfter: 2, rampSteps: [10, 25, 50, 100], stepEvery: 4s }
                     fallback:
                       - { on: [CIRCUIT_OPEN], static: { content: "not admitted" } }
                 """.formatted(port, port);
@@ -109,7 +109,7 @@ class RecoveryIntegrationTest {
             final List<RampShares.Decision> decisions = decisions(client, topics);
             assertThat(decisions).as("one terminal record per request").hasSize(sent.get());
             final List<RampShares.Step> steps = RampShares.measure(timeline, decisions, Duration.ofMillis(300));
-            System.out.println("recovery timeline, " + RATE + " requests/s, outage 8 s:\n" + RampShares.table(steps));
+            System.out.println("recovery timeline, " + RATE + " requests/s, outage 8 s, steps of 4 s:\n" + RampShares.table(steps));
 
             assertThat(timeline).extracting(r -> r.health() + " " + r.trafficPercent()).containsSubsequence(
                     "DEGRADED 0", "RECOVERING 10", "RECOVERING 25", "RECOVERING 50", "HEALTHY 100");
@@ -121,10 +121,14 @@ class RecoveryIntegrationTest {
             }
             assertThat(ramp).extracting(RampShares.Step::percent).containsExactly(10, 25, 50);
             for (final RampShares.Step s : ramp) {
-                assertThat(s.requests()).as("requests decided at %d%%", s.percent()).isGreaterThan(250);
-                assertThat(s.share()).as("admitted share at %d%%", s.percent()).isCloseTo(s.percent(), org.assertj.core.data.Offset.offset(7.0));
-                assertThat(Duration.between(s.from(), s.to())).as("a step lasts stepEvery").isBetween(Duration.ofMillis(2_900),
-                        Duration.ofMillis(4_500));
+                assertThat(s.requests()).as("requests decided at %d%%", s.percent()).isGreaterThan(100);
+                // binomial: 3.5 standard deviations of the share over this many draws (at least 5 points); a busy
+                // machine produces fewer requests per step than the 600 planned, and the bound widens with it
+                final double sd = 100 * Math.sqrt(s.percent() / 100.0 * (1 - s.percent() / 100.0) / s.requests());
+                assertThat(s.share()).as("admitted share at %d%% over %d requests", s.percent(), s.requests())
+                        .isCloseTo(s.percent(), org.assertj.core.data.Offset.offset(Math.max(5.0, 3.5 * sd)));
+                assertThat(Duration.between(s.from(), s.to())).as("a step lasts stepEvery").isBetween(Duration.ofMillis(3_900),
+                        Duration.ofMillis(5_500));
             }
             final RampShares.Step degraded = steps.stream().filter(s -> s.health() == HealthState.DEGRADED).findFirst().orElseThrow();
             assertThat(degraded.share()).as("no ordinary traffic while DEGRADED").isLessThan(2.0);
