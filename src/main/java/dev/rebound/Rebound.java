@@ -1,6 +1,7 @@
 package dev.rebound;
 
 import dev.rebound.cli.ControlCommand;
+import dev.rebound.cli.BenchCommand;
 import dev.rebound.cli.DemoCommand;
 import dev.rebound.cli.DlqCommand;
 import dev.rebound.cli.RunCommand;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
 /** The {@code rebound} command: parses the command line and runs one subcommand. */
 @Command(name = "rebound", mixinStandardHelpOptions = true, version = "rebound 0.1.0",
         description = "Durable, resilient execution of AI agent calls on Kafka Streams.",
-        subcommands = {DemoCommand.class, RunCommand.class, SimulateCommand.class, TopicsCommand.class,
+        subcommands = {DemoCommand.class, BenchCommand.class, RunCommand.class, SimulateCommand.class, TopicsCommand.class,
                 SendCommand.class, TailCommand.class, StatusCommand.class, DlqCommand.class, ControlCommand.class})
 public final class Rebound {
 

@@ -77,6 +77,22 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the broker and starts it again on the same port and log directories, keeping the
+     * controller: what a rolling restart of a one-broker cluster looks like to clients.
+     */
+    public void restartBroker() throws Exception {
+        final var broker = cluster.brokers().values().iterator().next();
+        final String before = bootstrapServers();
+        broker.shutdown();
+        broker.awaitShutdown();
+        broker.startup();
+        cluster.waitForReadyBrokers();
+        if (!before.equals(bootstrapServers())) {
+            throw new IllegalStateException("the broker came back on " + bootstrapServers() + ", not " + before);
+        }
+    }
+
     @Override
     public void close() throws Exception {
         cluster.close();

@@ -46,6 +46,26 @@ public final class ReboundMetrics {
                 .tags("target", target, "tier", tier).register(registry).increment();
     }
 
+    /** A waiting request's timer fired {@code lateness} after it was due (never before). */
+    public void retryFired(final Duration lateness) {
+        Timer.builder("rebound.retry.fire.lateness").description("How late a waiting request's timer fired after its due time")
+                .publishPercentiles(0.5, 0.99).register(registry).record(lateness.isNegative() ? Duration.ZERO : lateness);
+    }
+
+    /** The p99 of {@link #retryFired} lateness so far, in ms, or NaN before any. */
+    public double retryFireLatenessP99Ms() {
+        final Timer t = registry.find("rebound.retry.fire.lateness").timer();
+        if (t == null || t.count() == 0) {
+            return Double.NaN;
+        }
+        for (final var v : t.takeSnapshot().percentileValues()) {
+            if (v.percentile() == 0.99) {
+                return v.value(java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        }
+        return Double.NaN;
+    }
+
     public void terminal(final String kind, final String target, final String reason) {
         Counter.builder("rebound.terminal").description("Terminal records written, by kind and reason")
                 .tags("kind", kind, "target", target == null ? "" : target, "reason", reason).register(registry).increment();

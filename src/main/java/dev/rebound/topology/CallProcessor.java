@@ -210,6 +210,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             if (entry == null || !entry.waiting() || entry.attempt() != due.attempt()) {
                 continue; // stale: the request has moved on since this timer was set
             }
+            metrics.retryFired(Duration.between(entry.dueAt(), now));
             final InFlightEntry fired = entry.fired();
             inFlight.put(due.id(), fired);
             startAttempt(due.id(), fired, now);

@@ -5,7 +5,7 @@ import dev.rebound.ops.SimScenario;
 import dev.rebound.ops.Simulator;
 import dev.rebound.ops.TerminalCounter;
 import dev.rebound.testkit.IntegrationConfig;
-import dev.rebound.testkit.ProcessorProcess;
+import dev.rebound.ops.ProcessorProcess;
 import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
 import dev.rebound.topology.Topics;

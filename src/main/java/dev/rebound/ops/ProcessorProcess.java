@@ -1,4 +1,4 @@
-package dev.rebound.testkit;
+package dev.rebound.ops;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code rebound run} in a separate JVM, on the test classpath, so that a test can kill it the way
+ * {@code rebound run} in a separate JVM, on this JVM's class path (the shipped jar, or the test classpath), so that a test or the bench can kill it the way
  * production dies: {@code kill -9}, no shutdown hook, no final commit.
  */
 public final class ProcessorProcess implements AutoCloseable {

@@ -1,0 +1,118 @@
+package dev.rebound.bench;
+
+import dev.rebound.ops.EmbeddedKafka;
+import dev.rebound.request.Json;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code rebound bench}: every scenario of DESIGN §10 on one embedded broker, each comparison side
+ * by side in the same run; a progress line while it runs, a table at the end, and with
+ * {@code --json} exactly the documented names and figures.
+ */
+public final class Bench {
+
+    /** Every scenario, in the order they run. */
+    static final List<Scenario> ALL = List.of(new Passthrough(), new Concurrency(), new Outage(), new FailFast(), new RecoveryRamp(),
+            new Delay(), new ExactlyOnce());
+
+    /** The project's goals (issue #7), for the table: figure, comparison, bound. */
+    private static final Map<String, String> GOALS = Map.of(
+            "passthrough.ratio", ">= 0.7", "concurrency.ratio", ">= 0.85", "concurrency.speedupOverSync", ">= 30",
+            "outage.amplification", "<= 1.25", "failfast.p99Ms", "<= 250", "delay.firePrecisionP99Ms", "<= 1000",
+            "exactly-once.lost", "= 0", "exactly-once.duplicated", "= 0");
+
+    private Bench() {
+    }
+
+    public static List<String> names() {
+        return ALL.stream().map(Scenario::name).toList();
+    }
+
+    /** Runs the named scenario, or all; returns {@code {"scenarios": {name: figures}}}. */
+    public static Map<String, Object> run(final Optional<String> only, final PrintStream out) throws Exception {
+        final List<Scenario> chosen = ALL.stream().filter(s -> only.map(s.name()::equals).orElse(true)).toList();
+        if (chosen.isEmpty()) {
+            throw new IllegalArgumentException("--scenario must be one of " + names() + ", was '" + only.orElse("") + "'");
+        }
+        final Path dir = Files.createTempDirectory("rebound-bench");
+        final Map<String, Object> scenarios = new LinkedHashMap<>();
+        out.println("Rebound bench: " + chosen.stream().map(Scenario::name).toList() + " on an embedded broker ("
+                + Runtime.getRuntime().availableProcessors() + " cores)");
+        final long started = System.nanoTime();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            final BenchContext ctx = new BenchContext(kafka, dir, out);
+            for (final Scenario s : chosen) {
+                ctx.begin(s.name());
+                final long t = System.nanoTime();
+                final Map<String, Object> figures = s.run(ctx);
+                scenarios.put(s.name(), figures);
+                out.printf("\r  %-13s %-70s%n", s.name(), "done in " + Math.round((System.nanoTime() - t) / 1e9) + " s: " + figures);
+            }
+        } finally {
+            deleteQuietly(dir);
+        }
+        out.print(table(chosen, scenarios));
+        out.printf("  total %.0f s%n", (System.nanoTime() - started) / 1e9);
+        final Map<String, Object> root = new LinkedHashMap<>();
+        root.put("scenarios", scenarios);
+        return root;
+    }
+
+    static String table(final List<Scenario> chosen, final Map<String, Object> scenarios) {
+        final StringBuilder b = new StringBuilder("\n  Results (each comparison measured side by side in this run)\n");
+        b.append(String.format("  %-13s %-28s %14s   %-8s %s%n", "scenario", "figure", "value", "goal", "met"));
+        for (final Scenario s : chosen) {
+            @SuppressWarnings("unchecked")
+            final Map<String, Object> f = (Map<String, Object>) scenarios.get(s.name());
+            for (final Map.Entry<String, Object> e : f.entrySet()) {
+                final String goal = GOALS.getOrDefault(s.name() + "." + e.getKey(), "");
+                b.append(String.format("  %-13s %-28s %14s   %-8s %s%n", s.name(), e.getKey(), e.getValue(), goal,
+                        goal.isEmpty() ? "" : met(goal, e.getValue()) ? "yes" : "NO"));
+            }
+        }
+        return b.toString();
+    }
+
+    private static boolean met(final String goal, final Object value) {
+        if (!(value instanceof Number n)) {
+            return false;
+        }
+        final double v = n.doubleValue();
+        final double bound = Double.parseDouble(goal.replaceAll("[^0-9.]", ""));
+        return goal.startsWith(">=") ? v >= bound : goal.startsWith("<=") ? v <= bound : v == bound;
+    }
+
+    public static String json(final Map<String, Object> result) throws Exception {
+        return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(result);
+    }
+
+    static double round(final double v, final int places) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return v;
+        }
+        final double f = Math.pow(10, places);
+        return Math.round(v * f) / f;
+    }
+
+    static double percentile(final List<Long> sorted, final double p) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
+    }
+
+    private static void deleteQuietly(final Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (final Exception ignored) {
+            // a temp directory
+        }
+    }
+}

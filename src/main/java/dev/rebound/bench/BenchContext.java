@@ -1,0 +1,109 @@
+package dev.rebound.bench;
+
+import dev.rebound.config.ConfigLoader;
+import dev.rebound.config.ReboundConfig;
+import dev.rebound.config.RetrySettings;
+import dev.rebound.execute.TargetPool;
+import dev.rebound.ops.EmbeddedKafka;
+import dev.rebound.ops.ReboundMetrics;
+import dev.rebound.ops.TopicSpec;
+import dev.rebound.topology.ReboundStreams;
+import dev.rebound.topology.Topics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** What every scenario shares: the one embedded broker, a scratch directory, the progress line. */
+final class BenchContext {
+
+    private static final AtomicInteger NEXT = new AtomicInteger();
+
+    final EmbeddedKafka kafka;
+    final Path dir;
+    private final PrintStream out;
+    private String scenario = "";
+
+    BenchContext(final EmbeddedKafka kafka, final Path dir, final PrintStream out) {
+        this.kafka = kafka;
+        this.dir = dir;
+        this.out = out;
+    }
+
+    void begin(final String name) {
+        scenario = name;
+        progress("starting");
+    }
+
+    /** Rewrites the progress line. */
+    void progress(final String what) {
+        out.printf("\r  %-13s %-70s", scenario, what.length() > 70 ? what.substring(0, 70) : what);
+        out.flush();
+    }
+
+    String bootstrap() {
+        return kafka.bootstrapServers();
+    }
+
+    /** A fresh topic prefix with Rebound's topics created under it ({@code partitions} each). */
+    String freshTopics(final int partitions) throws Exception {
+        final String prefix = "b" + NEXT.incrementAndGet() + ".";
+        kafka.createTopics(TopicSpec.newTopics(prefix, partitions, RetrySettings.DEFAULT.tiers()));
+        return prefix;
+    }
+
+    /** The start of a Rebound configuration isolated under {@code prefix}; targets follow. */
+    String header(final String prefix) throws Exception {
+        return header(prefix, "");
+    }
+
+    /** @param kafkaLines more {@code key: value} lines for the {@code kafka:} section */
+    String header(final String prefix, final String kafkaLines) throws Exception {
+        final Path state = Files.createDirectories(dir.resolve(prefix + "state"));
+        return """
+                kafka:
+                  bootstrap.servers: %s
+                  application.id: %sapp
+                  state.dir: %s
+                  consumer.session.timeout.ms: "6000"
+                  consumer.heartbeat.interval.ms: "1000"
+                %s
+                topics:
+                  prefix: %s
+                ops: { enabled: false }
+                """.formatted(bootstrap(), prefix, state, kafkaLines.isEmpty() ? "" : "  " + kafkaLines, prefix);
+    }
+
+    static ReboundConfig parse(final String yaml) {
+        return new ConfigLoader(Map.<String, String>of()::get).parse(yaml);
+    }
+
+    ReboundStreams start(final ReboundConfig config, final TargetPool pool, final ReboundMetrics metrics) throws Exception {
+        final ReboundStreams rebound = ReboundStreams.start(config, pool, metrics, Map.of());
+        rebound.awaitRunning(Duration.ofSeconds(90));
+        return rebound;
+    }
+
+    KafkaProducer<String, byte[]> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true", ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, "5"), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    static Topics topics(final String prefix) {
+        return new Topics(prefix);
+    }
+
+    /** A request for {@code target}: id {@code id}, an optional simulator script, a deadline {@code timeoutMs} away. */
+    static byte[] request(final String id, final String target, final String simulate, final long timeoutMs) {
+        return ("{\"id\":\"" + id + "\",\"target\":\"" + target + "\",\"timeoutMs\":" + timeoutMs + ",\"payload\":{\"q\":\"" + id + "\""
+                + (simulate.isEmpty() ? "" : ",\"simulate\":" + simulate) + "}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+}
