@@ -91,7 +91,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private final Set<String> retryTopics;
 
     private ProcessorContext<String, Object> context;
-    private KeyValueStore<String, InFlightEntry> inFlight;
+    private InFlightStore inFlight;
     private DedupStore dedup;
     private RetryGate gate;
     private RetryStates retryStates;
@@ -117,7 +117,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     @Override
     public void init(final ProcessorContext<String, Object> context) {
         this.context = context;
-        this.inFlight = context.getStateStore(Stores.IN_FLIGHT);
+        this.inFlight = new InFlightStore(context.getStateStore(Stores.IN_FLIGHT));
         this.dedup = new DedupStore(context.getStateStore(Stores.DEDUP), config.dedupWindow());
         final KeyValueStore<Bytes, byte[]> timers = context.getStateStore(Stores.TIMERS);
         this.gate = new RetryGate(timers);
@@ -201,6 +201,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         }
         dispatcher.drain(this::complete, MAX_DRAIN);
         dispatcher.startWaiting();
+        retryStates.flush(now());
     }
 
     private void fireDue(final long timestamp) {

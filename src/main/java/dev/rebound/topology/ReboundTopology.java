@@ -57,14 +57,12 @@ public final class ReboundTopology {
                 config.retries().tiers().stream().map(topics::retryTier).toArray(String[]::new));
         topology.addProcessor(Nodes.EXECUTOR, () -> new CallProcessor(config, pool, redactor, random.get(), metrics),
                 Nodes.CALLS_SOURCE, Nodes.RETRY_SOURCE);
-        topology.addStateStore(inFlightStore(), Nodes.EXECUTOR);
+        topology.addStateStore(keyValue(Stores.IN_FLIGHT, JsonSerde.of(InFlightEntry.class)), Nodes.EXECUTOR);
         topology.addStateStore(dedupStore(config.dedupWindow()), Nodes.EXECUTOR);
-        topology.addStateStore(timerStore(), Nodes.EXECUTOR);
-        topology.addStateStore(retryStateStore(), Nodes.EXECUTOR);
+        topology.addStateStore(bytesKeyed(Stores.TIMERS), Nodes.EXECUTOR);
+        topology.addStateStore(keyValue(Stores.RETRY_STATE, JsonSerde.of(TargetRetryState.class)), Nodes.EXECUTOR);
         topology.addStateStore(keyValue(Stores.CACHE, JsonSerde.of(ResponseCache.Cached.class)), Nodes.EXECUTOR);
-        topology.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.CACHE_INDEX), Serdes.Bytes(), Serdes.ByteArray()),
-                Nodes.EXECUTOR);
+        topology.addStateStore(bytesKeyed(Stores.CACHE_INDEX), Nodes.EXECUTOR);
 
         final Serializer<Object> bytes = (topic, value) -> (byte[]) value;
         final Serializer<Object> waiting = (topic, value) -> redactor.apply(Json.text(value)).getBytes(StandardCharsets.UTF_8);
@@ -83,41 +81,33 @@ public final class ReboundTopology {
         topology.addStateStore(keyValue(Stores.CIRCUIT_OWNER, JsonSerde.of(OwnerState.class)), Nodes.CIRCUIT_OWNER);
         topology.addSink(Nodes.CIRCUITS_SINK, topics.circuits(), Serdes.String().serializer(), Serdes.ByteArray().serializer(),
                 Nodes.CIRCUIT_OWNER);
-        topology.addGlobalStore(keyValue(Stores.CIRCUITS, JsonSerde.of(CircuitRecord.class)).withLoggingDisabled(),
+        topology.addGlobalStore(keyValue(Stores.CIRCUITS, JsonSerde.of(CircuitRecord.class)).withCachingDisabled().withLoggingDisabled(),
                 Nodes.CIRCUITS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.circuits(),
                 Nodes.CIRCUITS_READER, () -> new GlobalReader<>(Stores.CIRCUITS, CircuitRecord.class));
-        topology.addGlobalStore(keyValue(Stores.CONTROL, JsonSerde.of(ControlRecord.class)).withLoggingDisabled(),
+        topology.addGlobalStore(keyValue(Stores.CONTROL, JsonSerde.of(ControlRecord.class)).withCachingDisabled().withLoggingDisabled(),
                 Nodes.CONTROL_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.control(),
                 Nodes.CONTROL_READER, () -> new GlobalReader<>(Stores.CONTROL, ControlRecord.class));
         return topology;
     }
 
+    /**
+     * A persistent key-value store with a changelog and the record cache: within a commit interval a
+     * request's in-flight entry is written and deleted, and a target's retry state is updated once
+     * per request; the cache folds those into at most one changelog record per key per commit.
+     */
     private static <V> StoreBuilder<KeyValueStore<String, V>> keyValue(final String name, final org.apache.kafka.common.serialization.Serde<V> serde) {
         return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), serde);
+                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), serde).withCachingEnabled();
     }
 
-    private static StoreBuilder<KeyValueStore<String, InFlightEntry>> inFlightStore() {
+    private static StoreBuilder<KeyValueStore<Bytes, byte[]>> bytesKeyed(final String name) {
         return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.IN_FLIGHT),
-                Serdes.String(), JsonSerde.of(InFlightEntry.class));
+                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled();
     }
 
     private static StoreBuilder<WindowStore<String, byte[]>> dedupStore(final Duration window) {
         return org.apache.kafka.streams.state.Stores.windowStoreBuilder(
                 org.apache.kafka.streams.state.Stores.persistentWindowStore(Stores.DEDUP, window, window, false),
-                Serdes.String(), Serdes.ByteArray());
-    }
-
-    private static StoreBuilder<KeyValueStore<Bytes, byte[]>> timerStore() {
-        return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.TIMERS),
-                Serdes.Bytes(), Serdes.ByteArray());
-    }
-
-    private static StoreBuilder<KeyValueStore<String, TargetRetryState>> retryStateStore() {
-        return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.RETRY_STATE),
-                Serdes.String(), JsonSerde.of(TargetRetryState.class));
+                Serdes.String(), Serdes.ByteArray()).withCachingEnabled();
     }
 }

@@ -11,23 +11,37 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The retry-state store of one task: each target's {@link TargetRetryState}, read, updated by a
- * pure function and written back. Logs an error pattern when a category first crosses the
- * configured threshold, and when adaptive retry changes a limit.
+ * The retry-state store of one task: each target's {@link TargetRetryState}, updated by a pure
+ * function. The states live in memory and are written to the store by {@link #flush} (the
+ * processor calls it every {@link #FLUSH_EVERY}), not on every request: serializing a target's
+ * buckets twice per request was a third of the stream thread's time. A crash loses at most the
+ * counts since the last flush, which a budget and an adaptive limit (both estimates over a window)
+ * can afford. Logs an error pattern when a category first crosses the configured threshold, and
+ * when adaptive retry changes a limit.
  */
 final class RetryStates {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetryStates.class);
 
+    /** How often changed states are written to the store (and their gauges updated). */
+    static final Duration FLUSH_EVERY = Duration.ofMillis(100);
+
     private final KeyValueStore<String, TargetRetryState> store;
     private final ReboundConfig config;
     private final String task;
     private final ReboundMetrics metrics;
+    private final Map<String, TargetRetryState> live = new HashMap<>();
+    private final Set<String> dirty = new HashSet<>();
+    private long flushedAtMs;
 
     RetryStates(final KeyValueStore<String, TargetRetryState> store, final ReboundConfig config, final String task,
                 final ReboundMetrics metrics) {
@@ -38,19 +52,38 @@ final class RetryStates {
     }
 
     TargetRetryState get(final TargetConfig target) {
-        final TargetRetryState s = store.get(target.name());
-        return s == null ? TargetRetryState.initial(target.retry().maxAttempts()) : s.clampedTo(target.retry().maxAttempts());
+        return live.computeIfAbsent(target.name(), name -> {
+            final TargetRetryState s = store.get(name);
+            return s == null ? TargetRetryState.initial(target.retry().maxAttempts()) : s.clampedTo(target.retry().maxAttempts());
+        });
+    }
+
+    private void put(final TargetConfig target, final TargetRetryState state) {
+        live.put(target.name(), state);
+        dirty.add(target.name());
+    }
+
+    /** Writes the states changed since the last flush to the store, at most every {@link #FLUSH_EVERY}; updates their gauges. */
+    void flush(final Instant now) {
+        if (dirty.isEmpty() || now.toEpochMilli() - flushedAtMs < FLUSH_EVERY.toMillis()) {
+            return;
+        }
+        flushedAtMs = now.toEpochMilli();
+        for (final String name : dirty) {
+            final TargetRetryState state = live.get(name);
+            store.put(name, state);
+            config.target(name).ifPresent(t -> report(t, now, state));
+        }
+        dirty.clear();
     }
 
     void firstAttempt(final TargetConfig target, final Instant now) {
-        store.put(target.name(), get(target).onFirstAttempt(now));
+        put(target, get(target).onFirstAttempt(now));
     }
 
     /** A retry was granted: {@code state} (as {@link #outcome} returned it) spends one from the budget. */
     void retryGranted(final TargetConfig target, final Instant now, final TargetRetryState state) {
-        final TargetRetryState spent = state.onRetry(now);
-        store.put(target.name(), spent);
-        report(target, now, spent);
+        put(target, state.onRetry(now));
     }
 
     /** Records an attempt's outcome and lets adaptive retry react; returns the new state. */
@@ -58,7 +91,7 @@ final class RetryStates {
         final TargetRetryState before = get(target);
         final TargetRetryState after = before.onOutcome(now, failure)
                 .adapt(now, target.adaptive(), target.retry().maxAttempts(), config.retries().errorWindow());
-        store.put(target.name(), after);
+        put(target, after);
         if (after.effectiveMaxAttempts() != before.effectiveMaxAttempts()) {
             LOG.warn("task {}: adaptive retry set max attempts of {} to {} (failure rate {} in {})", task, target.name(),
                     after.effectiveMaxAttempts(), String.format("%.2f", after.failureRate(now, config.retries().errorWindow())),
@@ -78,7 +111,6 @@ final class RetryStates {
             metrics.gauge("rebound.errors.pattern", "1 while a category is at or over errors.patternThreshold in the window",
                     tags, inWindow >= threshold ? 1 : 0);
         });
-        report(target, now, after);
         return after;
     }
 

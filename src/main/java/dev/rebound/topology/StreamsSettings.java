@@ -33,6 +33,9 @@ public final class StreamsSettings {
         // an idle fetch waits up to fetch.max.wait.ms for a commit it could have had at once, so the
         // 500 ms default would add up to a second to every circuit's propagation
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), "50");
+        // agent-calls and the delay tiers feed one task but need no ordering between them by
+        // timestamp; -1 lets a task process what it has instead of waiting on its empty inputs
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, ProcessingErrorHandler.class.getName());
         p.put("processing.exception.handler.global.enabled", "true");

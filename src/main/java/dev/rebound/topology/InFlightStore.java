@@ -1,0 +1,48 @@
+package dev.rebound.topology;
+
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The in-flight store with the entries of running attempts also kept as objects: a finished call
+ * reads its entry back without deserializing it (a fifth of the stream thread's time per request
+ * before). Every write still goes to the store (and its changelog), so nothing depends on the
+ * objects surviving; waiting entries are left to the store alone, which keeps the objects bounded
+ * by the calls running, not by the retries pending.
+ */
+final class InFlightStore {
+
+    private final KeyValueStore<String, InFlightEntry> store;
+    private final Map<String, InFlightEntry> running = new HashMap<>();
+
+    InFlightStore(final KeyValueStore<String, InFlightEntry> store) {
+        this.store = store;
+    }
+
+    InFlightEntry get(final String id) {
+        final InFlightEntry e = running.get(id);
+        return e != null ? e : store.get(id);
+    }
+
+    void put(final String id, final InFlightEntry entry) {
+        store.put(id, entry);
+        if (entry.waiting()) {
+            running.remove(id);
+        } else {
+            running.put(id, entry);
+        }
+    }
+
+    /** A put of {@code null}: the same tombstone as {@code delete}, without reading and deserializing the old value first. */
+    void delete(final String id) {
+        store.put(id, null);
+        running.remove(id);
+    }
+
+    KeyValueIterator<String, InFlightEntry> all() {
+        return store.all();
+    }
+}
