@@ -33,6 +33,7 @@ final class FailFast implements Scenario {
 
     static final int N = 1_000;
     static final int RATE = 200;
+    static final int WARM_UP = 2_000;
 
     @Override
     public String name() {
@@ -70,6 +71,12 @@ final class FailFast implements Scenario {
                 }), new ReboundMetrics());
              OutputReader reader = new OutputReader(ctx.bootstrap(), List.of(topics.results(), topics.deadLetters()));
              KafkaProducer<String, byte[]> producer = ctx.producer()) {
+            // warm-up, not measured: the same path on a cold JVM costs tens of times more
+            for (int i = 0; i < WARM_UP; i++) {
+                producer.send(new ProducerRecord<>(topics.calls(), "w" + i, BenchContext.request("w" + i, "llm", "", 600_000)));
+            }
+            producer.flush();
+            reader.readUntil(WARM_UP, Duration.ofSeconds(60), r -> { }, () -> ctx.progress("warm-up: " + reader.count() + "/" + WARM_UP));
             final Thread load = new Thread(() -> {
                 final long start = System.nanoTime();
                 for (int i = 0; i < N; i++) {
@@ -83,12 +90,12 @@ final class FailFast implements Scenario {
                 producer.flush();
             }, "failfast-load");
             load.start();
-            reader.readUntil(N, Duration.ofSeconds(60), r -> {
+            reader.readUntil(WARM_UP + N, Duration.ofSeconds(60), r -> {
                 final Long t = sentAt.get(r.key());
                 if (t != null) {
                     latencies.add(System.nanoTime() - t);
                 }
-            }, () -> ctx.progress("fail fast: " + reader.count() + "/" + N));
+            }, () -> ctx.progress("fail fast: " + (reader.count() - WARM_UP) + "/" + N));
             load.join();
         }
         if (called.get() > 0) {

@@ -43,6 +43,7 @@ final class Outage implements Scenario {
         final long naive = calls(ctx, "naive", """
                     budget: { ratio: 1.0, minRetriesPerSecond: 10000 }
                     circuit: { enabled: false }
+                retries: { maxPerSecond: 1000000 }
                 """);
         final Map<String, Object> f = new LinkedHashMap<>();
         f.put("requests", N);
