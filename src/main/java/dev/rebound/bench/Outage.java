@@ -39,12 +39,12 @@ final class Outage implements Scenario {
 
     @Override
     public Map<String, Object> run(final BenchContext ctx) throws Exception {
-        final long calls = calls(ctx, "rebound", "");
+        final long calls = calls(ctx, "rebound", "", 4_000);
         final long naive = calls(ctx, "naive", """
                     budget: { ratio: 1.0, minRetriesPerSecond: 10000 }
                     circuit: { enabled: false }
                 retries: { maxPerSecond: 1000000 }
-                """);
+                """, 120_000);
         final Map<String, Object> f = new LinkedHashMap<>();
         f.put("requests", N);
         f.put("downstreamCalls", calls);
@@ -53,8 +53,8 @@ final class Outage implements Scenario {
         return f;
     }
 
-    /** Runs N requests against a dead target with the retry settings of the default policy plus {@code extra}; returns the calls made. */
-    private long calls(final BenchContext ctx, final String what, final String extra) throws Exception {
+    /** Runs N requests against a dead target with the default policy plus {@code extra}; returns the calls made. */
+    private long calls(final BenchContext ctx, final String what, final String extra, final long timeoutMs) throws Exception {
         final String prefix = ctx.freshTopics(3);
         try (Simulator sim = Simulator.start(0, SimScenario.named("outage"), 5)) {
             final ReboundConfig config = BenchContext.parse(ctx.header(prefix) + """
@@ -70,8 +70,9 @@ final class Outage implements Scenario {
                  OutputReader reader = new OutputReader(ctx.bootstrap(), List.of(topics.results(), topics.deadLetters()));
                  KafkaProducer<String, byte[]> producer = ctx.producer()) {
                 for (int i = 0; i < N; i++) {
-                    // a 4 s deadline: requests the circuit keeps waiting end by then
-                    producer.send(new ProducerRecord<>(topics.calls(), "k" + i, BenchContext.request(what + i, "llm", "", 4_000)));
+                    // Rebound's requests get 4 s: those its circuit keeps waiting end by then; the naive run's get
+                    // long enough for all 3 attempts, so that the deadline does not cut its amplification
+                    producer.send(new ProducerRecord<>(topics.calls(), "k" + i, BenchContext.request(what + i, "llm", "", timeoutMs)));
                 }
                 producer.flush();
                 reader.readUntil(N, Duration.ofSeconds(60), r -> { }, () -> ctx.progress(what + ": " + reader.count() + "/" + N

@@ -44,6 +44,9 @@ public final class DemoCommand implements Callable<Integer> {
             + "scenario, else 0).")
     Double rate;
 
+    @Option(names = "--report", description = "Also write a self-contained HTML report with charts over time to this file.")
+    Path report;
+
     @Option(names = "--summary-json", description = "Also write the summary counts to this JSON file.")
     Path summaryJson;
 
@@ -57,6 +60,10 @@ public final class DemoCommand implements Callable<Integer> {
         final DemoSummary s = Demo.run(new Demo.Options(requests, scenario, partitions, wait, !noCircuit, !noFallback,
                 rate != null ? rate : "recovery".equals(scenario) ? 100 : 0), System.out);
         System.out.print(Demo.table(s));
+        if (report != null) {
+            Files.writeString(report, dev.rebound.ops.DemoReport.html(scenario, s, s.timeline()));
+            System.out.println("  report written to " + report + " (open it in a browser; it needs no network)");
+        }
         if (summaryJson != null) {
             final Map<String, Object> json = new LinkedHashMap<>();
             json.put("requests", s.requests());

@@ -130,8 +130,16 @@ public final class Demo {
                 out.println("  producing requests" + (o.rate() > 0 ? " at " + o.rate() + " per second" : "") + " ...");
                 final long started = System.nanoTime();
                 sim.restartScenarioClock(); // a scenario's outage starts with the load, not with the broker
-                final int invalid = produce(kafka.bootstrapServers(), topics.calls(), o.requests(), o.rate());
-                final long lastTerminal = await(counter, o, sim, out, rebound.streams());
+                final java.util.concurrent.CompletableFuture<Integer> produced = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return produce(kafka.bootstrapServers(), topics.calls(), o.requests(), o.rate());
+                    } catch (final Exception e) {
+                        throw new IllegalStateException("producing the demo's requests failed: " + e.getMessage(), e);
+                    }
+                });
+                final List<DemoReport.Sample> samples = new java.util.ArrayList<>();
+                final long lastTerminal = await(counter, o, sim, out, rebound.streams(), metrics, started, samples);
+                final int invalid = produced.join();
                 // a duplicate would arrive after the first copy: read a little longer before counting
                 counter.poll(Duration.ofSeconds(1));
                 out.println();
@@ -140,7 +148,7 @@ public final class Demo {
                         counter.decisions(), Duration.ofMillis(300)) : List.of();
                 return new DemoSummary(o.requests(), counter.outcome("SUCCEEDED"), counter.outcome("FALLBACK"),
                         counter.outcome("DEAD_LETTER"), sim.calls(), sim.backupCalls(), o.requests() - counter.terminalKeys(),
-                        counter.duplicated(), invalid, counter.reasons(), counter.servedBy(), ramp, seconds);
+                        counter.duplicated(), invalid, counter.reasons(), counter.servedBy(), ramp, samples, seconds);
             }
         } finally {
             deleteQuietly(stateDir);
@@ -182,8 +190,10 @@ public final class Demo {
 
     /** Polls until every request has a terminal record or {@code maxWait} passes without progress. */
     private static long await(final TerminalCounter counter, final Options o, final Simulator sim, final PrintStream out,
-                              final KafkaStreams streams) {
+                              final KafkaStreams streams, final ReboundMetrics metrics, final long started,
+                              final List<DemoReport.Sample> samples) {
         long lastProgress = System.nanoTime();
+        long nextSample = started + 1_000_000_000L;
         long lastTerminal = lastProgress;
         long lastLine = 0;
         int seen = 0;
@@ -194,6 +204,13 @@ public final class Demo {
                 seen = counter.terminalKeys();
                 lastProgress = now;
                 lastTerminal = now;
+            }
+            if (now >= nextSample) {
+                nextSample += 1_000_000_000L;
+                final CircuitRecord c = circuitRecord(streams, DemoLoad.TARGET);
+                samples.add(new DemoReport.Sample((now - started) / 1e9, counter.outcome("SUCCEEDED"), counter.outcome("FALLBACK"),
+                        counter.outcome("DEAD_LETTER"), c == null ? "CLOSED" : c.state().name(), c == null ? 100 : c.trafficPercent(),
+                        metrics.delayWaiting()));
             }
             if (now - lastLine > 500_000_000L) {
                 lastLine = now;
@@ -217,14 +234,18 @@ public final class Demo {
 
     /** The demo target's circuit as this instance sees it (the global store), for the progress line. */
     private static String circuit(final KafkaStreams streams, final String target) {
+        final CircuitRecord r = circuitRecord(streams, target);
+        return r == null ? "CLOSED" : String.format("%-9s %3d%%", r.state(), r.trafficPercent());
+    }
+
+    /** The demo target's circuit record in this instance's global store, or {@code null} (none yet, or not queryable). */
+    private static CircuitRecord circuitRecord(final KafkaStreams streams, final String target) {
         try {
             final ReadOnlyKeyValueStore<String, CircuitRecord> circuits = streams.store(
-                    StoreQueryParameters.fromNameAndType(Stores.CIRCUITS,
-                            QueryableStoreTypes.keyValueStore()));
-            final CircuitRecord r = circuits.get(target);
-            return r == null ? "CLOSED" : String.format("%-9s", r.state());
+                    StoreQueryParameters.fromNameAndType(Stores.CIRCUITS, QueryableStoreTypes.keyValueStore()));
+            return circuits.get(target);
         } catch (final InvalidStateStoreException notYet) {
-            return "?";
+            return null;
         }
     }
 

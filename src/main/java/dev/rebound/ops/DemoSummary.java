@@ -19,9 +19,11 @@ import java.util.Map;
  * @param deadLetterReasons dead letters by reason
  * @param fallbackServedBy  {@code FALLBACK} results by the step that served them
  * @param ramp            the demo target's circuit timeline with the admitted share in each interval
+ * @param timeline        one sample per second of the run, for the report
  * @param seconds         from the first record produced to the last terminal record read
  */
 public record DemoSummary(long requests, long succeeded, long fallback, long deadLettered, long downstreamCalls,
                           long backupCalls, long lost, long duplicated, long invalidSent, Map<String, Long> deadLetterReasons,
-                          Map<String, Long> fallbackServedBy, List<RampShares.Step> ramp, double seconds) {
+                          Map<String, Long> fallbackServedBy, List<RampShares.Step> ramp, List<DemoReport.Sample> timeline,
+                          double seconds) {
 }

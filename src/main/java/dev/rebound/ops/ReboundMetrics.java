@@ -25,6 +25,7 @@ public final class ReboundMetrics {
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
     /** {@code System.nanoTime} of the latest punctuation of any task of this instance, or 0. */
     private final AtomicLong lastPunctuation = new AtomicLong();
+    private final AtomicLong delayEntered = new AtomicLong();
 
     public MeterRegistry registry() {
         return registry;
@@ -44,6 +45,17 @@ public final class ReboundMetrics {
     public void retryScheduled(final String target, final String tier) {
         Counter.builder("rebound.retries").description("Retries granted and sent to a delay tier")
                 .tags("target", target, "tier", tier).register(registry).increment();
+    }
+
+    /** A request entered the delay path (a retry's wait, or a deferral while its target does not admit it). */
+    public void delayEntered() {
+        delayEntered.incrementAndGet();
+    }
+
+    /** Requests in the delay path now: entered minus fired, for this instance. */
+    public long delayWaiting() {
+        final Timer t = registry.find("rebound.retry.fire.lateness").timer();
+        return Math.max(0, delayEntered.get() - (t == null ? 0 : t.count()));
     }
 
     /** A waiting request's timer fired {@code lateness} after it was due (never before). */

@@ -321,6 +321,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
      * topic brings it back to this task, whose {@link RetryGate} fires it at {@code dueAt}.
      */
     private void waitInDelayPath(final String id, final InFlightEntry waiting, final Duration tier, final Instant now) {
+        metrics.delayEntered();
         inFlight.put(id, waiting);
         context.forward(new Record<String, Object>(waiting.key(), waiting, now.toEpochMilli()), Nodes.retrySink(tier));
     }
