@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 
 /** {@code rebound status}: the circuits of a running instance, from its ops endpoint. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show every target's circuit, as a running Rebound instance sees it (GET /circuits on its ops endpoint).")
+        description = "Show every target's circuit, health and traffic share, and this instance's calls in flight, retry budget left and failure rate (GET /circuits on its ops endpoint).")
 public final class StatusCommand implements Callable<Integer> {
 
     @Option(names = "--ops", defaultValue = "http://127.0.0.1:8079",
@@ -43,12 +43,16 @@ public final class StatusCommand implements Callable<Integer> {
         if (!circuits.isArray()) {
             throw new IllegalStateException(circuits.path("error").asText(r.body()));
         }
-        System.out.printf("%-24s %-10s %-11s %-8s %-25s %-9s %-9s %s%n", "TARGET", "CIRCUIT", "HEALTH", "TRAFFIC", "SINCE", "CALLS",
-                "FAILURES", "REASON");
+        System.out.printf("%-20s %-10s %-11s %-8s %-9s %-8s %-9s %-25s %-7s %-9s %s%n", "TARGET", "CIRCUIT", "HEALTH", "TRAFFIC",
+                "IN-FLIGHT", "BUDGET", "FAIL-RATE", "SINCE", "CALLS", "FAILURES", "REASON");
         for (final JsonNode c : circuits) {
             final JsonNode w = c.path("window");
-            System.out.printf("%-24s %-10s %-11s %-8s %-25s %-9s %-9s %s%n", c.path("target").asText(), c.path("state").asText(),
+            final JsonNode here = c.path("instance");
+            System.out.printf("%-20s %-10s %-11s %-8s %-9s %-8s %-9s %-25s %-7s %-9s %s%n", c.path("target").asText(), c.path("state").asText(),
                     c.path("health").asText("-"), c.has("trafficPercent") ? c.path("trafficPercent").asInt() + "%" : "-",
+                    here.has("inFlight") ? String.valueOf(here.path("inFlight").asLong()) : "-",
+                    here.has("retryBudgetLeft") ? String.valueOf(Math.round(here.path("retryBudgetLeft").asDouble())) : "-",
+                    here.has("failureRate") ? String.format("%.0f%%", 100 * here.path("failureRate").asDouble()) : "-",
                     c.path("since").asText("-"), w.isMissingNode() ? "-" : w.path("calls").asText(),
                     w.isMissingNode() ? "-" : String.format("%.0f%%", 100 * w.path("failureRate").asDouble()),
                     c.path("reason").asText(""));

@@ -28,7 +28,43 @@ final class CircuitsView {
     private CircuitsView() {
     }
 
-    static String json(final KafkaStreams streams) {
+    /**
+     * This instance's live figures per target, from its meters: calls in flight, the retry budget
+     * left (summed over its tasks) and the failure rate in the error window (the highest of its
+     * tasks). A target with no circuit record yet is listed as CLOSED with full traffic.
+     */
+    private static void instanceFigures(final Map<String, ObjectNode> byTarget, final ReboundMetrics metrics) {
+        for (final io.micrometer.core.instrument.Meter m : metrics.registry().getMeters()) {
+            final String name = m.getId().getName();
+            final String target = m.getId().getTag("target");
+            if (target == null || !(m instanceof io.micrometer.core.instrument.Gauge g)) {
+                continue;
+            }
+            final String field = switch (name) {
+                case "rebound.in.flight" -> "inFlight";
+                case "rebound.retry.budget.left" -> "retryBudgetLeft";
+                case "rebound.errors.failure.rate" -> "failureRate";
+                default -> null;
+            };
+            if (field == null) {
+                continue;
+            }
+            final ObjectNode node = byTarget.computeIfAbsent(target, t -> {
+                final ObjectNode n = Json.MAPPER.createObjectNode();
+                n.put("target", t);
+                n.put("state", "CLOSED");
+                n.put("health", "HEALTHY");
+                n.put("trafficPercent", 100);
+                return n;
+            });
+            final ObjectNode here = node.has("instance") ? (ObjectNode) node.get("instance") : node.putObject("instance");
+            final double v = g.value();
+            final double before = here.path(field).asDouble(Double.NaN);
+            here.put(field, Double.isNaN(before) ? v : "failureRate".equals(field) ? Math.max(before, v) : before + v);
+        }
+    }
+
+    static String json(final KafkaStreams streams, final ReboundMetrics metrics) {
         final Map<String, ObjectNode> byTarget = new TreeMap<>();
         try {
             final ReadOnlyKeyValueStore<String, CircuitRecord> circuits = streams.store(
@@ -67,6 +103,7 @@ final class CircuitsView {
             err.put("error", "stores are not queryable yet (" + streams.state() + ")");
             return err.toString();
         }
+        instanceFigures(byTarget, metrics);
         final ArrayNode out = Json.MAPPER.createArrayNode();
         byTarget.values().forEach(out::add);
         return out.toString();

@@ -36,7 +36,7 @@ public final class OpsServer implements AutoCloseable {
             return t;
         }));
         server.createContext("/metrics", ex -> answer(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
-        server.createContext("/circuits", ex -> answer(ex, 200, "application/json", CircuitsView.json(streams)));
+        server.createContext("/circuits", ex -> answer(ex, 200, "application/json", CircuitsView.json(streams, metrics)));
         server.createContext("/health/live", ex -> {
             final Map<String, SelfHealth.Check> checks = health.checks();
             final boolean live = health.live(checks);

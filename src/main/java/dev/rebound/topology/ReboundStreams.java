@@ -43,6 +43,8 @@ public final class ReboundStreams implements AutoCloseable {
                         io.micrometer.core.instrument.Tags.of("target", t.name()), pool, p -> p.inFlight(t.name()));
             }
         }
+        metrics.gauge("rebound.delay.waiting", "Requests waiting in the delay path (retries and deferrals) on this instance",
+                io.micrometer.core.instrument.Tags.empty(), metrics, ReboundMetrics::delayWaiting);
         final KafkaStreams streams = new KafkaStreams(ReboundTopology.build(config, pool, metrics), props);
         // Kafka Streams' own metrics (and its clients') on the same /metrics as Rebound's
         new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams).bindTo(metrics.registry());

@@ -135,6 +135,10 @@ class PipelineIntegrationTest {
                     .contains("rebound_in_flight{target=\"llm\"} 0.0")
                     .contains("rebound_attempt_duration_seconds_count")
                     .as("Kafka Streams' own metrics are bound too").contains("kafka_stream_thread_process_total");
+            final dev.rebound.testkit.Cli.Run status = dev.rebound.testkit.Cli.rebound("status", "--ops", base);
+            assertThat(status.code()).isZero();
+            assertThat(status.out()).contains("IN-FLIGHT", "BUDGET", "FAIL-RATE")
+                    .containsPattern("(?m)^llm\\s+CLOSED\\s+HEALTHY\\s+100%\\s+0\\s+\\d+\\s+\\d+%");
         }
     }
 
