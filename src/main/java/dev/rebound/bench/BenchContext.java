@@ -97,6 +97,47 @@ final class BenchContext {
                 ProducerConfig.LINGER_MS_CONFIG, "5"), new StringSerializer(), new ByteArraySerializer());
     }
 
+    /**
+     * Produces {@code n} records to {@code topic} and returns records per second from the first
+     * send to the last record {@code reader} reads; throws if fewer than {@code n} come out.
+     */
+    double timed(final String what, final int n, final String topic, final OutputReader reader,
+                 final java.util.function.IntFunction<byte[]> record) {
+        final long start = System.nanoTime();
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            for (int i = 0; i < n; i++) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "k" + i, record.apply(i)));
+            }
+        }
+        final long[] last = {start};
+        reader.readUntil(n, Duration.ofSeconds(60), r -> last[0] = System.nanoTime(), () -> progress(what + ": " + reader.count() + "/" + n));
+        if (reader.count() < n) {
+            throw new IllegalStateException(what + ": only " + reader.count() + " of " + n + " records came out");
+        }
+        return n / ((last[0] - start) / 1e9);
+    }
+
+    /**
+     * Starts a plain Kafka Streams application (the comparison side of a scenario) with the same
+     * Kafka settings Rebound runs with, and waits until it runs.
+     */
+    org.apache.kafka.streams.KafkaStreams startPlain(final org.apache.kafka.streams.Topology topology, final String name,
+                                                     final int threads) throws Exception {
+        final java.util.Properties props = dev.rebound.topology.StreamsSettings.of(parse(header(name + System.nanoTime() + ".")
+                + "targets: { x: { url: 'http://127.0.0.1:9/x' } }"));
+        props.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, "bench-" + name + "-" + System.nanoTime());
+        props.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, dir.resolve(name + "-state").toString());
+        props.put(org.apache.kafka.streams.StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(threads));
+        props.remove(org.apache.kafka.streams.StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG);
+        final org.apache.kafka.streams.KafkaStreams streams = new org.apache.kafka.streams.KafkaStreams(topology, props);
+        streams.start();
+        final long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (streams.state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        return streams;
+    }
+
     static Topics topics(final String prefix) {
         return new Topics(prefix);
     }

@@ -7,15 +7,11 @@ import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.ops.SimScenario;
 import dev.rebound.ops.Simulator;
 import dev.rebound.topology.ReboundStreams;
-import dev.rebound.topology.StreamsSettings;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 
@@ -28,7 +24,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * {@code concurrency}: an HTTP target on loopback answering in 50 ms, one instance, one stream
@@ -79,19 +74,8 @@ final class Concurrency implements Scenario {
         try (ReboundStreams rebound = ctx.start(config, TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC()),
                 new ReboundMetrics());
              OutputReader reader = new OutputReader(ctx.bootstrap(), List.of(topics.results(), topics.deadLetters()))) {
-            final long start = System.nanoTime();
-            try (KafkaProducer<String, byte[]> producer = ctx.producer()) {
-                for (int i = 0; i < N; i++) {
-                    producer.send(new ProducerRecord<>(topics.calls(), "k" + i, BenchContext.request("c" + i, "llm", "", 600_000)));
-                }
-            }
-            final long[] last = {start};
-            reader.readUntil(N, Duration.ofSeconds(60), r -> last[0] = System.nanoTime(),
-                    () -> ctx.progress("rebound: " + reader.count() + "/" + N + ", " + sim.calls() + " calls"));
-            if (reader.count() < N) {
-                throw new IllegalStateException("only " + reader.count() + " of " + N + " results");
-            }
-            return N / ((last[0] - start) / 1e9);
+            return ctx.timed("rebound, " + sim.calls() + " calls", N, topics.calls(), reader,
+                    i -> BenchContext.request("c" + i, "llm", "", 600_000));
         }
     }
 
@@ -111,29 +95,9 @@ final class Concurrency implements Scenario {
                 return new byte[0];
             }
         }).to(out, Produced.with(Serdes.String(), Serdes.ByteArray()));
-        final Properties props = StreamsSettings.of(BenchContext.parse(ctx.header("sync" + System.nanoTime() + ".")
-                + "targets: { x: { url: 'http://127.0.0.1:9/x' } }"));
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-sync-" + System.nanoTime());
-        props.put(StreamsConfig.STATE_DIR_CONFIG, ctx.dir.resolve("sync-state").toString());
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
-        props.remove(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG);
-        try (KafkaStreams streams = new KafkaStreams(b.build(), props);
+        try (KafkaStreams streams = ctx.startPlain(b.build(), "sync", 1);
              OutputReader reader = new OutputReader(ctx.bootstrap(), List.of(out))) {
-            streams.start();
-            final long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (streams.state() != KafkaStreams.State.RUNNING && System.nanoTime() < until) {
-                Thread.sleep(50);
-            }
-            final long start = System.nanoTime();
-            try (KafkaProducer<String, byte[]> producer = ctx.producer()) {
-                for (int i = 0; i < SYNC_N; i++) {
-                    producer.send(new ProducerRecord<>(in, "k" + i, BenchContext.request("s" + i, "llm", "", 600_000)));
-                }
-            }
-            final long[] last = {start};
-            reader.readUntil(SYNC_N, Duration.ofSeconds(60), r -> last[0] = System.nanoTime(),
-                    () -> ctx.progress("synchronous: " + reader.count() + "/" + SYNC_N));
-            return reader.count() / ((last[0] - start) / 1e9);
+            return ctx.timed("synchronous", SYNC_N, in, reader, i -> BenchContext.request("s" + i, "llm", "", 600_000));
         }
     }
 }

@@ -8,24 +8,18 @@ import dev.rebound.execute.TargetPool;
 import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.request.Json;
 import dev.rebound.topology.ReboundStreams;
-import dev.rebound.topology.StreamsSettings;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -74,7 +68,7 @@ final class Passthrough implements Scenario {
         final Topics topics = BenchContext.topics(prefix);
         try (ReboundStreams rebound = ctx.start(config, TargetPool.of(config, t -> instant()), new ReboundMetrics());
              OutputReader reader = new OutputReader(ctx.bootstrap(), List.of(topics.results(), topics.deadLetters()))) {
-            return timed(ctx, "rebound", topics.calls(), reader, i -> BenchContext.request("p" + i, "echo", "", 600_000));
+            return ctx.timed("rebound", N, topics.calls(), reader, i -> BenchContext.request("p" + i, "echo", "", 600_000));
         }
     }
 
@@ -85,38 +79,9 @@ final class Passthrough implements Scenario {
         final StreamsBuilder b = new StreamsBuilder();
         b.stream(in, Consumed.with(Serdes.String(), Serdes.ByteArray())).mapValues(v -> v)
                 .to(out, Produced.with(Serdes.String(), Serdes.ByteArray()));
-        // the same Kafka settings Rebound runs with (EOS v2, commit interval, poll and fetch waits)
-        final Properties props = StreamsSettings.of(BenchContext.parse(ctx.header("plain" + System.nanoTime() + ".")
-                + "targets: { x: { url: 'http://127.0.0.1:9/x' } }"));
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-plain-" + System.nanoTime());
-        props.put(StreamsConfig.STATE_DIR_CONFIG, ctx.dir.resolve("plain-state").toString());
-        props.remove(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG);
-        try (KafkaStreams streams = new KafkaStreams(b.build(), props);
+        try (KafkaStreams streams = ctx.startPlain(b.build(), "plain", 1);
              OutputReader reader = new OutputReader(ctx.bootstrap(), List.of(out))) {
-            streams.start();
-            final long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (streams.state() != KafkaStreams.State.RUNNING && System.nanoTime() < until) {
-                Thread.sleep(50);
-            }
-            return timed(ctx, "plain", in, reader, i -> BenchContext.request("p" + i, "echo", "", 600_000));
+            return ctx.timed("plain", N, in, reader, i -> BenchContext.request("p" + i, "echo", "", 600_000));
         }
-    }
-
-    /** Produces {@link #N} records and returns records per second from the first send to the last output read. */
-    static double timed(final BenchContext ctx, final String what, final String topic, final OutputReader reader,
-                        final java.util.function.IntFunction<byte[]> record) {
-        final long start = System.nanoTime();
-        try (KafkaProducer<String, byte[]> producer = ctx.producer()) {
-            for (int i = 0; i < N; i++) {
-                producer.send(new ProducerRecord<>(topic, "k" + i, record.apply(i)));
-            }
-        }
-        final long[] last = {start};
-        reader.readUntil(N, Duration.ofSeconds(60), r -> last[0] = System.nanoTime(),
-                () -> ctx.progress(what + ": " + reader.count() + "/" + N));
-        if (reader.count() < N) {
-            throw new IllegalStateException(what + ": only " + reader.count() + " of " + N + " records came out");
-        }
-        return N / ((last[0] - start) / 1e9);
     }
 }

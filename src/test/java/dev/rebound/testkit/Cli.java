@@ -9,21 +9,26 @@ import java.nio.charset.StandardCharsets;
 /** Runs the real command line in this JVM and captures what it prints. */
 public final class Cli {
 
-    /** The exit code and standard output of one command. */
-    public record Run(int code, String out) {
+    /** The exit code, standard output and standard error of one command. */
+    public record Run(int code, String out, String err) {
     }
 
     private Cli() {
     }
 
     public static synchronized Run rebound(final String... args) {
-        final PrintStream old = System.out;
-        final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        final PrintStream oldOut = System.out;
+        final PrintStream oldErr = System.err;
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
         try {
-            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            return new Run(Rebound.commandLine().execute(args), buf.toString(StandardCharsets.UTF_8));
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            final int code = Rebound.commandLine().execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
-            System.setOut(old);
+            System.setOut(oldOut);
+            System.setErr(oldErr);
         }
     }
 }
