@@ -17,7 +17,7 @@ class ArchitectureTest {
     private static final List<String> FORBIDDEN = List.of("import org.apache.kafka", "import java.net.http", "import com.sun.net");
 
     @ParameterizedTest
-    @ValueSource(strings = {"classify", "config", "request", "retry"})
+    @ValueSource(strings = {"classify", "config", "request", "retry", "circuit", "fallback"})
     void shouldKeepPurePackagesFreeOfKafkaAndHttp(final String pkg) throws IOException {
         final Path dir = Path.of("src/main/java/dev/rebound", pkg);
         try (Stream<Path> files = Files.walk(dir)) {

@@ -3,6 +3,7 @@ package dev.rebound.topology;
 import dev.rebound.circuit.Admission;
 import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
+import dev.rebound.classify.Severity;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.FallbackStep;
 import dev.rebound.config.RetrySettings;
@@ -18,7 +19,6 @@ import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.request.AgentRequest;
 import dev.rebound.request.Attempt;
 import dev.rebound.request.DeadLetterReason;
-import dev.rebound.request.FallbackFailure;
 import dev.rebound.request.Json;
 import dev.rebound.request.ParseResult;
 import dev.rebound.request.RequestParser;
@@ -41,7 +41,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
@@ -97,10 +96,10 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private RetryStates retryStates;
     private CallDispatcher dispatcher;
     private CircuitGuard guard;
-    private ResponseCache cache;
+    private FallbackRun chain;
     private boolean resumed;
-    /** When each target last raised an alert-level log, to keep one bad key from flooding the log. */
-    private final java.util.Map<String, Long> alerted = new java.util.HashMap<>();
+    /** Keeps one bad key from flooding the log with alerts. */
+    private final RateLimitedLog alerts = new RateLimitedLog(Duration.ofMinutes(1));
 
     CallProcessor(final ReboundConfig config, final TargetPool pool, final UnaryOperator<String> redact, final RandomGenerator random,
                   final ReboundMetrics metrics) {
@@ -125,7 +124,8 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         this.dispatcher = new CallDispatcher(pool::executor, pool::slots);
         this.guard = new CircuitGuard(config, context.getStateStore(Stores.CIRCUITS), context.getStateStore(Stores.CONTROL),
                 context.taskId().toString(), random);
-        this.cache = new ResponseCache(context.getStateStore(Stores.CACHE), context.getStateStore(Stores.CACHE_INDEX));
+        this.chain = new FallbackRun(config, new ResponseCache(context.getStateStore(Stores.CACHE),
+                context.getStateStore(Stores.CACHE_INDEX)), metrics, actions());
         this.resumed = false;
         context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::drain);
         context.schedule(TIMER_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
@@ -246,7 +246,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         final TargetConfig target = stageTarget(primary, entry);
         if (target == null) {
             // the configuration changed while the request was in flight: that step is gone
-            stepFailed(id, entry, primary, "this step is no longer configured", now);
+            chain.stepFailed(id, entry, primary, "this step is no longer configured", now);
             return;
         }
         Duration timeout = target.timeout();
@@ -254,9 +254,9 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             final Duration left = Duration.between(now, request.deadline());
             if (left.isNegative() || left.isZero()) {
                 if (entry.stage() > 0) {
-                    stepFailed(id, entry, primary, "the deadline " + request.deadline() + " passed before it could be called", now);
+                    chain.stepFailed(id, entry, primary, "the deadline " + request.deadline() + " passed before it could be called", now);
                 } else if (entry.trigger() == null && !primary.fallback().isEmpty()) {
-                    giveUp(id, entry, primary, deadlineTrigger(entry), now);
+                    chain.giveUp(id, entry, primary, deadlineTrigger(entry), now);
                 } else {
                     terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.deadlineExceeded(entry, now)), "DEADLINE_EXCEEDED");
                 }
@@ -269,14 +269,14 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         if (guard.admit(id, target, now) instanceof Admission.Defer defer) {
             metrics.admissionRefused(target.name(), defer.why().name().toLowerCase(java.util.Locale.ROOT));
             if (entry.stage() > 0) {
-                stepFailed(id, entry, primary, "not admitted: " + defer.reason(), now);
+                chain.stepFailed(id, entry, primary, "not admitted: " + defer.reason(), now);
                 return;
             }
             final Trigger why = new Trigger(ErrorCategory.CIRCUIT_OPEN.name(),
                     defer.why() == Admission.Why.DISABLED ? FallbackStep.DISABLED : DeadLetterReason.CIRCUIT_OPEN.name(),
                     primary.name() + " was not called: " + defer.reason());
             if (FallbackChain.handles(primary.fallback(), why)) {
-                giveUp(id, entry, primary, why, now); // fail fast to the fallback: no call, no wait
+                chain.giveUp(id, entry, primary, why, now); // fail fast to the fallback: no call, no wait
             } else {
                 deferOrGiveUp(id, entry, defer, now);
             }
@@ -351,13 +351,13 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
                         c.spec().attempt(), now)), "FALLBACK");
                 return;
             }
-            remember(primary, entry, s, now);
+            chain.remember(primary, entry, s, now);
             terminal(id, entry, Nodes.RESULTS_SINK, Json.text(Terminals.succeeded(entry, c.spec(), s, now)), "SUCCEEDED");
             return;
         }
         final Classification failure = ((CallOutcome.Failed) c.outcome()).classification();
         metrics.attempt(target.name(), "failure", failure.category().name(), Duration.ofMillis(c.outcome().durationMs()));
-        alertIfCritical(target, failure);
+        alertIfCritical(target, failure, now);
         final Attempt attempt = Terminals.attempt(c.spec(), (CallOutcome.Failed) c.outcome());
         final var state = retryStates.outcome(target, now, Optional.of(failure.category()));
         final RetryDecision decision = entry.attempt() >= config.limits().maxAttemptsPerRequest() && failure.retryable()
@@ -375,100 +375,35 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         final RetryDecision.GiveUp giveUp = (RetryDecision.GiveUp) decision;
         final InFlightEntry ended = entry.ended(attempt);
         if (entry.stage() > 0) {
-            stepFailed(id, ended, primary, giveUp.reason() + ": " + giveUp.message(), now);
+            chain.stepFailed(id, ended, primary, giveUp.reason() + ": " + giveUp.message(), now);
         } else {
-            giveUp(id, ended, primary, Trigger.of(failure.category(), giveUp.reason(), giveUp.message()), now);
-        }
-    }
-
-    /** A success of the primary is the last good response for its cache key, when its chain has a cache step. */
-    private void remember(final TargetConfig primary, final InFlightEntry entry, final CallOutcome.Success s, final Instant now) {
-        for (final FallbackStep step : primary.fallback()) {
-            if (step instanceof FallbackStep.FromCache c) {
-                cache.put(primary.name(), entry.agentRequest().effectiveCacheKey(), s.body(), s.status(), now, c.maxEntries());
-                return;
-            }
+            chain.giveUp(id, ended, primary, Trigger.of(failure.category(), giveUp.reason(), giveUp.message()), now);
         }
     }
 
     /** Failures a person must fix (bad credentials, a spent quota) are logged at ERROR, at most once a minute per target. */
-    private void alertIfCritical(final TargetConfig target, final Classification failure) {
-        if (failure.severity() != dev.rebound.classify.Severity.CRITICAL) {
-            return;
-        }
-        final long nowMs = System.currentTimeMillis();
-        final Long last = alerted.get(target.name());
-        if (last == null || nowMs - last >= 60_000) {
-            alerted.put(target.name(), nowMs);
+    private void alertIfCritical(final TargetConfig target, final Classification failure, final Instant now) {
+        if (failure.severity() == Severity.CRITICAL && alerts.due(target.name(), now)) {
             LOG.error("ALERT target {}: {} (HTTP {}): {}; not retried, this needs a person", target.name(), failure.category(),
                     failure.httpStatus(), redact.apply(failure.message()));
         }
     }
 
-    /** The primary cannot answer: the first applicable fallback step runs, or the request is dead-lettered. */
-    private void giveUp(final String id, final InFlightEntry entry, final TargetConfig primary, final Trigger why, final Instant now) {
-        runChain(id, entry.because(why), primary, 0, now);
-    }
-
-    /** Fallback step {@code entry.stage()} could not answer: the chain goes on after it. */
-    private void stepFailed(final String id, final InFlightEntry entry, final TargetConfig primary, final String error, final Instant now) {
-        final FallbackStep step = entry.stage() <= primary.fallback().size() ? primary.fallback().get(entry.stage() - 1) : null;
-        final String name = step == null ? "removed" : step.servedBy();
-        metrics.fallback(primary.name(), name, "failed");
-        runChain(id, entry.stepFailed(new FallbackFailure(entry.stage(), name, error)), primary, entry.stage(), now);
-    }
-
-    /**
-     * Tries the fallback steps from index {@code from} on, in order, each only if the primary's
-     * trigger is on its list: cache and static answer at once; a target step starts that target's
-     * first call and the chain resumes from {@link #complete} or {@link #stepFailed}.
-     */
-    private void runChain(final String id, final InFlightEntry start, final TargetConfig primary, final int from, final Instant now) {
-        InFlightEntry entry = start;
-        final Trigger why = entry.trigger();
-        OptionalInt next = FallbackChain.next(primary.fallback(), from, why);
-        while (next.isPresent()) {
-            final int index = next.getAsInt();
-            final FallbackStep step = primary.fallback().get(index);
-            final String error;
-            if (step instanceof FallbackStep.Static st) {
-                metrics.fallback(primary.name(), step.servedBy(), "served");
-                terminal(id, entry, Nodes.RESULTS_SINK, Json.text(Terminals.fallback(entry, step.servedBy(), st.value(), null,
-                        entry.attempts().size(), now)), "FALLBACK");
-                return;
-            } else if (step instanceof FallbackStep.FromCache c) {
-                final String cacheKey = entry.agentRequest().effectiveCacheKey();
-                final Optional<ResponseCache.Cached> hit = cache.get(primary.name(), cacheKey, now, c.ttl());
-                if (hit.isPresent()) {
-                    metrics.fallback(primary.name(), step.servedBy(), "served");
-                    terminal(id, entry, Nodes.RESULTS_SINK, Json.text(Terminals.fallback(entry, step.servedBy(), hit.get().response(),
-                            hit.get().httpStatus(), entry.attempts().size(), now)), "FALLBACK");
-                    return;
-                }
-                error = "no response of " + primary.name() + " younger than " + dev.rebound.config.Durations.format(c.ttl())
-                        + " for cache key '" + cacheKey + "'";
-            } else {
-                final FallbackStep.ToTarget t = (FallbackStep.ToTarget) step;
-                if (entry.attempts().size() >= config.limits().maxAttemptsPerRequest()) {
-                    error = "not called: the request's attempt budget (limits.maxAttemptsPerRequest = "
-                            + config.limits().maxAttemptsPerRequest() + ") is spent";
-                } else {
-                    final InFlightEntry moved = entry.atStep(index + 1);
-                    inFlight.put(id, moved);
-                    config.target(t.target()).ifPresent(other -> retryStates.firstAttempt(other, now));
-                    startAttempt(id, moved, now);
-                    return;
-                }
+    /** The fallback chain's way back into this processor: answer, or call the step's target. */
+    private FallbackRun.Actions actions() {
+        return new FallbackRun.Actions() {
+            @Override
+            public void answer(final String id, final InFlightEntry entry, final String sink, final String json, final String reason) {
+                terminal(id, entry, sink, json, reason);
             }
-            metrics.fallback(primary.name(), step.servedBy(), "failed");
-            entry = entry.stepFailed(new FallbackFailure(index + 1, step.servedBy(), error));
-            next = FallbackChain.next(primary.fallback(), index + 1, why);
-        }
-        if (entry.fallbackFailed().isEmpty()) {
-            terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.gaveUp(entry, why, now)), why.deadLetterReason().name());
-        } else {
-            terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.fallbackFailed(entry, now)), "FALLBACK_FAILED");
-        }
+
+            @Override
+            public void call(final String id, final InFlightEntry moved, final TargetConfig stepTarget, final Instant now) {
+                inFlight.put(id, moved);
+                retryStates.firstAttempt(stepTarget, now);
+                startAttempt(id, moved, now);
+            }
+        };
     }
 
     /** Writes the terminal record, remembers it for dedup and forgets the in-flight entry: one transaction. */
