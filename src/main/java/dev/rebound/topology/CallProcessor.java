@@ -221,6 +221,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     /** Starts every restored in-flight entry that is neither running here nor waiting for its timer. */
     private void resume() {
         final Instant now = now();
+        announceRecoveryTargets(now);
         int restarted = 0;
         try (KeyValueIterator<String, InFlightEntry> it = inFlight.all()) {
             while (it.hasNext()) {
@@ -233,6 +234,16 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         }
         if (restarted > 0) {
             LOG.info("task {}: restarted {} in-flight call(s) restored from the changelog", context.taskId(), restarted);
+        }
+    }
+
+    /** Tells the owners of the targets with a recovery policy that they exist, so checks run before any traffic. */
+    private void announceRecoveryTargets(final Instant now) {
+        for (final TargetConfig t : config.targets().values()) {
+            if (t.recovery().isPresent()) {
+                context.forward(new Record<String, Object>(t.name(), new byte[0], now.toEpochMilli(),
+                        new RecordHeaders().add(Topics.REGISTER_HEADER, "true".getBytes(StandardCharsets.UTF_8))), Nodes.OUTCOMES_SINK);
+            }
         }
     }
 

@@ -77,6 +77,12 @@ final class CircuitOwnerProcessor implements Processor<String, byte[], String, b
         if (target == null || record.value() == null) {
             return; // a target removed from the configuration: its circuit no longer matters
         }
+        if (record.headers().lastHeader(Topics.REGISTER_HEADER) != null) {
+            if (owned.get(target.name()) == null) {
+                owned.put(target.name(), current(target)); // owned from now on: its health checks start at the next tick
+            }
+            return;
+        }
         final Outcome outcome = Json.read(record.value(), Outcome.class);
         final OwnerState state = current(target);
         apply(target, CircuitMachine.onOutcome(state, outcome, target.circuit(), target.recovery().orElse(null), target.name()));

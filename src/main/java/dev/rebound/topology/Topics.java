@@ -20,6 +20,12 @@ public final class Topics {
      * answer, not a second terminal record, so consumers that count terminal records skip it.
      */
     public static final String DEDUP_REPLAY_HEADER = "rebound-dedup-replay";
+    /**
+     * Marks a record on {@code agent-circuit-outcomes} that only tells the owner of a target that the
+     * target exists (sent by every task when it starts, for targets with a recovery policy), so that
+     * its health checks start before its first call.
+     */
+    public static final String REGISTER_HEADER = "rebound-register";
 
     /** The topics Rebound creates, in the order {@code rebound topics create} reports them. */
     public static final java.util.List<String> ALL = java.util.List.of(CALLS, RESULTS, DEAD_LETTERS, CIRCUITS, CONTROL, OUTCOMES, REPLAYED);

@@ -124,9 +124,11 @@ class RecoveryFlowTest {
     @Test
     void shouldRampBackThroughEveryStepAfterAnOutage() {
         run(Duration.ofSeconds(3), true);
-        assertThat(chat.calls()).as("a target is checked once the owner has seen it").isEmpty();
+        assertThat(chat.calls()).as("checked from the start, before any traffic").isNotEmpty()
+                .allSatisfy(c -> assertThat(c.spec().requestId()).isEqualTo(HealthChecker.PROBE_ID));
+        assertThat(transitions()).as("passing checks change nothing").isEmpty();
         send();
-        chat.fail(0, 503, "down");
+        chat.fail(chat.calls().size() - 1, 503, "down");
         run(Duration.ofMillis(500), true);
         for (int i = 0; i < 2; i++) {
             send();
