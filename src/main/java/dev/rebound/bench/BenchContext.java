@@ -48,6 +48,11 @@ final class BenchContext {
         out.flush();
     }
 
+    /** A line under the progress line, for something the figures alone do not say. */
+    void note(final String what) {
+        out.printf("%n  note: %s%n", what);
+    }
+
     String bootstrap() {
         return kafka.bootstrapServers();
     }
@@ -131,10 +136,7 @@ final class BenchContext {
         props.remove(org.apache.kafka.streams.StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG);
         final org.apache.kafka.streams.KafkaStreams streams = new org.apache.kafka.streams.KafkaStreams(topology, props);
         streams.start();
-        final long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (streams.state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING && System.nanoTime() < until) {
-            Thread.sleep(50);
-        }
+        ReboundStreams.awaitRunning(streams, Duration.ofSeconds(60));
         return streams;
     }
 

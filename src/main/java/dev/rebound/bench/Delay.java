@@ -89,7 +89,7 @@ final class Delay implements Scenario {
         f.put("firePrecisionP99Ms", Bench.round(metrics.retryFireLatenessP99Ms(), 1));
         f.put("heapMb", Math.round(heapMb));
         if (peak < N) {
-            System.out.printf("%n  note: at most %d retries were pending at once (the first fired before the last was scheduled)%n", peak);
+            ctx.note("at most " + peak + " retries were pending at once (the first fired before the last was scheduled)");
         }
         return f;
     }

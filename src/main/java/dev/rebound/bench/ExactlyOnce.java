@@ -1,5 +1,6 @@
 package dev.rebound.bench;
 
+import dev.rebound.ops.Pacer;
 import dev.rebound.ops.ProcessorProcess;
 import dev.rebound.ops.SimScenario;
 import dev.rebound.ops.Simulator;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code exactly-once}: 10 000 requests, 30 % failing once (a retry each), the processor running as
@@ -59,12 +59,9 @@ final class ExactlyOnce implements Scenario {
             ProcessorProcess third = null;
             try (TerminalCounter counter = new TerminalCounter(ctx.bootstrap(), topics.results(), topics.deadLetters());
                  KafkaProducer<String, byte[]> producer = ctx.producer()) {
-                final long start = System.nanoTime();
+                final Pacer pacer = new Pacer(RATE);
                 for (int i = 0; i < N; i++) {
-                    final long wait = start + (long) (i * 1e9 / RATE) - System.nanoTime();
-                    if (wait > 0) {
-                        LockSupport.parkNanos(wait);
-                    }
+                    pacer.awaitSlot(i);
                     final String script = i % 10 < 3 ? "{\"status\":503,\"failTimes\":1}" : "";
                     producer.send(new ProducerRecord<>(topics.calls(), "k" + i, BenchContext.request("e" + i, "llm", script, 600_000)));
                     if (i == N * 20 / 100) {

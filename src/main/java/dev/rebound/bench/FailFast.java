@@ -5,6 +5,7 @@ import dev.rebound.circuit.CircuitState;
 import dev.rebound.circuit.HealthState;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.execute.TargetPool;
+import dev.rebound.ops.Pacer;
 import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.request.Json;
 import dev.rebound.topology.ReboundStreams;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code failfast}: the target's circuit is already OPEN (published on {@code agent-circuits}
@@ -78,12 +78,9 @@ final class FailFast implements Scenario {
             producer.flush();
             reader.readUntil(WARM_UP, Duration.ofSeconds(60), r -> { }, () -> ctx.progress("warm-up: " + reader.count() + "/" + WARM_UP));
             final Thread load = new Thread(() -> {
-                final long start = System.nanoTime();
+                final Pacer pacer = new Pacer(RATE);
                 for (int i = 0; i < N; i++) {
-                    final long wait = start + (long) (i * 1e9 / RATE) - System.nanoTime();
-                    if (wait > 0) {
-                        LockSupport.parkNanos(wait);
-                    }
+                    pacer.awaitSlot(i);
                     sentAt.put("k" + i, System.nanoTime());
                     producer.send(new ProducerRecord<>(topics.calls(), "k" + i, BenchContext.request("f" + i, "llm", "", 600_000)));
                 }

@@ -6,6 +6,7 @@ import dev.rebound.circuit.HealthState;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
+import dev.rebound.ops.Pacer;
 import dev.rebound.ops.RampShares;
 import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.ops.SimScenario;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code recovery}: a paced load, the target (and its /health) down for 20 s, then healthy. How long
@@ -75,19 +75,16 @@ final class RecoveryRamp implements Scenario {
                  TerminalCounter counter = new TerminalCounter(ctx.bootstrap(), topics.results(), topics.deadLetters());
                  KafkaProducer<String, byte[]> producer = ctx.producer()) {
                 final Thread load = new Thread(() -> {
-                    final long start = System.nanoTime();
+                    final Pacer pacer = new Pacer(RATE);
                     while (producing.get()) {
                         final int i = sent.getAndIncrement();
                         producer.send(new ProducerRecord<>(topics.calls(), "k" + i, BenchContext.request("r" + i, "llm", "", 600_000)));
-                        final long wait = start + (long) ((i + 1) * 1e9 / RATE) - System.nanoTime();
-                        if (wait > 0) {
-                            LockSupport.parkNanos(wait);
-                        }
+                        pacer.awaitSlot(i + 1);
                     }
                     producer.flush();
                 }, "recovery-load");
                 load.start();
-                Thread.sleep(2_000); // healthy traffic first: the owner learns of the target
+                Thread.sleep(2_000); // healthy traffic first (this is the bench's driver thread): the timeline starts CLOSED
                 sim.outageFor(OUTAGE);
                 outageEnds = Instant.now().plus(OUTAGE);
                 final long until = System.nanoTime() + Duration.ofSeconds(120).toNanos();

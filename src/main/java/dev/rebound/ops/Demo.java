@@ -171,14 +171,9 @@ public final class Demo {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, "5"), new StringSerializer(), new ByteArraySerializer())) {
-            final long start = System.nanoTime();
+            final Pacer pacer = new Pacer(rate);
             for (int i = 0; i < n; i++) {
-                if (rate > 0) {
-                    final long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
-                    if (wait > 0) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                    }
-                }
+                pacer.awaitSlot(i);
                 final DemoLoad.Item item = load.item(i);
                 invalid += item.invalid() ? 1 : 0;
                 producer.send(new ProducerRecord<>(topic, item.key(), item.value()));

@@ -302,8 +302,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         if (entry.stage() == 0) {
             return primary;
         }
-        return entry.stage() <= primary.fallback().size() && primary.fallback().get(entry.stage() - 1) instanceof FallbackStep.ToTarget t
-                ? config.target(t.target()).orElse(null) : null;
+        return FallbackRun.stepAt(primary, entry.stage()) instanceof FallbackStep.ToTarget t ? config.target(t.target()).orElse(null) : null;
     }
 
     private static Trigger deadlineTrigger(final InFlightEntry entry) {

@@ -37,6 +37,11 @@ final class FallbackRun {
     private final ReboundMetrics metrics;
     private final Actions actions;
 
+    /** Fallback step {@code stage} (1-based) of {@code primary}'s chain, or {@code null} if the configuration no longer has it. */
+    static FallbackStep stepAt(final TargetConfig primary, final int stage) {
+        return stage >= 1 && stage <= primary.fallback().size() ? primary.fallback().get(stage - 1) : null;
+    }
+
     FallbackRun(final ReboundConfig config, final ResponseCache cache, final ReboundMetrics metrics, final Actions actions) {
         this.config = config;
         this.cache = cache;
@@ -61,7 +66,7 @@ final class FallbackRun {
 
     /** Fallback step {@code entry.stage()} could not answer: the chain goes on after it. */
     void stepFailed(final String id, final InFlightEntry entry, final TargetConfig primary, final String error, final Instant now) {
-        final FallbackStep step = entry.stage() <= primary.fallback().size() ? primary.fallback().get(entry.stage() - 1) : null;
+        final FallbackStep step = stepAt(primary, entry.stage());
         final String name = step == null ? "removed" : step.servedBy();
         metrics.fallback(primary.name(), name, "failed");
         runChain(id, entry.stepFailed(new FallbackFailure(entry.stage(), name, error)), primary, entry.stage(), now);

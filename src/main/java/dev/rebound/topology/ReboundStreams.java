@@ -74,6 +74,11 @@ public final class ReboundStreams implements AutoCloseable {
 
     /** Waits until every stream thread is RUNNING. */
     public void awaitRunning(final Duration timeout) throws TimeoutException, InterruptedException {
+        awaitRunning(streams, timeout);
+    }
+
+    /** Waits until every stream thread of {@code streams} is RUNNING; throws if it stops or {@code timeout} passes. */
+    public static void awaitRunning(final KafkaStreams streams, final Duration timeout) throws TimeoutException, InterruptedException {
         final long until = System.nanoTime() + timeout.toNanos();
         while (streams.state() != KafkaStreams.State.RUNNING) {
             if (System.nanoTime() > until) {

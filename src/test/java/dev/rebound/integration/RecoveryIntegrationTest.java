@@ -8,6 +8,7 @@ import dev.rebound.config.ReboundConfig;
 import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
 import dev.rebound.ops.EmbeddedKafka;
+import dev.rebound.ops.Pacer;
 import dev.rebound.ops.RampShares;
 import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.ops.SimScenario;
@@ -82,15 +83,11 @@ class RecoveryIntegrationTest {
                  Requests requests = new Requests(kafka.bootstrapServers(), topics.calls())) {
                 rebound.awaitRunning(Duration.ofSeconds(60));
                 final Thread load = new Thread(() -> {
-                    final long start = System.nanoTime();
+                    final Pacer pacer = new Pacer(RATE);
                     while (producing.get()) {
                         final int i = sent.getAndIncrement();
                         requests.send("k" + i, Requests.scripted("r" + i, "llm", ""));
-                        final long due = start + (long) ((i + 1) * 1e9 / RATE);
-                        final long wait = due - System.nanoTime();
-                        if (wait > 0) {
-                            java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                        }
+                        pacer.awaitSlot(i + 1);
                     }
                     requests.flush();
                 }, "paced-load");
