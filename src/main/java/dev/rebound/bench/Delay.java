@@ -3,7 +3,7 @@ package dev.rebound.bench;
 import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
 import dev.rebound.config.ReboundConfig;
-import dev.rebound.execute.CallOutcome;
+import dev.rebound.lifecycle.CallOutcome;
 import dev.rebound.execute.TargetPool;
 import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.topology.ReboundStreams;

@@ -2,7 +2,7 @@ package dev.rebound.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebound.config.ReboundConfig;
-import dev.rebound.execute.CallOutcome;
+import dev.rebound.lifecycle.CallOutcome;
 import dev.rebound.execute.TargetExecutor;
 import dev.rebound.execute.TargetPool;
 import dev.rebound.ops.ReboundMetrics;

@@ -36,7 +36,7 @@ public final class CircuitMachine {
      */
     public static boolean isTargetFailure(final ErrorCategory category) {
         return switch (category) {
-            case VALIDATION, CONTEXT_TOO_LONG, CONTENT_POLICY, NOT_FOUND -> false;
+            case VALIDATION, CONTEXT_TOO_LONG, CONTENT_POLICY, NOT_FOUND, RESPONSE_TOO_LARGE -> false;
             default -> true;
         };
     }

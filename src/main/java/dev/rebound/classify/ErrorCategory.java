@@ -34,7 +34,14 @@ public enum ErrorCategory {
     /** Rebound did not call because the target's circuit is open. */
     CIRCUIT_OPEN(Severity.MEDIUM, true),
     /** Nothing above matched. */
-    UNKNOWN(Severity.MEDIUM, false);
+    UNKNOWN(Severity.MEDIUM, false),
+    /**
+     * The target answered, but with more than {@code limits.maxResponseBytes}, or with more than
+     * fits the Kafka record of the result. Not retried (the same call would give the same answer)
+     * and not held against the target's circuit (a healthy target answered); the fallback chain
+     * may serve the request. Declared last: stored counters are indexed by ordinal.
+     */
+    RESPONSE_TOO_LARGE(Severity.MEDIUM, false);
 
     private final Severity severity;
     private final boolean retryable;

@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -65,7 +67,8 @@ public final class ConfigLoader {
         if (root == null || !root.isObject()) {
             throw new ConfigException("config", "must be a YAML mapping with 'kafka' and 'targets'");
         }
-        final Section top = new Section("", substitute(root, ""));
+        final Map<String, Set<String>> fromEnv = new HashMap<>();
+        final Section top = new Section("", substitute(root, "", fromEnv));
         final Map<String, String> kafka = top.map("kafka");
         final Limits limits = top.optionalSection("limits").map(ConfigLoader::limits).orElse(Limits.DEFAULT);
         final String prefix = top.optionalSection("topics").map(s -> s.finish(s.stringOr("prefix", ""))).orElse("");
@@ -83,14 +86,14 @@ public final class ConfigLoader {
             if (!name.matches("[A-Za-z0-9._-]{1,100}")) {
                 throw new ConfigException("targets." + name, "a target name may only contain letters, digits, '.', '_' and '-' (1..100)");
             }
-            targets.put(name, target(name, ts.section(name)));
+            targets.put(name, target(name, ts.section(name), fromEnv));
         }
         ts.done();
         top.done();
         return new ReboundConfig(kafka, targets, limits, prefix, dedup, patterns, retries, ops);
     }
 
-    private TargetConfig target(final String name, final Section s) {
+    private TargetConfig target(final String name, final Section s, final Map<String, Set<String>> fromEnv) {
         final String kindText = s.stringOr("kind", "call").toUpperCase(Locale.ROOT);
         final TargetConfig.Kind kind;
         try {
@@ -108,9 +111,13 @@ public final class ConfigLoader {
         final CircuitPolicy circuit = within(at, () -> s.optionalSection("circuit").map(ConfigLoader::circuit).orElse(CircuitPolicy.DEFAULT));
         final List<FallbackStep> fallback = fallback(s);
         final Optional<RecoveryPolicy> recovery = within(at, () -> s.optionalSection("recovery").map(this::recovery));
+        final Map<String, String> headers = s.map("headers");
+        final Set<String> secrets = TargetSecrets.of(s.path("headers"), headers, s.stringList("secretHeaders", List.of()),
+                url, s.stringList("secretParams", List.of()), fromEnv);
         final TargetConfig t = new TargetConfig(name, kind, s.optionalString("parent"), url,
-                s.stringOr("method", "POST").toUpperCase(Locale.ROOT), s.map("headers"),
-                s.durationOr("timeout", Duration.ofSeconds(30)), s.intOr("maxInFlight", 64), retry, budget, adaptive, circuit, fallback, recovery);
+                s.stringOr("method", "POST").toUpperCase(Locale.ROOT), headers,
+                s.durationOr("timeout", Duration.ofSeconds(30)), s.intOr("maxInFlight", 64), retry, budget, adaptive, circuit, fallback,
+                recovery, secrets);
         s.done();
         return t;
     }
@@ -120,7 +127,8 @@ public final class ConfigLoader {
                 s.intOr("maxRequestBytes", Limits.DEFAULT.maxRequestBytes()),
                 s.intOr("maxPayloadBytes", Limits.DEFAULT.maxPayloadBytes()),
                 s.intOr("maxResponseBytes", Limits.DEFAULT.maxResponseBytes()),
-                s.intOr("maxAttemptsPerRequest", Limits.DEFAULT.maxAttemptsPerRequest())));
+                s.intOr("maxAttemptsPerRequest", Limits.DEFAULT.maxAttemptsPerRequest()),
+                s.durationOr("defaultTimeout", Limits.DEFAULT.defaultTimeout())));
     }
 
     private RecoveryPolicy recovery(final Section s) {
@@ -309,7 +317,11 @@ public final class ConfigLoader {
         }
     }
 
-    private JsonNode substitute(final JsonNode node, final String path) {
+    /**
+     * Substitutes {@code ${VAR}} in every string value, inside mappings and lists alike; records the
+     * substituted values by path, because a header value from the environment is a secret.
+     */
+    private JsonNode substitute(final JsonNode node, final String path, final Map<String, Set<String>> fromEnv) {
         if (node.isTextual()) {
             final Matcher m = ENV.matcher(node.asText());
             final StringBuilder out = new StringBuilder();
@@ -322,6 +334,7 @@ public final class ConfigLoader {
                     throw new ConfigException(path.isEmpty() ? "config" : path,
                             "environment variable " + m.group(1) + " is not set (write ${" + m.group(1) + ":-default} for a default)");
                 }
+                fromEnv.computeIfAbsent(path, p -> new HashSet<>()).add(value);
                 m.appendReplacement(out, Matcher.quoteReplacement(value));
             }
             m.appendTail(out);
@@ -332,7 +345,14 @@ public final class ConfigLoader {
             final Iterator<Map.Entry<String, JsonNode>> it = node.fields();
             while (it.hasNext()) {
                 final Map.Entry<String, JsonNode> e = it.next();
-                copy.set(e.getKey(), substitute(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey()));
+                copy.set(e.getKey(), substitute(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey(), fromEnv));
+            }
+            return copy;
+        }
+        if (node.isArray()) {
+            final com.fasterxml.jackson.databind.node.ArrayNode copy = ((com.fasterxml.jackson.databind.node.ArrayNode) node).arrayNode();
+            for (int i = 0; i < node.size(); i++) {
+                copy.add(substitute(node.get(i), path + "[" + i + "]", fromEnv));
             }
             return copy;
         }

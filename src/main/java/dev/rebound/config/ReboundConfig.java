@@ -50,22 +50,47 @@ public record ReboundConfig(Map<String, String> kafka, Map<String, TargetConfig>
             checkParents(t, targets);
             checkFallbackTargets(t, targets);
         }
+        limits.checkFits(maxRequestSize(kafka));
     }
 
     public Optional<TargetConfig> target(final String name) {
         return Optional.ofNullable(targets.get(name));
     }
 
-    /** Every configured secret: header values and Kafka credentials. */
+    /**
+     * Every configured secret (DESIGN §4): each target's {@link TargetConfig#secrets()} and the
+     * Kafka password, JAAS and secret properties. Nothing else: other header values are
+     * configuration, and masking them would rewrite ids and answers that happen to contain them.
+     */
     public Set<String> secrets() {
         final Set<String> secrets = new HashSet<>();
-        targets.values().forEach(t -> secrets.addAll(t.headers().values()));
+        targets.values().forEach(t -> secrets.addAll(t.secrets()));
         kafka.forEach((k, v) -> {
-            if (k.contains("password") || k.contains("jaas") || k.contains("secret")) {
+            final String key = k.toLowerCase(java.util.Locale.ROOT);
+            if (key.contains("password") || key.contains("jaas") || key.contains("secret")) {
                 secrets.add(v);
             }
         });
         return secrets;
+    }
+
+    /** The producer's {@code max.request.size} as configured (any prefix form), or Kafka's default. */
+    public int maxRequestSize() {
+        return maxRequestSize(kafka);
+    }
+
+    private static int maxRequestSize(final Map<String, String> kafka) {
+        for (final String key : List.of("producer.max.request.size", "max.request.size")) {
+            final String v = kafka.get(key);
+            if (v != null) {
+                try {
+                    return Integer.parseInt(v.trim());
+                } catch (final NumberFormatException e) {
+                    throw new ConfigException("kafka." + key, "must be a whole number of bytes, was '" + v + "'");
+                }
+            }
+        }
+        return Limits.KAFKA_DEFAULT_MAX_REQUEST_SIZE;
     }
 
     private static void checkFallbackTargets(final TargetConfig t, final Map<String, TargetConfig> all) {

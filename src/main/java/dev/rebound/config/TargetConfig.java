@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -17,7 +18,7 @@ import java.util.stream.Collectors;
  * @param parent      the parent group (a provider, a region), if any
  * @param url         the endpoint, http or https; absent for a group
  * @param method      the HTTP method (default POST)
- * @param headers     headers sent on every call; their values are secrets, redacted everywhere
+ * @param headers     headers sent on every call; configuration, not secrets, unless listed in {@code secrets}
  * @param timeout     per-attempt timeout (default 30s)
  * @param maxInFlight concurrent calls per Rebound instance (default 64)
  * @param retry       the retry policy
@@ -26,11 +27,17 @@ import java.util.stream.Collectors;
  * @param circuit     the circuit breaker
  * @param fallback    the fallback chain, tried in order when the target cannot answer (empty: none)
  * @param recovery    health checks and the traffic ramp after an outage, if configured
+ * @param secrets     the values that are secrets (DESIGN §4): header values from environment
+ *                    variables, credential headers, {@code secretHeaders}, {@code secretParams} of
+ *                    the URL; masked in every text that came from outside, nothing else is
  */
 public record TargetConfig(String name, Kind kind, Optional<String> parent, Optional<URI> url, String method,
                            Map<String, String> headers, Duration timeout, int maxInFlight, RetryPolicy retry,
                            BudgetPolicy budget, AdaptivePolicy adaptive, CircuitPolicy circuit, List<FallbackStep> fallback,
-                           Optional<RecoveryPolicy> recovery) {
+                           Optional<RecoveryPolicy> recovery, Set<String> secrets) {
+
+    /** The methods a target may be called with; a request body goes with each. */
+    public static final Set<String> METHODS = Set.of("POST", "PUT", "PATCH", "GET", "DELETE");
 
     /** Whether the target can be called or only groups other targets. */
     public enum Kind { CALL, GROUP }
@@ -61,6 +68,15 @@ public record TargetConfig(String name, Kind kind, Optional<String> parent, Opti
         Objects.requireNonNull(adaptive, "adaptive");
         Objects.requireNonNull(circuit, "circuit");
         headers = Map.copyOf(headers);
+        if (kind == Kind.CALL && !METHODS.contains(method)) {
+            throw new ConfigException(at + ".method", "must be one of " + new java.util.TreeSet<>(METHODS) + ", was '" + method + "'");
+        }
+        headers.forEach((h, v) -> {
+            if (v.indexOf('\r') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\0') >= 0) {
+                throw new ConfigException(at + ".headers." + h, "contains a line break or NUL, which would split the HTTP header");
+            }
+        });
+        secrets = Set.copyOf(secrets);
         fallback = List.copyOf(fallback);
         Objects.requireNonNull(recovery, "recovery");
         if (recovery.flatMap(RecoveryPolicy::probe).isPresent() && kind != Kind.CALL) {

@@ -1,5 +1,7 @@
 package dev.rebound.execute;
 
+import dev.rebound.lifecycle.CallOutcome;
+
 import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
 
@@ -14,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -28,15 +29,28 @@ import java.util.function.Function;
  *
  * <p>Slots: each target has one {@link Semaphore} of {@code maxInFlight} permits shared by every
  * task in the process, so the bound holds per instance whatever the partition count. An attempt
- * that finds no permit waits in this dispatcher's queue; it is durable anyway, because its request
- * is already in the in-flight store.
+ * that finds no permit waits in this dispatcher's line for its target; it is durable anyway,
+ * because its request is already in the in-flight store. The line is bounded per target
+ * ({@link #MAX_WAITING_PER_TARGET} attempts) and in bytes ({@link #MAX_WAITING_BYTES}): when it is
+ * full, {@link #hasRoom} says so and the caller parks the request in its timer store instead, so
+ * memory stays bounded whatever the backlog, and one saturated target never fills the line of another.
+ *
+ * <p>A cancelled request's call is not aborted (its slot must stay taken until the exchange really
+ * ends, which its own timeout bounds); its outcome is dropped when it arrives.
  */
 public final class CallDispatcher {
+
+    /** Attempts one task may queue for one target beyond its slots. */
+    public static final int MAX_WAITING_PER_TARGET = 256;
+    /** Payload bytes one task may hold in its waiting lines in all. */
+    public static final long MAX_WAITING_BYTES = 64L << 20;
 
     private final Function<String, TargetExecutor> executors;
     private final Function<String, Semaphore> slots;
     private final Map<String, Queue<CallSpec>> waiting = new HashMap<>();
     private final Set<String> active = new HashSet<>();
+    private final Set<String> cancelled = new HashSet<>();
+    private long waitingBytes;
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
     private volatile boolean closed;
     private int waitingCount;
@@ -56,7 +70,41 @@ public final class CallDispatcher {
         } else {
             waiting.computeIfAbsent(spec.target(), t -> new ArrayDeque<>()).add(spec);
             waitingCount++;
+            waitingBytes += spec.body().length;
         }
+    }
+
+    /** Whether an attempt for {@code target} would start or fit in its waiting line now. */
+    public boolean hasRoom(final String target) {
+        final Queue<CallSpec> q = waiting.get(target);
+        final int queued = q == null ? 0 : q.size();
+        if (queued == 0 && slots.apply(target).availablePermits() > 0) {
+            return true;
+        }
+        return queued < MAX_WAITING_PER_TARGET && waitingBytes < MAX_WAITING_BYTES;
+    }
+
+    /**
+     * Forgets request {@code requestId}'s attempt: a queued one is dropped, a running one keeps its
+     * slot until it ends but its outcome will not be handed out.
+     */
+    public void cancel(final String requestId) {
+        if (!active.remove(requestId)) {
+            return;
+        }
+        for (final Queue<CallSpec> q : waiting.values()) {
+            final java.util.Iterator<CallSpec> it = q.iterator();
+            while (it.hasNext()) {
+                final CallSpec spec = it.next();
+                if (spec.requestId().equals(requestId)) {
+                    it.remove();
+                    waitingCount--;
+                    waitingBytes -= spec.body().length;
+                    return;
+                }
+            }
+        }
+        cancelled.add(requestId);
     }
 
     /** Whether an attempt for this request is queued or running here. */
@@ -84,7 +132,9 @@ public final class CallDispatcher {
             final Queue<CallSpec> q = e.getValue();
             while (!q.isEmpty() && s.tryAcquire()) {
                 waitingCount--;
-                start(q.poll());
+                final CallSpec spec = q.poll();
+                waitingBytes -= spec.body().length;
+                start(spec);
             }
         }
     }
@@ -94,22 +144,14 @@ public final class CallDispatcher {
         int n = 0;
         Completion c;
         while (n < max && (c = completions.poll()) != null) {
+            n++;
+            if (cancelled.remove(c.spec().requestId())) {
+                continue;
+            }
             active.remove(c.spec().requestId());
             handler.accept(c);
-            n++;
         }
         return n;
-    }
-
-    /** Waits up to {@code timeoutMs} for one finished attempt, for back-pressure; returns whether one was handled. */
-    public boolean awaitOne(final Consumer<Completion> handler, final long timeoutMs) throws InterruptedException {
-        final Completion c = completions.poll(timeoutMs, TimeUnit.MILLISECONDS);
-        if (c == null) {
-            return false;
-        }
-        active.remove(c.spec().requestId());
-        handler.accept(c);
-        return true;
     }
 
     /**
@@ -121,7 +163,9 @@ public final class CallDispatcher {
         closed = true;
         waiting.clear();
         waitingCount = 0;
+        waitingBytes = 0;
         active.clear();
+        cancelled.clear();
         completions.clear();
     }
 

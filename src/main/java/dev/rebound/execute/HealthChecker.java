@@ -1,5 +1,7 @@
 package dev.rebound.execute;
 
+import dev.rebound.lifecycle.CallOutcome;
+
 import dev.rebound.config.RecoveryPolicy;
 import dev.rebound.config.TargetConfig;
 
@@ -9,6 +11,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -20,8 +25,10 @@ import java.util.function.Supplier;
  */
 public final class HealthChecker {
 
-    /** The request id a probe call carries as its {@code Idempotency-Key}. */
+    /** The prefix of the {@code Idempotency-Key} a probe call carries; each check adds its own number, so no two are alike. */
     public static final String PROBE_ID = "rebound-health-check";
+    /** A health answer's body is not needed; at most this much of it is read before the connection is closed. */
+    private static final int MAX_HEALTH_BODY = 64 * 1024;
 
     /** What one check saw. */
     public record Result(String target, boolean passed, String detail) {
@@ -29,6 +36,7 @@ public final class HealthChecker {
 
     private final Function<String, TargetExecutor> executors;
     private final Supplier<HttpClient> client;
+    private final AtomicLong checks = new AtomicLong();
 
     public HealthChecker(final Function<String, TargetExecutor> executors, final Supplier<HttpClient> client) {
         this.executors = executors;
@@ -41,7 +49,8 @@ public final class HealthChecker {
                 return get(target.name(), r.healthUrl().get(), r);
             }
             final byte[] body = r.probe().orElseThrow().toString().getBytes(StandardCharsets.UTF_8);
-            return executors.apply(target.name()).call(new CallSpec(PROBE_ID, target.name(), 1, body, r.timeout()))
+            final String key = PROBE_ID + "-" + target.name() + "-" + System.currentTimeMillis() + "-" + checks.incrementAndGet();
+            return executors.apply(target.name()).call(new CallSpec(key, target.name(), 1, body, r.timeout()))
                     .thenApply(o -> o instanceof CallOutcome.Success s
                             ? new Result(target.name(), true, "probe answered HTTP " + s.status())
                             : new Result(target.name(), false, "probe failed: " + ((CallOutcome.Failed) o).classification().category()
@@ -51,17 +60,35 @@ public final class HealthChecker {
         }
     }
 
+    /**
+     * A GET of the health URL that ends within the policy's timeout, body included: a health
+     * endpoint that stalls after its headers must not keep the target's checks (and so its
+     * recovery) waiting for ever.
+     */
     private CompletableFuture<Result> get(final String target, final URI url, final RecoveryPolicy r) {
         final HttpRequest request = HttpRequest.newBuilder(url).timeout(r.timeout()).GET().build();
-        return client.get().sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                .handle((response, error) -> {
-                    if (error != null) {
-                        final Throwable cause = error.getCause() == null ? error : error.getCause();
-                        return new Result(target, false, "GET " + url.getPath() + ": no answer (" + cause.getClass().getSimpleName() + ")");
-                    }
-                    final int status = response.statusCode();
-                    return new Result(target, status / 100 == 2, "GET " + url.getPath() + ": HTTP " + status);
-                });
+        final AtomicReference<BoundedBody> reader = new AtomicReference<>();
+        final CompletableFuture<HttpResponse<BoundedBody.Body>> sent;
+        try {
+            sent = client.get().sendAsync(request, BoundedBody.handler(MAX_HEALTH_BODY, reader::set));
+        } catch (final RuntimeException e) {
+            return CompletableFuture.completedFuture(new Result(target, false, "GET " + url.getPath() + ": " + e.getMessage()));
+        }
+        final CompletableFuture<HttpResponse<BoundedBody.Body>> bounded = sent.copy();
+        bounded.orTimeout(r.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        return bounded.handle((response, error) -> {
+            if (error != null) {
+                final Throwable cause = error.getCause() == null ? error : error.getCause();
+                final BoundedBody body = reader.get();
+                if (body != null) {
+                    body.abort(cause);
+                }
+                sent.cancel(true);
+                return new Result(target, false, "GET " + url.getPath() + ": no answer (" + cause.getClass().getSimpleName() + ")");
+            }
+            final int status = response.statusCode();
+            return new Result(target, status / 100 == 2, "GET " + url.getPath() + ": HTTP " + status);
+        });
     }
 
     private static String httpStatus(final Integer status) {

@@ -1,5 +1,7 @@
 package dev.rebound.execute;
 
+import dev.rebound.lifecycle.CallOutcome;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.rebound.classify.Classification;
@@ -7,6 +9,7 @@ import dev.rebound.classify.ErrorCategory;
 import dev.rebound.classify.ErrorClassifier;
 import dev.rebound.classify.Failure;
 import dev.rebound.config.ConfigException;
+import dev.rebound.config.Durations;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.request.Json;
 
@@ -23,6 +26,9 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
 /**
@@ -79,18 +85,42 @@ public final class HttpTargetExecutor implements TargetExecutor {
                 .build();
     }
 
+    /**
+     * Starts the call. The returned future always completes, normally, within the spec's timeout
+     * (plus a little scheduling slack), whatever the target does: {@link HttpRequest#timeout} only
+     * bounds the wait for the headers, so the whole exchange has a timer of its own that, when it
+     * fires, aborts the body read and closes the exchange. A body is read no further than
+     * {@code limits.maxResponseBytes}.
+     */
     @Override
     public CompletableFuture<CallOutcome> call(final CallSpec spec) {
         final Instant started = clock.instant();
         final long t0 = System.nanoTime();
+        final AtomicReference<BoundedBody> reader = new AtomicReference<>();
+        final CompletableFuture<HttpResponse<BoundedBody.Body>> sent;
         try {
-            return client.sendAsync(request(spec), HttpResponse.BodyHandlers.ofByteArray())
-                    .handle((response, error) -> error == null
-                            ? fromResponse(response, started, millisSince(t0))
-                            : fromError(error, started, millisSince(t0)));
+            sent = client.sendAsync(request(spec), BoundedBody.handler(maxResponseBytes, reader::set));
         } catch (final RuntimeException e) {
             return CompletableFuture.completedFuture(fromError(e, started, millisSince(t0)));
         }
+        final CompletableFuture<CallOutcome> answered = sent.thenApply(r -> fromResponse(r, started, millisSince(t0)));
+        answered.orTimeout(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        return answered.handle((outcome, error) -> {
+            if (error == null) {
+                return outcome;
+            }
+            final Throwable cause = unwrap(error);
+            if (cause instanceof TimeoutException) {
+                final BoundedBody body = reader.get();
+                if (body != null) {
+                    body.abort(cause);
+                }
+                sent.cancel(true);
+                return fromError(new HttpTimeoutException("no complete answer within " + Durations.format(spec.timeout())
+                        + (body == null ? " (no response headers)" : " (the body stalled after the headers)")), started, millisSince(t0));
+            }
+            return fromError(cause, started, millisSince(t0));
+        });
     }
 
     private HttpRequest request(final CallSpec spec) {
@@ -109,26 +139,39 @@ public final class HttpTargetExecutor implements TargetExecutor {
         return b.build();
     }
 
-    private CallOutcome fromResponse(final HttpResponse<byte[]> response, final Instant started, final long durationMs) {
-        final byte[] raw = response.body() == null ? new byte[0] : response.body();
+    private CallOutcome fromResponse(final HttpResponse<BoundedBody.Body> response, final Instant started, final long durationMs) {
+        final BoundedBody.Body body = response.body();
+        final byte[] raw = body == null ? new byte[0] : body.bytes();
         final int status = response.statusCode();
-        if (raw.length > maxResponseBytes) {
-            return new CallOutcome.Failed(new Classification(ErrorCategory.UNKNOWN, status,
-                    "response of " + raw.length + " bytes exceeds limits.maxResponseBytes (" + maxResponseBytes + ")",
-                    Optional.empty()), started, durationMs);
+        final boolean ok = status >= 200 && status < 300;
+        if (ok && body != null && body.truncated()) {
+            return tooLarge(status, "answered HTTP " + status + " with more than limits.maxResponseBytes (" + maxResponseBytes
+                    + " bytes); the rest was not read", started, durationMs);
         }
-        final String text = redact.apply(new String(raw, StandardCharsets.UTF_8));
-        if (status >= 200 && status < 300) {
+        final String text = new String(raw, StandardCharsets.UTF_8);
+        if (ok) {
+            // secrets in an answer are masked value by value where the result is written (Terminals)
             return new CallOutcome.Success(status, body(text), started, durationMs);
         }
-        final Classification c = classifier.classify(new Failure.Http(status, response.headers().map(), text), clock.instant());
+        final Classification c = classifier.classify(new Failure.Http(status, response.headers().map(), redact.apply(text)),
+                clock.instant());
         return new CallOutcome.Failed(c, started, durationMs);
     }
 
+    /** A healthy target's answer that Rebound cannot carry: its own category, not retried, not held against the circuit. */
+    public static CallOutcome.Failed tooLarge(final int status, final String message, final Instant started, final long durationMs) {
+        return new CallOutcome.Failed(new Classification(ErrorCategory.RESPONSE_TOO_LARGE, status, message, Optional.empty()),
+                started, durationMs);
+    }
+
+    private static Throwable unwrap(final Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
     private CallOutcome fromError(final Throwable error, final Instant started, final long durationMs) {
-        final Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        final Throwable cause = unwrap(error);
         final Failure.TransportKind kind;
-        if (cause instanceof HttpTimeoutException) {
+        if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
             kind = Failure.TransportKind.TIMEOUT;
         } else if (cause instanceof ConnectException) {
             kind = Failure.TransportKind.CONNECT;
@@ -146,7 +189,7 @@ public final class HttpTargetExecutor implements TargetExecutor {
             return TextNode.valueOf("");
         }
         try {
-            return Json.MAPPER.readTree(text);
+            return Json.DOOR.readTree(text);
         } catch (final IOException notJson) {
             return TextNode.valueOf(text);
         }

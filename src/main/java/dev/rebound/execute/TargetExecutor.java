@@ -1,5 +1,7 @@
 package dev.rebound.execute;
 
+import dev.rebound.lifecycle.CallOutcome;
+
 import java.util.concurrent.CompletableFuture;
 
 /**

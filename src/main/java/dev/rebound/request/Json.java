@@ -13,14 +13,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The one JSON mapper for Rebound's wire formats: ISO-8601 instants, strict duplicate-key
- * detection (so {@code {"id":"a","id":"b"}} cannot smuggle a second id past validation), and a
- * nesting limit well below the stack depth.
+ * The JSON mappers for Rebound's wire formats: ISO-8601 instants, strict duplicate-key detection
+ * (so {@code {"id":"a","id":"b"}} cannot smuggle a second id past validation), and nesting limits
+ * well below the stack depth.
+ *
+ * <p>Two limits, on purpose: {@link #DOOR} reads what comes from outside (requests, target answers)
+ * and holds it to {@link #MAX_NESTING}; {@link #MAPPER} reads what Rebound wrote itself, where that
+ * input sits a few levels deeper (the request inside an in-flight entry, a dead letter's echo, a
+ * response inside a result or a cache entry), and allows {@link #INTERNAL_HEADROOM} more. A request
+ * accepted at the door is therefore always readable again from every store, topic and replay.
  */
 public final class Json {
 
-    /** Deeper documents are rejected by the parser; no agent request legitimately nests this far. */
+    /** Deeper documents are rejected at the door; no agent request legitimately nests this far. */
     public static final int MAX_NESTING = 200;
+    /** Levels Rebound's own records may add around a document accepted at the door. */
+    public static final int INTERNAL_HEADROOM = 16;
 
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .addModule(new JavaTimeModule())
@@ -29,10 +37,18 @@ public final class Json {
             // "{...} {...}" is not one request: a second document must not ride along unread
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            // 1e400 is a valid JSON number but Infinity as a double, which would be written back as
+            // the invalid token Infinity: an accepted request that could never be read again
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
 
+    /** For input from outside: requests and the bodies targets answer with. */
+    public static final ObjectMapper DOOR = MAPPER.copy();
+
     static {
-        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build());
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_NESTING + INTERNAL_HEADROOM).build());
+        DOOR.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build());
     }
 
     private Json() {

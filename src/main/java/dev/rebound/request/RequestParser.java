@@ -56,7 +56,7 @@ public final class RequestParser {
         }
         final JsonNode root;
         try {
-            root = Json.MAPPER.readTree(value);
+            root = Json.DOOR.readTree(value);
         } catch (final JacksonException e) {
             return invalid("the record is not valid UTF-8 JSON: " + e.getOriginalMessage(), null, null, RequestEcho.ofRaw(value), null);
         } catch (final java.io.IOException e) {
@@ -67,6 +67,15 @@ public final class RequestParser {
         }
         if (!root.isObject()) {
             return invalid("a request must be a JSON object, was " + kind(root), null, null, RequestEcho.ofRaw(value), null);
+        }
+        if (value.length > limits.maxRequestBytes() / 2) {
+            // stored as re-serialized JSON, which can be longer than what was read ("1e9" is written 1E+9);
+            // under half the limit it cannot grow past it
+            final int stored = Json.bytes(root).length;
+            if (stored > limits.maxRequestBytes()) {
+                return invalid("the request is " + stored + " bytes as Rebound stores it (compact JSON), over limits.maxRequestBytes ("
+                        + limits.maxRequestBytes() + "); send smaller payloads", null, null, RequestEcho.ofRaw(value), null);
+            }
         }
         return validate(root, value.length, now);
     }
@@ -199,11 +208,12 @@ public final class RequestParser {
         return null;
     }
 
-    private static Instant deadline(final JsonNode root, final Instant now) {
+    /** The request's absolute deadline: its own, or {@code limits.defaultTimeout} from now, so that nothing waits for ever. */
+    private Instant deadline(final JsonNode root, final Instant now) {
         if (root.hasNonNull("timeoutMs")) {
             return now.plusMillis(root.get("timeoutMs").asLong());
         }
-        return root.hasNonNull("deadline") ? instant(root.get("deadline").asText()) : null;
+        return root.hasNonNull("deadline") ? instant(root.get("deadline").asText()) : now.plus(limits.defaultTimeout());
     }
 
     private static Instant instant(final String text) {

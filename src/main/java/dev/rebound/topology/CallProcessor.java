@@ -1,68 +1,71 @@
 package dev.rebound.topology;
 
 import dev.rebound.circuit.Admission;
+import dev.rebound.circuit.CircuitMachine;
 import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
 import dev.rebound.classify.Severity;
 import dev.rebound.config.ReboundConfig;
-import dev.rebound.config.FallbackStep;
 import dev.rebound.config.RetrySettings;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.execute.CallDispatcher;
-import dev.rebound.execute.CallOutcome;
 import dev.rebound.execute.CallSpec;
 import dev.rebound.execute.Completion;
+import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
-import dev.rebound.fallback.FallbackChain;
-import dev.rebound.fallback.Trigger;
+import dev.rebound.lifecycle.CallOutcome;
+import dev.rebound.lifecycle.Env;
+import dev.rebound.lifecycle.Event;
+import dev.rebound.lifecycle.InFlightEntry;
+import dev.rebound.lifecycle.Lifecycle;
+import dev.rebound.lifecycle.Step;
+import dev.rebound.lifecycle.Terminals;
 import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.request.AgentRequest;
-import dev.rebound.request.Attempt;
-import dev.rebound.request.DeadLetterReason;
+import dev.rebound.request.DeadLetter;
 import dev.rebound.request.Json;
 import dev.rebound.request.ParseResult;
 import dev.rebound.request.RequestParser;
 import dev.rebound.request.Source;
-import dev.rebound.retry.RetryDecision;
-import dev.rebound.retry.RetryPlanner;
+import dev.rebound.retry.TargetRetryState;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
 
 /**
- * Validates requests, runs their attempts without blocking, retries through the delay path, and
- * writes exactly one terminal record per request.
+ * Runs the {@link Lifecycle} of every request of one task: turns what happens (a record, a finished
+ * call, a due timer, a restart) into {@link Event}s, and executes the {@link Step}s the lifecycle
+ * returns (store, call, wait, answer). It decides nothing itself.
  *
- * <p>Life of a request: {@code process} validates it (a bad one is dead-lettered at once), answers
- * a duplicate id from the dedup store, otherwise stores it in the in-flight store and submits its
- * attempt to the {@link CallDispatcher}. A wall-clock punctuator drains finished attempts. A
- * success, or a failure {@link RetryPlanner} gives up on, becomes the terminal record, written
- * together with the dedup entry and the deletion of the in-flight entry: one Kafka transaction
- * under exactly-once, so a crash keeps all of them or none. A failure to retry updates the in-flight
- * entry (next attempt, due time) and sends the request to its delay-tier topic in the same
- * transaction; the tier topic feeds this same task, whose {@link RetryGate} holds it until due and
- * then starts the next attempt.
+ * <p>Failure boundaries: each request is handled on its own. An exception while handling one
+ * (a bug) dead-letters that request as {@code PROCESSING_ERROR}, forgets its in-flight entry and
+ * drops its running call; every other request handled in the same tick goes on. Only Kafka's own
+ * exceptions (a fenced producer, a migrated task) propagate, because they concern the whole task.
  *
- * <p>After a crash or a rebalance the in-flight store comes back from its changelog while the
- * calls that were running are gone; the first punctuation starts every restored entry that is not
- * waiting again (waiting ones are the timer store's). The repeated call carries the same
- * {@code Idempotency-Key}.
+ * <p>{@code process} never blocks: an attempt whose target has no slot waits in the dispatcher's
+ * bounded line, and when that is full the request is parked in the timer store. A timer is removed
+ * only once its request has been handled. After a restart the entries restored from the changelog
+ * are resumed a bounded number per tick. Every terminal record is checked against the largest
+ * record the producer can send before it is written: an answer too large to carry is that call's
+ * failure ({@code RESPONSE_TOO_LARGE}), which the fallback chain may still serve.
  */
 final class CallProcessor implements Processor<String, byte[], String, Object> {
 
@@ -70,14 +73,13 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     static final Duration DRAIN_INTERVAL = Duration.ofMillis(5);
     /** How often the timer store is scanned for due retries; bounds how late a retry fires. */
     static final Duration TIMER_INTERVAL = Duration.ofMillis(50);
-    /** At most this many completions are handled per punctuation, to keep each tick short. */
+    /** How long a request whose target has no room here waits before it asks again. */
+    static final Duration PARK = Duration.ofMillis(200);
     private static final int MAX_DRAIN = 2_000;
-    /** At most this many retries fire per punctuation. */
     private static final int MAX_FIRE = 5_000;
-    /** Above this many attempts waiting for a slot, {@code process} pushes back (see {@link #pushBack}). */
-    static final int MAX_WAITING = 1_000;
-    /** The longest {@code process} pushes back, well inside the 10 s transaction timeout of EOS. */
-    private static final long MAX_PUSH_BACK_MS = 2_000;
+    private static final int MAX_RESUME = 1_000;
+    /** Room left in a record for its key, headers and batch overhead, under the producer's max.request.size. */
+    private static final int RECORD_OVERHEAD = 8 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(CallProcessor.class);
 
@@ -88,6 +90,9 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private final RandomGenerator random;
     private final ReboundMetrics metrics;
     private final Set<String> retryTopics;
+    private final Terminals terminals;
+    private final Lifecycle lifecycle;
+    private final int maxRecordBytes;
 
     private ProcessorContext<String, Object> context;
     private InFlightStore inFlight;
@@ -96,8 +101,15 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private RetryStates retryStates;
     private CallDispatcher dispatcher;
     private CircuitGuard guard;
-    private FallbackRun chain;
-    private boolean resumed;
+    private ResponseCache cache;
+    private Env env;
+    /** Resuming restored entries: the last id resumed, {@code ""} before the first, {@code null} when done. */
+    private String resumeAfter;
+    /** The timer key the current handling set last, so that firing a timer does not remove its own replacement. */
+    private Bytes lastScheduled;
+    /** The last terminal record serialized while checking its size, and its bytes. */
+    private Object encodedRecord;
+    private byte[] encodedBytes;
     /** Keeps one bad key from flooding the log with alerts. */
     private final RateLimitedLog alerts = new RateLimitedLog(Duration.ofMinutes(1));
 
@@ -109,8 +121,11 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         this.parser = new RequestParser(config.targets(), config.limits());
         this.redact = redact;
         this.random = random;
+        this.terminals = new Terminals(redact);
+        this.lifecycle = new Lifecycle(config, terminals);
+        this.maxRecordBytes = config.maxRequestSize() - RECORD_OVERHEAD;
         final Topics topics = new Topics(config.topicPrefix());
-        this.retryTopics = config.retries().tiers().stream().map(topics::retryTier).collect(java.util.stream.Collectors.toSet());
+        this.retryTopics = config.retries().tiers().stream().map(topics::retryTier).collect(Collectors.toSet());
     }
 
     @Override
@@ -118,15 +133,29 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         this.context = context;
         this.inFlight = new InFlightStore(context.getStateStore(Stores.IN_FLIGHT));
         this.dedup = new DedupStore(context.getStateStore(Stores.DEDUP), config.dedupWindow());
-        final KeyValueStore<Bytes, byte[]> timers = context.getStateStore(Stores.TIMERS);
-        this.gate = new RetryGate(timers);
+        this.gate = new RetryGate(context.getStateStore(Stores.TIMERS));
         this.retryStates = new RetryStates(context.getStateStore(Stores.RETRY_STATE), config, context.taskId().toString(), metrics);
         this.dispatcher = new CallDispatcher(pool::executor, pool::slots);
         this.guard = new CircuitGuard(config, context.getStateStore(Stores.CIRCUITS), context.getStateStore(Stores.CONTROL),
                 context.taskId().toString(), random);
-        this.chain = new FallbackRun(config, new ResponseCache(context.getStateStore(Stores.CACHE),
-                context.getStateStore(Stores.CACHE_INDEX)), metrics, actions());
-        this.resumed = false;
+        this.cache = new ResponseCache(context.getStateStore(Stores.CACHE), context.getStateStore(Stores.CACHE_INDEX));
+        this.env = new Env() {
+            @Override
+            public boolean retryPermit(final Instant now) {
+                return pool.retryLimiter().tryAcquire(now);
+            }
+
+            @Override
+            public RandomGenerator random() {
+                return random;
+            }
+
+            @Override
+            public Optional<Cached> cached(final String primary, final String cacheKey, final Duration ttl, final Instant now) {
+                return cache.get(primary, cacheKey, now, ttl).map(c -> new Cached(c.response(), c.httpStatus()));
+            }
+        };
+        this.resumeAfter = "";
         context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::drain);
         context.schedule(TIMER_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
     }
@@ -135,24 +164,39 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     public void process(final Record<String, byte[]> record) {
         final Optional<String> topic = context.recordMetadata().map(m -> m.topic());
         if (topic.isPresent() && retryTopics.contains(topic.get())) {
-            // a request entering the delay path: hold it until due
-            final InFlightEntry waiting = Json.read(record.value(), InFlightEntry.class);
-            gate.schedule(waiting.agentRequest().id(), waiting.attempt(), waiting.dueAt());
+            enterDelayPath(record);
             return;
         }
-        onRequest(record);
+        final Instant now = now();
+        final Source source = context.recordMetadata().map(m -> new Source(m.topic(), m.partition(), m.offset())).orElse(null);
+        try {
+            onRequest(record, source, now);
+        } catch (final StreamsException e) {
+            throw e;
+        } catch (final RuntimeException e) {
+            // before the request had an entry of its own: nothing else to clean up
+            LOG.error("bug: handling the record at {} failed; it is dead-lettered as PROCESSING_ERROR", source, e);
+            emit(record.key(), Nodes.DEAD_LETTERS_SINK, Json.bytes(terminals.processingError(record.value(), source, describe(e), now)));
+        }
     }
 
-    private void onRequest(final Record<String, byte[]> record) {
-        final Instant now = now();
-        final Source source = context.recordMetadata()
-                .map(m -> new Source(m.topic(), m.partition(), m.offset()))
-                .orElse(null);
+    /** A request entering the delay path: its timer is set (again: the task set it when it sent the record). */
+    private void enterDelayPath(final Record<String, byte[]> record) {
+        try {
+            final InFlightEntry waiting = Json.read(record.value(), InFlightEntry.class);
+            gate.schedule(waiting.agentRequest().id(), waiting.attempt(), waiting.dueAt());
+        } catch (final RuntimeException e) {
+            // only Rebound writes these; the task that wrote one also set its timer, so skipping loses nothing
+            LOG.warn("skipping an unreadable delay-tier record (key '{}'): {}", record.key(), e.toString());
+        }
+    }
+
+    private void onRequest(final Record<String, byte[]> record, final Source source, final Instant now) {
         final ParseResult parsed = parser.parse(record.value(), now);
         if (parsed instanceof ParseResult.Rejected rejected) {
             LOG.debug("rejected request at {}: {} {}", source, rejected.reason(), redact.apply(rejected.message()));
-            emit(record.key(), Nodes.DEAD_LETTERS_SINK, redacted(Json.text(Terminals.rejected(rejected, source, now))));
-            metrics.terminal("dead_letter", rejected.target(), rejected.reason().name());
+            emit(record.key(), Nodes.DEAD_LETTERS_SINK, Json.bytes(terminals.rejected(rejected, source, now)));
+            metrics.terminal("dead_letter", knownTarget(rejected.target()), rejected.reason().name());
             return;
         }
         final AgentRequest request = ((ParseResult.Valid) parsed).request();
@@ -164,41 +208,16 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             return;
         }
         if (inFlight.get(request.id()) != null) {
-            // the first copy is still running or waiting; its terminal record answers this one too
             LOG.debug("request {} is already in flight; duplicate ignored", request.id());
-            return;
+            return; // the first copy's terminal record answers this one too
         }
-        final InFlightEntry entry = InFlightEntry.first(record.key(), request, now, source);
-        inFlight.put(request.id(), entry);
-        config.target(request.target()).ifPresent(t -> retryStates.firstAttempt(t, now));
-        startAttempt(request.id(), entry, now);
-        pushBack();
-    }
-
-    /**
-     * Back-pressure: when more attempts wait for a slot than {@link #MAX_WAITING}, handle finished
-     * calls here, inside {@code process}, instead of reading more input. Bounded by
-     * {@link #MAX_PUSH_BACK_MS} so that a stuck target cannot stall the transaction.
-     */
-    private void pushBack() {
-        final long until = System.nanoTime() + MAX_PUSH_BACK_MS * 1_000_000;
-        try {
-            while (dispatcher.waiting() > MAX_WAITING && System.nanoTime() < until) {
-                if (dispatcher.awaitOne(this::complete, 20)) {
-                    dispatcher.startWaiting();
-                }
-            }
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        handle(request.id(), null, new Event.Arrived(record.key(), request, source), now,
+                () -> InFlightEntry.first(record.key(), request, now, source));
     }
 
     private void drain(final long timestamp) {
         metrics.punctuated();
-        if (!resumed) {
-            resume();
-            resumed = true;
-        }
+        resumeSome();
         dispatcher.drain(this::complete, MAX_DRAIN);
         dispatcher.startWaiting();
         retryStates.flush(now());
@@ -206,35 +225,49 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
 
     private void fireDue(final long timestamp) {
         final Instant now = now();
-        for (final RetryGate.Due due : gate.takeDue(now, MAX_FIRE)) {
-            final InFlightEntry entry = inFlight.get(due.id());
-            if (entry == null || !entry.waiting() || entry.attempt() != due.attempt()) {
-                continue; // stale: the request has moved on since this timer was set
+        for (final RetryGate.Due due : gate.due(now, MAX_FIRE)) {
+            lastScheduled = null;
+            final InFlightEntry entry = readEntry(due.id());
+            if (entry != null) {
+                handle(due.id(), entry, new Event.TimerDue(due.attempt()), now, () -> entry);
             }
-            metrics.retryFired(Duration.between(entry.dueAt(), now));
-            final InFlightEntry fired = entry.fired();
-            inFlight.put(due.id(), fired);
-            startAttempt(due.id(), fired, now);
+            if (!due.key().equals(lastScheduled)) {
+                gate.remove(due.key());
+            }
         }
     }
 
-    /** Starts every restored in-flight entry that is neither running here nor waiting for its timer. */
-    private void resume() {
+    /**
+     * Starts the entries restored from the changelog that are neither running here nor waiting
+     * for a timer, at most {@link #MAX_RESUME} per tick; announces recovery targets first.
+     */
+    private void resumeSome() {
+        if (resumeAfter == null) {
+            return;
+        }
         final Instant now = now();
-        announceRecoveryTargets(now);
-        int restarted = 0;
-        try (KeyValueIterator<String, InFlightEntry> it = inFlight.all()) {
-            while (it.hasNext()) {
+        if (resumeAfter.isEmpty()) {
+            announceRecoveryTargets(now);
+        }
+        int seen = 0;
+        String last = null;
+        try (KeyValueIterator<String, InFlightEntry> it = inFlight.from(resumeAfter)) {
+            while (it.hasNext() && seen < MAX_RESUME) {
                 final KeyValue<String, InFlightEntry> kv = it.next();
-                if (!kv.value.waiting() && !dispatcher.isActive(kv.key)) {
-                    startAttempt(kv.key, kv.value, now);
-                    restarted++;
+                if (kv.key.equals(resumeAfter)) {
+                    continue;
+                }
+                seen++;
+                last = kv.key;
+                if (kv.value != null && !kv.value.waiting() && !dispatcher.isActive(kv.key)) {
+                    handle(kv.key, kv.value, new Event.Resumed(), now, () -> kv.value);
                 }
             }
         }
-        if (restarted > 0) {
-            LOG.info("task {}: restarted {} in-flight call(s) restored from the changelog", context.taskId(), restarted);
+        if (seen > 0) {
+            LOG.info("task {}: resumed {} in-flight entr(y/ies) restored from the changelog", context.taskId(), seen);
         }
+        resumeAfter = seen < MAX_RESUME ? null : last;
     }
 
     /** Tells the owners of the targets with a recovery policy that they exist, so checks run before any traffic. */
@@ -247,148 +280,181 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         }
     }
 
-    private void startAttempt(final String id, final InFlightEntry entry, final Instant now) {
-        final AgentRequest request = entry.agentRequest();
-        final TargetConfig primary = config.target(request.target()).orElse(null);
-        if (primary == null || primary.kind() != TargetConfig.Kind.CALL) {
-            terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.targetGone(entry, now)), "UNKNOWN_TARGET");
-            return;
-        }
-        final TargetConfig target = stageTarget(primary, entry);
-        if (target == null) {
-            // the configuration changed while the request was in flight: that step is gone
-            chain.stepFailed(id, entry, primary, "this step is no longer configured", now);
-            return;
-        }
-        Duration timeout = target.timeout();
-        if (request.deadline() != null) {
-            final Duration left = Duration.between(now, request.deadline());
-            if (left.isNegative() || left.isZero()) {
-                if (entry.stage() > 0) {
-                    chain.stepFailed(id, entry, primary, "the deadline " + request.deadline() + " passed before it could be called", now);
-                } else if (entry.trigger() == null && !primary.fallback().isEmpty()) {
-                    chain.giveUp(id, entry, primary, deadlineTrigger(entry), now);
-                } else {
-                    terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.deadlineExceeded(entry, now)), "DEADLINE_EXCEEDED");
-                }
-                return;
-            }
-            if (left.compareTo(timeout) < 0) {
-                timeout = left;
-            }
-        }
-        if (guard.admit(id, target, now) instanceof Admission.Defer defer) {
-            metrics.admissionRefused(target.name(), defer.why().name().toLowerCase(java.util.Locale.ROOT));
-            if (entry.stage() > 0) {
-                chain.stepFailed(id, entry, primary, "not admitted: " + defer.reason(), now);
-                return;
-            }
-            final Trigger why = new Trigger(ErrorCategory.CIRCUIT_OPEN.name(),
-                    defer.why() == Admission.Why.DISABLED ? FallbackStep.DISABLED : DeadLetterReason.CIRCUIT_OPEN.name(),
-                    primary.name() + " was not called: " + defer.reason());
-            if (FallbackChain.handles(primary.fallback(), why)) {
-                chain.giveUp(id, entry, primary, why, now); // fail fast to the fallback: no call, no wait
-            } else {
-                deferOrGiveUp(id, entry, defer, now);
-            }
-            return;
-        }
-        final byte[] body = request.payload().toString().getBytes(StandardCharsets.UTF_8);
-        dispatcher.submit(new CallSpec(id, target.name(), entry.attempt(), body, timeout));
-    }
-
-    /** The target the current stage calls: the primary, or fallback step {@code stage}'s target ({@code null} if gone). */
-    private TargetConfig stageTarget(final TargetConfig primary, final InFlightEntry entry) {
-        if (entry.stage() == 0) {
-            return primary;
-        }
-        return FallbackRun.stepAt(primary, entry.stage()) instanceof FallbackStep.ToTarget t ? config.target(t.target()).orElse(null) : null;
-    }
-
-    private static Trigger deadlineTrigger(final InFlightEntry entry) {
-        final String category = entry.attempts().isEmpty() ? ErrorCategory.TIMEOUT.name()
-                : entry.attempts().get(entry.attempts().size() - 1).category();
-        return new Trigger(category, DeadLetterReason.DEADLINE_EXCEEDED.name(),
-                "the deadline " + entry.deadline() + " passed before attempt " + entry.attempt() + " could start");
-    }
-
-    /** Not admitted and no fallback for it: wait in the delay path until the circuit may admit, unless that is past the deadline. */
-    private void deferOrGiveUp(final String id, final InFlightEntry entry, final Admission.Defer defer, final Instant now) {
-        if (entry.deadline() != null && !defer.until().isBefore(entry.deadline())) {
-            if (defer.why() == Admission.Why.DISABLED) {
-                terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.deadlineWhileDisabled(entry, defer.reason(), now)),
-                        "DEADLINE_EXCEEDED");
-            } else {
-                terminal(id, entry, Nodes.DEAD_LETTERS_SINK, Json.text(Terminals.circuitOpen(entry, defer.reason(), now)), "CIRCUIT_OPEN");
-            }
-            return;
-        }
-        waitInDelayPath(id, entry.deferred(defer.until()), config.retries().tierFor(Duration.between(now, defer.until())), now);
-    }
-
-    /**
-     * Stores the waiting entry and sends it to its delay tier, in the same transaction; the tier
-     * topic brings it back to this task, whose {@link RetryGate} fires it at {@code dueAt}.
-     */
-    private void waitInDelayPath(final String id, final InFlightEntry waiting, final Duration tier, final Instant now) {
-        metrics.delayEntered();
-        inFlight.put(id, waiting);
-        context.forward(new Record<String, Object>(waiting.key(), waiting, now.toEpochMilli()), Nodes.retrySink(tier));
-    }
-
     private void complete(final Completion c) {
         final String id = c.spec().requestId();
         final Instant now = now();
-        final TargetConfig target = config.target(c.spec().target()).orElseThrow();
-        final Optional<ErrorCategory> failed = c.outcome() instanceof CallOutcome.Failed f
-                ? Optional.of(f.classification().category()) : Optional.empty();
-        // every attempt that reached the target is evidence about it, even a stale one
-        for (final CircuitGuard.OutcomeEvent e : guard.ended(id, target, failed, c.outcome().durationMs(), now)) {
-            context.forward(new Record<String, Object>(e.target(), Json.bytes(e.outcome()), now.toEpochMilli()), Nodes.OUTCOMES_SINK);
-        }
-        final InFlightEntry entry = inFlight.get(id);
-        if (entry == null || entry.waiting() || entry.attempt() != c.spec().attempt()) {
-            // stale: the request ended or moved on (e.g. restarted and answered by another attempt)
-            return;
-        }
-        final TargetConfig primary = config.target(entry.agentRequest().target()).orElseThrow();
-        if (c.outcome() instanceof CallOutcome.Success s) {
-            metrics.attempt(target.name(), "success", "", Duration.ofMillis(s.durationMs()));
-            retryStates.outcome(target, now, Optional.empty());
-            if (entry.stage() > 0) {
-                metrics.fallback(primary.name(), target.name(), "served");
-                terminal(id, entry, Nodes.RESULTS_SINK, Json.text(Terminals.fallback(entry, target.name(), s.body(), s.status(),
-                        c.spec().attempt(), now)), "FALLBACK");
-                return;
+        try {
+            final TargetConfig target = config.target(c.spec().target()).orElse(null);
+            final Optional<ErrorCategory> failed = c.outcome() instanceof CallOutcome.Failed f
+                    ? Optional.of(f.classification().category()) : Optional.empty();
+            if (target != null) {
+                // every attempt that reached the target is evidence about it, even a stale one
+                for (final CircuitGuard.OutcomeEvent e : guard.ended(id, target, failed, c.outcome().durationMs(), now)) {
+                    context.forward(new Record<String, Object>(e.target(), Json.bytes(e.outcome()), now.toEpochMilli()), Nodes.OUTCOMES_SINK);
+                }
             }
-            chain.remember(primary, entry, s, now);
-            terminal(id, entry, Nodes.RESULTS_SINK, Json.text(Terminals.succeeded(entry, c.spec(), s, now)), "SUCCEEDED");
+            final InFlightEntry entry = inFlight.get(id);
+            if (entry == null || entry.waiting() || entry.attempt() != c.spec().attempt() || target == null) {
+                return; // stale: the request ended or moved on
+            }
+            metrics.attempt(target.name(), failed.isEmpty() ? "success" : "failure", failed.map(Enum::name).orElse(""),
+                    Duration.ofMillis(c.outcome().durationMs()));
+            failedClassification(c.outcome()).ifPresent(f -> alertIfCritical(target, f, now));
+            final TargetRetryState state = retryStates.outcome(target, now, failed.filter(CircuitMachine::isTargetFailure)
+                    .or(() -> failed.filter(f -> f != ErrorCategory.RESPONSE_TOO_LARGE)));
+            final Event.CallFinished finished = new Event.CallFinished(target.name(), c.spec().attempt(), c.outcome(), state);
+            handle(id, entry, finished, now, () -> entry);
+        } catch (final StreamsException e) {
+            throw e;
+        } catch (final RuntimeException e) {
+            crash(id, () -> null, e, now);
+        }
+    }
+
+    /**
+     * One request's failure boundary: the lifecycle's steps for {@code event}, executed; anything
+     * thrown dead-letters this request alone ({@code known} is its entry if the store has none yet).
+     */
+    private void handle(final String id, final InFlightEntry entry, final Event event, final Instant now,
+                        final java.util.function.Supplier<InFlightEntry> known) {
+        try {
+            List<Step> steps = lifecycle.next(entry, event, now, env);
+            if (event instanceof Event.CallFinished f && tooLarge(steps)) {
+                steps = lifecycle.next(entry, new Event.CallFinished(f.target(), f.attempt(), HttpTargetExecutor.tooLarge(
+                        f.outcome() instanceof CallOutcome.Success s ? s.status() : 200,
+                        "the answer would make a record of " + encodedBytes.length + " bytes, over the " + maxRecordBytes
+                                + " that the producer's max.request.size allows", f.outcome().startedAt(), f.outcome().durationMs()),
+                        f.state()), now, env);
+            }
+            execute(id, steps, now);
+        } catch (final StreamsException e) {
+            throw e;
+        } catch (final RuntimeException e) {
+            crash(id, known, e, now);
+        }
+    }
+
+    private void execute(final String id, final List<Step> steps, final Instant now) {
+        for (final Step step : steps) {
+            if (step instanceof Step.Call c) {
+                call(id, c, now);
+            } else if (step instanceof Step.Wait w) {
+                inFlight.put(id, w.entry());
+                lastScheduled = gate.schedule(id, w.entry().attempt(), w.entry().dueAt());
+                w.tier().ifPresent(tier -> {
+                    metrics.delayEntered();
+                    context.forward(new Record<String, Object>(w.entry().key(), w.entry(), now.toEpochMilli()), Nodes.retrySink(tier));
+                });
+            } else if (step instanceof Step.Terminal t) {
+                terminal(id, t, now);
+            } else if (step instanceof Step.Remember r) {
+                cache.put(r.primary(), r.cacheKey(), r.response(), r.httpStatus(), now, r.maxEntries());
+            } else if (step instanceof Step.CancelCall) {
+                dispatcher.cancel(id);
+                guard.forget(id);
+            } else if (step instanceof Step.FirstAttempt f) {
+                config.target(f.target()).ifPresent(t -> retryStates.firstAttempt(t, now));
+            } else if (step instanceof Step.RetryGranted g) {
+                config.target(g.target()).ifPresent(t -> retryStates.retryGranted(t, now, g.state()));
+                metrics.retryScheduled(g.target(), RetrySettings.tierName(g.tier()));
+            } else if (step instanceof Step.RetryFired f) {
+                metrics.retryFired(f.lateness());
+            } else if (step instanceof Step.FallbackUsed u) {
+                metrics.fallback(u.primary(), u.servedBy(), u.outcome());
+            }
+        }
+    }
+
+    /** Stores the entry, asks admission, and starts the call, or reports why it cannot start now. */
+    private void call(final String id, final Step.Call c, final Instant now) {
+        inFlight.put(id, c.entry());
+        final TargetConfig target = config.target(c.target()).orElseThrow();
+        if (guard.admit(id, target, now) instanceof Admission.Defer defer) {
+            metrics.admissionRefused(target.name(), defer.why().name().toLowerCase(java.util.Locale.ROOT));
+            execute(id, lifecycle.next(c.entry(), new Event.NotAdmitted(defer), now, env), now);
             return;
         }
-        final Classification failure = ((CallOutcome.Failed) c.outcome()).classification();
-        metrics.attempt(target.name(), "failure", failure.category().name(), Duration.ofMillis(c.outcome().durationMs()));
-        alertIfCritical(target, failure, now);
-        final Attempt attempt = Terminals.attempt(c.spec(), (CallOutcome.Failed) c.outcome());
-        final var state = retryStates.outcome(target, now, Optional.of(failure.category()));
-        final RetryDecision decision = entry.attempt() >= config.limits().maxAttemptsPerRequest() && failure.retryable()
-                ? new RetryDecision.GiveUp(DeadLetterReason.RETRIES_EXHAUSTED, target.name() + " failed with " + failure.category()
-                        + ": " + failure.message() + "; the request's attempt budget (limits.maxAttemptsPerRequest = "
-                        + config.limits().maxAttemptsPerRequest() + ") is spent")
-                : RetryPlanner.decide(failure, entry.stageAttempt(), Optional.ofNullable(entry.lastWaitMs()).map(Duration::ofMillis), now,
-                        entry.deadline(), target, state, config.retries(), () -> pool.retryLimiter().tryAcquire(now), random);
-        if (decision instanceof RetryDecision.Retry retry) {
-            retryStates.retryGranted(target, now, state);
-            waitInDelayPath(id, entry.waitingFor(attempt, retry.delay(), retry.dueAt()), retry.tier(), now);
-            metrics.retryScheduled(target.name(), RetrySettings.tierName(retry.tier()));
+        if (!dispatcher.hasRoom(target.name())) {
+            guard.forget(id);
+            final long spread = random.nextLong(PARK.toMillis() + 1);
+            execute(id, lifecycle.next(c.entry(), new Event.Busy(now.plus(PARK).plusMillis(spread)), now, env), now);
             return;
         }
-        final RetryDecision.GiveUp giveUp = (RetryDecision.GiveUp) decision;
-        final InFlightEntry ended = entry.ended(attempt);
-        if (entry.stage() > 0) {
-            chain.stepFailed(id, ended, primary, giveUp.reason() + ": " + giveUp.message(), now);
-        } else {
-            chain.giveUp(id, ended, primary, Trigger.of(failure.category(), giveUp.reason(), giveUp.message()), now);
+        final byte[] body = c.entry().agentRequest().payload().toString().getBytes(StandardCharsets.UTF_8);
+        dispatcher.submit(new CallSpec(id, target.name(), c.entry().attempt(), body, c.timeout()));
+    }
+
+    /** Whether the steps' terminal record carries a call's answer too large to write (its bytes are kept for the write). */
+    private boolean tooLarge(final List<Step> steps) {
+        for (final Step step : steps) {
+            if (step instanceof Step.Terminal t && t.answeredBy().isPresent()) {
+                return encode(t.record()).length > maxRecordBytes;
+            }
         }
+        return false;
+    }
+
+    private byte[] encode(final Object record) {
+        if (record != encodedRecord) {
+            encodedBytes = Json.bytes(record);
+            encodedRecord = record;
+        }
+        return encodedBytes;
+    }
+
+    /** Writes the terminal record, remembers it for dedup and forgets the in-flight entry: one transaction. */
+    private void terminal(final String id, final Step.Terminal t, final Instant now) {
+        byte[] value = encode(t.record());
+        if (value.length > maxRecordBytes && t.record() instanceof DeadLetter dl) {
+            value = Json.bytes(Terminals.trimmed(dl));
+        }
+        encodedRecord = null;
+        encodedBytes = null;
+        final String sink = t.sink() == Step.Sink.RESULT ? Nodes.RESULTS_SINK : Nodes.DEAD_LETTERS_SINK;
+        emit(t.key(), sink, value);
+        dedup.put(id, sink, value, now);
+        inFlight.delete(id);
+        metrics.terminal(t.sink() == Step.Sink.RESULT ? "result" : "dead_letter", knownTarget(targetOf(t.record())), t.label());
+    }
+
+    /**
+     * The request failed inside Rebound: dead-letter it as {@code PROCESSING_ERROR}, forget its
+     * entry and its call. If even that fails the request stays in flight, to be tried again after a
+     * restart, and the failure is logged: a second terminal record is never risked.
+     */
+    private void crash(final String id, final java.util.function.Supplier<InFlightEntry> known, final RuntimeException e,
+                       final Instant now) {
+        LOG.error("bug: handling request {} failed; it is dead-lettered as PROCESSING_ERROR", id, e);
+        dispatcher.cancel(id);
+        guard.forget(id);
+        try {
+            final InFlightEntry stored = readEntry(id);
+            final InFlightEntry entry = stored != null ? stored : known.get();
+            if (entry == null || dedup.find(id, now) != null) {
+                return; // already answered, or nothing left to answer for
+            }
+            execute(id, lifecycle.next(entry, new Event.Crashed(describe(e)), now, env), now);
+        } catch (final StreamsException fatal) {
+            throw fatal;
+        } catch (final RuntimeException again) {
+            LOG.error("could not dead-letter request {} after a failure; it stays in flight", id, again);
+        }
+    }
+
+    /** The entry, or {@code null} when it cannot even be read (it is then left alone). */
+    private InFlightEntry readEntry(final String id) {
+        try {
+            return inFlight.get(id);
+        } catch (final StreamsException e) {
+            throw e;
+        } catch (final RuntimeException e) {
+            LOG.error("in-flight entry of request {} cannot be read", id, e);
+            return null;
+        }
+    }
+
+    private static Optional<Classification> failedClassification(final CallOutcome outcome) {
+        return outcome instanceof CallOutcome.Failed f ? Optional.of(f.classification()) : Optional.empty();
     }
 
     /** Failures a person must fix (bad credentials, a spent quota) are logged at ERROR, at most once a minute per target. */
@@ -399,39 +465,24 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         }
     }
 
-    /** The fallback chain's way back into this processor: answer, or call the step's target. */
-    private FallbackRun.Actions actions() {
-        return new FallbackRun.Actions() {
-            @Override
-            public void answer(final String id, final InFlightEntry entry, final String sink, final String json, final String reason) {
-                terminal(id, entry, sink, json, reason);
-            }
-
-            @Override
-            public void call(final String id, final InFlightEntry moved, final TargetConfig stepTarget, final Instant now) {
-                inFlight.put(id, moved);
-                retryStates.firstAttempt(stepTarget, now);
-                startAttempt(id, moved, now);
-            }
-        };
+    /** A configured target's name, or {@code unknown}: meter tags never take raw input (one meter per string, for ever). */
+    private String knownTarget(final String name) {
+        return name != null && config.target(name).isPresent() ? name : "unknown";
     }
 
-    /** Writes the terminal record, remembers it for dedup and forgets the in-flight entry: one transaction. */
-    private void terminal(final String id, final InFlightEntry entry, final String sink, final String json, final String reason) {
-        final byte[] value = redacted(json);
-        emit(entry.key(), sink, value);
-        dedup.put(id, sink, value, now());
-        inFlight.delete(id);
-        metrics.terminal(Nodes.RESULTS_SINK.equals(sink) ? "result" : "dead_letter", entry.agentRequest().target(), reason);
+    private static String targetOf(final Object record) {
+        if (record instanceof DeadLetter d) {
+            return d.target();
+        }
+        return record instanceof dev.rebound.request.AgentResult r ? r.target() : null;
+    }
+
+    private String describe(final Throwable e) {
+        return redact.apply(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
     }
 
     private void emit(final String key, final String sink, final byte[] value) {
         context.forward(new Record<String, Object>(key, value, context.currentSystemTimeMs()), sink);
-    }
-
-    /** Every terminal record Rebound writes passes here: configured secrets never reach a topic. */
-    private byte[] redacted(final String json) {
-        return redact.apply(json).getBytes(StandardCharsets.UTF_8);
     }
 
     private Instant now() {

@@ -77,6 +77,14 @@ final class CircuitGuard {
         return d;
     }
 
+    /** Request {@code id} will not make the call it was admitted for (no room, or it ended): its probe slot, if any, is free again. */
+    void forget(final String id) {
+        final String probed = probes.remove(id);
+        if (probed != null) {
+            probesPerTarget.merge(probed, -1, Integer::sum);
+        }
+    }
+
     /**
      * An attempt of request {@code id} ended: frees its probe slot, updates the local breaker, and
      * returns the outcomes for the owners of the target's and its ancestors' circuits (none when the

@@ -1,5 +1,6 @@
 package dev.rebound.topology;
 
+import dev.rebound.lifecycle.InFlightEntry;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -44,5 +45,10 @@ final class InFlightStore {
 
     KeyValueIterator<String, InFlightEntry> all() {
         return store.all();
+    }
+
+    /** The entries from {@code id} on, in key order ({@code ""}: all of them). */
+    KeyValueIterator<String, InFlightEntry> from(final String id) {
+        return id.isEmpty() ? store.all() : store.range(id, null);
     }
 }

@@ -1,6 +1,7 @@
 package dev.rebound.topology;
 
 import dev.rebound.circuit.CircuitRecord;
+import dev.rebound.lifecycle.InFlightEntry;
 import dev.rebound.circuit.ControlRecord;
 import dev.rebound.circuit.OwnerState;
 import dev.rebound.config.Redactor;
@@ -65,7 +66,8 @@ public final class ReboundTopology {
         topology.addStateStore(bytesKeyed(Stores.CACHE_INDEX), Nodes.EXECUTOR);
 
         final Serializer<Object> bytes = (topic, value) -> (byte[]) value;
-        final Serializer<Object> waiting = (topic, value) -> redactor.apply(Json.text(value)).getBytes(StandardCharsets.UTF_8);
+        // Rebound's own record: never rewritten (masking it once lost timers of ids that contained a header value)
+        final Serializer<Object> waiting = (topic, value) -> Json.bytes(value);
         topology.addSink(Nodes.RESULTS_SINK, topics.results(), Serdes.String().serializer(), bytes, Nodes.EXECUTOR);
         topology.addSink(Nodes.DEAD_LETTERS_SINK, topics.deadLetters(), Serdes.String().serializer(), bytes, Nodes.EXECUTOR);
         for (final Duration tier : config.retries().tiers()) {

@@ -18,8 +18,8 @@ import java.util.List;
  */
 final class RetryGate {
 
-    /** A timer that came due. */
-    record Due(String id, int attempt, Instant due) {
+    /** A timer that came due; {@code key} removes it once its request has been handled. */
+    record Due(Bytes key, String id, int attempt, Instant due) {
     }
 
     private final KeyValueStore<Bytes, byte[]> timers;
@@ -28,26 +28,32 @@ final class RetryGate {
         this.timers = timers;
     }
 
-    void schedule(final String id, final int attempt, final Instant due) {
-        timers.put(TimerKey.of(due, id), ByteBuffer.allocate(4).putInt(attempt).array());
+    /** Sets a timer; returns its key. Setting the same (due, id) twice leaves one timer. */
+    Bytes schedule(final String id, final int attempt, final Instant due) {
+        final Bytes key = TimerKey.of(due, id);
+        timers.put(key, ByteBuffer.allocate(4).putInt(attempt).array());
+        return key;
+    }
+
+    void remove(final Bytes key) {
+        timers.delete(key);
     }
 
     /**
-     * Removes and returns at most {@code max} timers due at or before {@code now}, earliest first.
-     * Bounded so that a backlog (say, after downtime) is worked off over several ticks instead of
-     * stalling one.
+     * At most {@code max} timers due at or before {@code now}, earliest first, left in the store:
+     * each is removed ({@link #remove}) only once its request has been handled, so that nothing
+     * that goes wrong while handling one can lose the others. Bounded so that a backlog (say, after
+     * downtime) is worked off over several ticks instead of stalling one.
      */
-    List<Due> takeDue(final Instant now, final int max) {
+    List<Due> due(final Instant now, final int max) {
         final List<Due> due = new ArrayList<>();
-        final List<Bytes> keys = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = timers.range(TimerKey.lowest(), TimerKey.upTo(now))) {
             while (it.hasNext() && due.size() < max) {
                 final KeyValue<Bytes, byte[]> kv = it.next();
-                keys.add(kv.key);
-                due.add(new Due(TimerKey.id(kv.key), ByteBuffer.wrap(kv.value).getInt(), TimerKey.due(kv.key)));
+                final int attempt = kv.value != null && kv.value.length == 4 ? ByteBuffer.wrap(kv.value).getInt() : -1;
+                due.add(new Due(kv.key, TimerKey.id(kv.key), attempt, TimerKey.due(kv.key)));
             }
         }
-        keys.forEach(timers::delete);
         return due;
     }
 }

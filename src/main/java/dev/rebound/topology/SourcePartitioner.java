@@ -1,5 +1,7 @@
 package dev.rebound.topology;
 
+import dev.rebound.lifecycle.InFlightEntry;
+
 import org.apache.kafka.streams.processor.StreamPartitioner;
 
 import java.util.Optional;

@@ -1,5 +1,7 @@
 package dev.rebound.topology;
 
+import dev.rebound.lifecycle.InFlightEntry;
+
 /** State store names. Changelog topics are named after them by Kafka Streams. */
 public final class Stores {
 

@@ -97,14 +97,24 @@ class ConfigLoaderTest {
 
     @Test
     void shouldNotLetAVariableChangeTheDocumentStructure() {
-        final ReboundConfig c = new ConfigLoader(Map.of("KEY", "x\nmaxInFlight: 1")::get).parse("""
+        final ReboundConfig c = new ConfigLoader(Map.of("KEY", "x, maxInFlight: 1")::get).parse("""
                 targets:
                   t:
                     url: http://localhost/x
                     headers: { X-Key: "${KEY}" }
                 """);
         assertThat(c.target("t").orElseThrow().maxInFlight()).isEqualTo(64);
-        assertThat(c.target("t").orElseThrow().headers().get("X-Key")).isEqualTo("x\nmaxInFlight: 1");
+        assertThat(c.target("t").orElseThrow().headers().get("X-Key")).isEqualTo("x, maxInFlight: 1");
+    }
+
+    @Test
+    void shouldRefuseAHeaderValueThatWouldSplitTheHttpHeader() {
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("KEY", "x\r\nX-Injected: 1")::get).parse("""
+                targets:
+                  t:
+                    url: http://localhost/x
+                    headers: { X-Key: "${KEY}" }
+                """)).isInstanceOf(ConfigException.class).hasMessageContaining("targets.t.headers.X-Key").hasMessageContaining("line break");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,5 +1,7 @@
 package dev.rebound.execute;
 
+import dev.rebound.lifecycle.CallOutcome;
+
 import com.sun.net.httpserver.HttpServer;
 import dev.rebound.classify.ErrorCategory;
 import dev.rebound.classify.ErrorClassifier;

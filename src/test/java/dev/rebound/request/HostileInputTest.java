@@ -52,7 +52,7 @@ class HostileInputTest {
     @Test
     void shouldRejectTenThousandLevelsOfNesting() {
         final String deep = "{\"id\":\"deep\",\"target\":\"llm\",\"payload\":{\"a\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}}";
-        final RequestParser roomy = new RequestParser(config.targets(), new dev.rebound.config.Limits(1 << 20, 1 << 19, 1 << 19, 10));
+        final RequestParser roomy = new RequestParser(config.targets(), new dev.rebound.config.Limits(1 << 20, 1 << 19, 1 << 19, 10, java.time.Duration.ofMinutes(10)));
         final ParseResult.Rejected r = (ParseResult.Rejected) roomy.parse(deep.getBytes(StandardCharsets.UTF_8), NOW);
         assertThat(r.reason()).isEqualTo(DeadLetterReason.INVALID_REQUEST);
         assertThat(r.message()).contains("nesting");

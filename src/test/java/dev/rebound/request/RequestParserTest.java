@@ -115,7 +115,7 @@ class RequestParserTest {
     @Test
     void shouldRejectDeepNestingWithoutAStackOverflow() {
         final String deep = "{\"id\":\"a\",\"target\":\"llm\",\"payload\":" + "[".repeat(5_000) + "]".repeat(5_000) + "}";
-        final var big = new RequestParser(config.targets(), new dev.rebound.config.Limits(1 << 20, 1 << 19, 1 << 19, 10));
+        final var big = new RequestParser(config.targets(), new dev.rebound.config.Limits(1 << 20, 1 << 19, 1 << 19, 10, java.time.Duration.ofMinutes(10)));
         final ParseResult.Rejected r = (ParseResult.Rejected) big.parse(deep.getBytes(StandardCharsets.UTF_8), NOW);
         assertThat(r.message()).contains("nesting");
     }

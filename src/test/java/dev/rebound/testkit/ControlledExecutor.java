@@ -3,7 +3,7 @@ package dev.rebound.testkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebound.classify.ErrorClassifier;
 import dev.rebound.classify.Failure;
-import dev.rebound.execute.CallOutcome;
+import dev.rebound.lifecycle.CallOutcome;
 import dev.rebound.execute.CallSpec;
 import dev.rebound.execute.TargetExecutor;
 import dev.rebound.request.Json;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebound.classify.Failure;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.execute.TargetPool;
+import dev.rebound.lifecycle.InFlightEntry;
 import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.request.Json;
 import dev.rebound.testkit.Configs;

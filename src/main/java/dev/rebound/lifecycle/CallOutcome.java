@@ -1,4 +1,4 @@
-package dev.rebound.execute;
+package dev.rebound.lifecycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebound.classify.Classification;

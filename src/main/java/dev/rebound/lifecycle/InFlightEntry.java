@@ -1,4 +1,4 @@
-package dev.rebound.topology;
+package dev.rebound.lifecycle;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,13 +34,15 @@ import java.util.List;
  * @param stageStart     the attempt number the current stage began with (0 is read as 1)
  * @param trigger        why the primary could not answer, once it could not; else {@code null}
  * @param fallbackFailed the fallback steps tried so far that could not answer
+ * @param parked         waiting only because its target had no room here (no attempt spent, not a retry)
  */
 public record InFlightEntry(String key, JsonNode request, Instant deadline, Instant firstSeenAt, int attempt,
                             List<Attempt> attempts, Source source, Instant dueAt, Long lastWaitMs,
                             @JsonInclude(JsonInclude.Include.NON_DEFAULT) int stage,
                             @JsonInclude(JsonInclude.Include.NON_DEFAULT) int stageStart,
                             @JsonInclude(JsonInclude.Include.NON_NULL) Trigger trigger,
-                            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FallbackFailure> fallbackFailed) {
+                            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FallbackFailure> fallbackFailed,
+                            @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean parked) {
 
     public InFlightEntry {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
@@ -48,7 +50,7 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
     }
 
     public static InFlightEntry first(final String key, final AgentRequest request, final Instant now, final Source source) {
-        return new InFlightEntry(key, request.original(), request.deadline(), now, 1, List.of(), source, null, null, 0, 0, null, null);
+        return new InFlightEntry(key, request.original(), request.deadline(), now, 1, List.of(), source, null, null, 0, 0, null, null, false);
     }
 
     public AgentRequest agentRequest() {
@@ -73,38 +75,44 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
     /** The request after its last attempt failed for good: the attempt recorded, nothing next. */
     public InFlightEntry ended(final Attempt failed) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, append(failed), source, null, lastWaitMs, stage, stageStart,
-                trigger, fallbackFailed);
+                trigger, fallbackFailed, false);
     }
 
     /** The request waiting {@code wait} for its next attempt, due at {@code due}. */
     public InFlightEntry waitingFor(final Attempt failed, final Duration wait, final Instant due) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt + 1, append(failed.followedBy(wait.toMillis())),
-                source, due, wait.toMillis(), stage, stageStart, trigger, fallbackFailed);
+                source, due, wait.toMillis(), stage, stageStart, trigger, fallbackFailed, false);
     }
 
     /** The request waiting, without an attempt spent, for a circuit to admit it again at {@code due}. */
     public InFlightEntry deferred(final Instant due) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, due, lastWaitMs, stage, stageStart,
-                trigger, fallbackFailed);
+                trigger, fallbackFailed, false);
+    }
+
+    /** The request waiting, without an attempt spent, for room at its target until {@code due}. */
+    public InFlightEntry parkedUntil(final Instant due) {
+        return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, due, lastWaitMs, stage, stageStart,
+                trigger, fallbackFailed, true);
     }
 
     /** The request whose wait is over: its next attempt starts now. */
     public InFlightEntry fired() {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, null, lastWaitMs, stage, stageStart,
-                trigger, fallbackFailed);
+                trigger, fallbackFailed, false);
     }
 
     /** The primary could not answer: remember why, for the chain and the dead letter (the first reason stays). */
     public InFlightEntry because(final Trigger why) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, null, lastWaitMs, stage, stageStart,
-                trigger == null ? why : trigger, fallbackFailed);
+                trigger == null ? why : trigger, fallbackFailed, false);
     }
 
     /** The request moving to fallback step {@code step} (1-based), whose first call is the next attempt. */
     public InFlightEntry atStep(final int step) {
         final int next = nextAttemptNumber();
         return new InFlightEntry(key, request, deadline, firstSeenAt, next, attempts, source, null, null, step, next, trigger,
-                fallbackFailed);
+                fallbackFailed, false);
     }
 
     /** Fallback step {@code failure.step()} could not answer. */
@@ -112,7 +120,7 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
         final List<FallbackFailure> all = new ArrayList<>(fallbackFailed);
         all.add(failure);
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, null, lastWaitMs, stage, stageStart,
-                trigger, all);
+                trigger, all, false);
     }
 
     private List<Attempt> append(final Attempt a) {

@@ -1,0 +1,103 @@
+package dev.rebound.execute;
+
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+
+/**
+ * Reads a response body no further than {@code limit} bytes. An answer that goes on past the limit
+ * (an endless stream, a multi-megabyte dump) is cut off there: the subscription is cancelled, which
+ * closes the exchange, and the body completes as {@link Body#truncated() truncated}. Nothing
+ * larger than the limit is ever held in memory.
+ *
+ * <p>{@link #abort} ends a body that stalls: the call's own timer calls it when the whole call,
+ * body included, has run out of time, so that its slot is always given back.
+ */
+final class BoundedBody implements HttpResponse.BodySubscriber<BoundedBody.Body> {
+
+    /**
+     * What was read.
+     *
+     * @param bytes     the body, or its first {@code limit} bytes when truncated
+     * @param truncated whether the answer went on past the limit
+     */
+    record Body(byte[] bytes, boolean truncated) {
+    }
+
+    private final int limit;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final CompletableFuture<Body> result = new CompletableFuture<>();
+    private volatile Flow.Subscription subscription;
+
+    BoundedBody(final int limit) {
+        this.limit = limit;
+    }
+
+    /** A handler that hands each response its own bounded subscriber and reports it to {@code created}. */
+    static HttpResponse.BodyHandler<Body> handler(final int limit, final java.util.function.Consumer<BoundedBody> created) {
+        return info -> {
+            final BoundedBody b = new BoundedBody(limit);
+            created.accept(b);
+            return b;
+        };
+    }
+
+    @Override
+    public CompletionStage<Body> getBody() {
+        return result;
+    }
+
+    @Override
+    public void onSubscribe(final Flow.Subscription s) {
+        subscription = s;
+        if (result.isDone()) {
+            s.cancel(); // aborted before the body began
+        } else {
+            s.request(Long.MAX_VALUE);
+        }
+    }
+
+    @Override
+    public void onNext(final List<ByteBuffer> items) {
+        if (result.isDone()) {
+            return;
+        }
+        for (final ByteBuffer b : items) {
+            final int room = limit - out.size();
+            if (b.remaining() > room) {
+                final byte[] head = new byte[room];
+                b.get(head);
+                out.write(head, 0, head.length);
+                subscription.cancel();
+                result.complete(new Body(out.toByteArray(), true));
+                return;
+            }
+            final byte[] chunk = new byte[b.remaining()];
+            b.get(chunk);
+            out.write(chunk, 0, chunk.length);
+        }
+    }
+
+    @Override
+    public void onError(final Throwable error) {
+        result.completeExceptionally(error);
+    }
+
+    @Override
+    public void onComplete() {
+        result.complete(new Body(out.toByteArray(), false));
+    }
+
+    /** Gives up on the body: closes the exchange and completes the read with {@code why}. */
+    void abort(final Throwable why) {
+        result.completeExceptionally(why);
+        final Flow.Subscription s = subscription;
+        if (s != null) {
+            s.cancel();
+        }
+    }
+}

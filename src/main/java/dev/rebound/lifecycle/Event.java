@@ -1,0 +1,65 @@
+package dev.rebound.lifecycle;
+
+import dev.rebound.circuit.Admission;
+import dev.rebound.request.AgentRequest;
+import dev.rebound.request.Source;
+import dev.rebound.retry.TargetRetryState;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What can happen to a request that has no terminal record yet: the inputs of
+ * {@link Lifecycle#next}. Each is a fact the processor observed; none carries a decision.
+ */
+public sealed interface Event {
+
+    /** A valid request read from {@code agent-calls} for the first time (not a duplicate). */
+    record Arrived(String key, AgentRequest request, Source source) implements Event {
+        public Arrived {
+            Objects.requireNonNull(request, "request");
+        }
+    }
+
+    /** The in-flight entry was restored after a restart or a rebalance; its call, if it had one, is gone. */
+    record Resumed() implements Event {
+    }
+
+    /** A timer of the delay path came due for the attempt it was set for. */
+    record TimerDue(int attempt) implements Event {
+    }
+
+    /** The call the last {@link Step.Call} asked for was not admitted (circuit, operator switch, ramp). */
+    record NotAdmitted(Admission.Defer defer) implements Event {
+        public NotAdmitted {
+            Objects.requireNonNull(defer, "defer");
+        }
+    }
+
+    /** The call was admitted but its target has no room here (slots and waiting line full) until {@code until}. */
+    record Busy(Instant until) implements Event {
+        public Busy {
+            Objects.requireNonNull(until, "until");
+        }
+    }
+
+    /**
+     * An attempt ended.
+     *
+     * @param target  the target that was called
+     * @param attempt the attempt number the call carried
+     * @param outcome how it ended
+     * @param state   the target's retry state with this outcome counted (budget, adaptive limit)
+     */
+    record CallFinished(String target, int attempt, CallOutcome outcome, TargetRetryState state) implements Event {
+        public CallFinished {
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(outcome, "outcome");
+            Objects.requireNonNull(state, "state");
+        }
+    }
+
+    /** Handling this request threw ({@code what} names the exception): a bug, which must cost only this request. */
+    record Crashed(String what) implements Event {
+    }
+}
