@@ -21,6 +21,8 @@ import java.util.function.ToDoubleFunction;
  */
 public final class ReboundMetrics {
 
+    private volatile String topologyProblem;
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
     /** {@code System.nanoTime} of the latest punctuation of any task of this instance, or 0. */
@@ -99,6 +101,19 @@ public final class ReboundMetrics {
     }
 
     /** A punctuator ran: the stream thread that owns it is not stuck. */
+    /** A fault in the deployment (topics, partitions) that makes this instance not ready until fixed; logged once. */
+    public void topologyProblem(final String problem) {
+        if (!problem.equals(topologyProblem)) {
+            topologyProblem = problem;
+            org.slf4j.LoggerFactory.getLogger(ReboundMetrics.class).error("not ready: {}", problem);
+        }
+    }
+
+    /** The last deployment fault reported, if any. */
+    public java.util.Optional<String> topologyProblem() {
+        return java.util.Optional.ofNullable(topologyProblem);
+    }
+
     public void punctuated() {
         lastPunctuation.set(System.nanoTime());
     }

@@ -86,6 +86,8 @@ public final class SelfHealth implements AutoCloseable {
         out.put("storesRestored", new Check(restoring == 0, restoring == 0 ? "no store restoring" : restoring + " store(s) restoring"));
         out.put("punctuatorsAlive", punctuators());
         out.put("brokerReachable", broker());
+        out.put("topicsConsistent", metrics.topologyProblem().map(p -> new Check(false, p))
+                .orElse(new Check(true, "every delay tier has a partition for each agent-calls partition")));
         return out;
     }
 

@@ -83,7 +83,16 @@ final class CircuitOwnerProcessor implements Processor<String, byte[], String, b
             }
             return;
         }
-        final Outcome outcome = Json.read(record.value(), Outcome.class);
+        final Outcome reported;
+        try {
+            reported = Json.read(record.value(), Outcome.class);
+        } catch (final RuntimeException e) {
+            LOG.warn("skipping an unreadable outcome for '{}': {}", target.name(), e.toString());
+            return;
+        }
+        // the owner's clock, not the reporter's: instances disagree about the time, and openUntil must not
+        final Outcome outcome = new Outcome(reported.target(), Instant.ofEpochMilli(context.currentSystemTimeMs()), reported.success(),
+                reported.category(), reported.durationMs(), reported.task());
         final OwnerState state = current(target);
         apply(target, CircuitMachine.onOutcome(state, outcome, target.circuit(), target.recovery().orElse(null), target.name()));
     }

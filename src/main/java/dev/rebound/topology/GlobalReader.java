@@ -8,7 +8,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.UncheckedIOException;
 
 /**
  * Keeps a global store from a compacted topic of JSON records keyed by target ({@code agent-circuits},
@@ -43,9 +42,15 @@ final class GlobalReader<V> implements Processor<String, byte[], Void, Void> {
             return;
         }
         try {
-            store.put(record.key(), Json.read(record.value(), type));
-        } catch (final UncheckedIOException e) {
-            LOG.warn("skipping an unreadable {} record for '{}': {}", type.getSimpleName(), record.key(), e.getMessage());
+            final V value = Json.read(record.value(), type);
+            if (value == null) {
+                throw new IllegalArgumentException("the JSON value null");
+            }
+            store.put(record.key(), value);
+        } catch (final RuntimeException e) {
+            // garbage or a foreign record on a compacted topic: the state before it stays
+            LOG.warn("skipping an unreadable {} record for '{}' (the previous state is kept): {}", type.getSimpleName(), record.key(),
+                    e.toString());
         }
     }
 }

@@ -72,7 +72,7 @@ public final class ReboundTopology {
         topology.addSink(Nodes.DEAD_LETTERS_SINK, topics.deadLetters(), Serdes.String().serializer(), bytes, Nodes.EXECUTOR);
         for (final Duration tier : config.retries().tiers()) {
             topology.addSink(Nodes.retrySink(tier), topics.retryTier(tier), Serdes.String().serializer(), waiting,
-                    new SourcePartitioner(), Nodes.EXECUTOR);
+                    new SourcePartitioner(metrics), Nodes.EXECUTOR);
         }
 
         // circuits: outcomes keyed by target go to the owning task, which publishes transitions;
