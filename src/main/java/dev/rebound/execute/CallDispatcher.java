@@ -180,9 +180,9 @@ public final class CallDispatcher {
         CompletableFuture<CallOutcome> future;
         try {
             future = executors.apply(spec.target()).call(spec);
-        } catch (final RuntimeException bug) {
-            s.release();
-            throw bug;
+        } catch (final RuntimeException broken) {
+            // an executor that throws instead of answering is broken: the attempt still ends, classified
+            future = CompletableFuture.failedFuture(broken);
         }
         future.whenComplete((outcome, error) -> {
             s.release();

@@ -200,10 +200,10 @@ public final class Lifecycle {
             }
             final CallOutcome.Failed failed = (CallOutcome.Failed) f.outcome();
             final Classification failure = failed.classification();
-            final Attempt attempt = Terminals.attempt(target.name(), f.attempt(), failed);
+            final Attempt attempt = terminals.attempt(target.name(), f.attempt(), failed);
             final RetryDecision decision = entry.attempt() >= config.limits().maxAttemptsPerRequest() && failure.retryable()
                     ? new RetryDecision.GiveUp(DeadLetterReason.RETRIES_EXHAUSTED, target.name() + " failed with " + failure.category()
-                            + ": " + Terminals.clip(failure.message()) + "; " + attemptBudgetMessage())
+                            + ": " + terminals.text(failure.message()) + "; " + attemptBudgetMessage())
                     : RetryPlanner.decide(failure, entry.stageAttempt(), Optional.ofNullable(entry.lastWaitMs()).map(Duration::ofMillis),
                             now, entry.deadline(), target, f.state(), config.retries(), () -> env.retryPermit(now), env.random());
             if (decision instanceof RetryDecision.Retry retry) {
@@ -214,9 +214,9 @@ public final class Lifecycle {
             final RetryDecision.GiveUp giveUp = (RetryDecision.GiveUp) decision;
             final InFlightEntry ended = entry.ended(attempt);
             if (entry.stage() > 0) {
-                stepFailed(ended, primary, giveUp.reason() + ": " + Terminals.clip(giveUp.message()));
+                stepFailed(ended, primary, giveUp.reason() + ": " + terminals.text(giveUp.message()));
             } else {
-                giveUp(ended, primary, Trigger.of(failure.category(), giveUp.reason(), Terminals.clip(giveUp.message())));
+                giveUp(ended, primary, Trigger.of(failure.category(), giveUp.reason(), terminals.text(giveUp.message())));
             }
         }
 
@@ -230,7 +230,7 @@ public final class Lifecycle {
             final FallbackStep step = stepAt(primary, entry.stage());
             final String name = step == null ? "removed" : step.servedBy();
             steps.add(new Step.FallbackUsed(primary.name(), name, "failed"));
-            runChain(entry.stepFailed(new FallbackFailure(entry.stage(), name, Terminals.clip(error))), primary, entry.stage());
+            runChain(entry.stepFailed(new FallbackFailure(entry.stage(), name, terminals.text(error))), primary, entry.stage());
         }
 
         /**

@@ -52,10 +52,15 @@ public final class Terminals {
                 attempt, lastError, latency(entry, now), masked(r.metadata()));
     }
 
-    static Attempt attempt(final String target, final int attempt, final CallOutcome.Failed f) {
+    Attempt attempt(final String target, final int attempt, final CallOutcome.Failed f) {
         final Classification c = f.classification();
         return new Attempt(attempt, f.startedAt(), target, c.category().name(), c.severity().name(),
-                c.httpStatus(), clip(c.message()), f.durationMs(), c.retryAfter().map(Duration::toMillis).orElse(null), null);
+                c.httpStatus(), text(c.message()), f.durationMs(), c.retryAfter().map(Duration::toMillis).orElse(null), null);
+    }
+
+    /** A text from outside (an error message), clipped and masked, as every record repeats it. */
+    String text(final String outside) {
+        return outside == null ? null : mask.apply(clip(outside));
     }
 
     /** A failure's text cut to {@link #MAX_ERROR_CHARS}: the attempt history of a stored entry stays bounded. */
