@@ -86,6 +86,64 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldCallSecretsOnlyWhatDesignSaysIsASecret() {
+        final ReboundConfig c = new ConfigLoader(Map.of("KEY", "sk-from-env-1234567", "REGION", "eu-west-1")::get).parse("""
+                kafka: { sasl.jaas.config: "PlainLoginModule required password=kpass;" }
+                targets:
+                  a:
+                    url: "http://h/x?region=${REGION}&key=qs-secret-98765"
+                    headers:
+                      anthropic-version: "2023-06-01"
+                      Content-Type: application/json
+                      X-Custom-Token: "${KEY}"
+                      x-api-key: literal-key-abcdef
+                      X-Org: org-listed-secret
+                      X-Region: "${REGION:-none}-zone"
+                    secretHeaders: [X-Org]
+                    secretParams: [key]
+                """);
+        assertThat(c.secrets()).contains("sk-from-env-1234567", "literal-key-abcdef", "org-listed-secret", "qs-secret-98765", "eu-west-1")
+                .anyMatch(s -> s.contains("kpass"))
+                .doesNotContain("2023-06-01", "application/json", "eu-west-1-zone");
+    }
+
+    @Test
+    void shouldNameTheFieldOfASecretHeaderOrParamThatIsNotThere() {
+        assertThatThrownBy(() -> loader.parse("targets: {a: {url: 'http://h/x', headers: {A: b}, secretHeaders: [B]}}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("targets.a.secretHeaders");
+        assertThatThrownBy(() -> loader.parse("targets: {a: {url: 'http://h/x?q=1', secretParams: [key]}}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("targets.a.secretParams");
+    }
+
+    @Test
+    void shouldSubstituteVariablesInsideLists() {
+        final ReboundConfig c = new ConfigLoader(Map.of("SLOW", "30s")::get).parse("""
+                retries: { tiers: [1s, "${SLOW}"] }
+                targets: { a: { url: "http://h/x" } }
+                """);
+        assertThat(c.retries().tiers()).contains(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void shouldRefuseAMethodThatIsNotAnHttpMethodForCalls() {
+        assertThatThrownBy(() -> loader.parse("targets: {a: {url: 'http://h/x', method: 'TELEPORT'}}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("targets.a.method");
+    }
+
+    @Test
+    void shouldRefuseLimitsWhoseRecordsTheProducerCouldNotSend() {
+        assertThatThrownBy(() -> loader.parse("limits: {maxRequestBytes: 1048576}\ntargets: {a: {url: 'http://h/x'}}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("max.request.size");
+        final ReboundConfig raised = loader.parse("""
+                kafka: { max.request.size: "4194304" }
+                limits: { maxRequestBytes: 2097152, maxResponseBytes: 2097152 }
+                targets: { a: { url: "http://h/x" } }
+                """);
+        assertThat(raised.limits().maxRequestBytes()).isEqualTo(2 << 20);
+        assertThat(loader.parse("targets: {a: {url: 'http://h/x'}}").limits().defaultTimeout()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
     void shouldUseTheDefaultOfAnUnsetVariable() {
         final ReboundConfig c = new ConfigLoader(k -> null).parse("""
                 targets:

@@ -22,4 +22,12 @@ class GlobalRetryLimiterTest {
         assertThat(limiter.tryAcquire(T0.plusMillis(100))).as("one permit per 100 ms at 10/s").isTrue();
         assertThat(limiter.tryAcquire(T0.plusMillis(100))).isFalse();
     }
+
+    @Test
+    void shouldStillGrantWhenTheCapIsBelowOnePerSecond() {
+        final GlobalRetryLimiter limiter = new GlobalRetryLimiter(0.5);
+        assertThat(limiter.tryAcquire(T0)).isTrue();
+        assertThat(limiter.tryAcquire(T0.plusMillis(1_000))).isFalse();
+        assertThat(limiter.tryAcquire(T0.plusMillis(2_000))).as("one every two seconds").isTrue();
+    }
 }
