@@ -14,10 +14,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The pure core stays pure: decisions import nothing from Kafka or the network (STYLE.md). */
 class ArchitectureTest {
 
-    private static final List<String> FORBIDDEN = List.of("import org.apache.kafka", "import java.net.http", "import com.sun.net");
+    private static final List<String> FORBIDDEN = List.of("import org.apache.kafka", "import java.net.http", "import com.sun.net",
+            "import dev.rebound.execute", "import dev.rebound.topology", "import dev.rebound.ops");
 
     @ParameterizedTest
-    @ValueSource(strings = {"classify", "config", "request", "retry", "circuit", "fallback"})
+    @ValueSource(strings = {"classify", "config", "request", "retry", "circuit", "fallback", "lifecycle"})
     void shouldKeepPurePackagesFreeOfKafkaAndHttp(final String pkg) throws IOException {
         final Path dir = Path.of("src/main/java/dev/rebound", pkg);
         try (Stream<Path> files = Files.walk(dir)) {

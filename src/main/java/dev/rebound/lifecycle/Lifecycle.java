@@ -9,7 +9,6 @@ import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.fallback.FallbackChain;
 import dev.rebound.fallback.Trigger;
-import dev.rebound.request.AgentRequest;
 import dev.rebound.request.Attempt;
 import dev.rebound.request.DeadLetterReason;
 import dev.rebound.request.FallbackFailure;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
 import dev.rebound.lifecycle.CallOutcome;
-import dev.rebound.execute.CallSpec;
 import dev.rebound.fallback.Trigger;
 import dev.rebound.request.AgentRequest;
 import dev.rebound.request.AgentResult;
@@ -21,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**

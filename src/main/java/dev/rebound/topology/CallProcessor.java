@@ -2,9 +2,7 @@ package dev.rebound.topology;
 
 import dev.rebound.circuit.Admission;
 import dev.rebound.circuit.CircuitMachine;
-import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
-import dev.rebound.classify.Severity;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.RetrySettings;
 import dev.rebound.config.TargetConfig;
@@ -22,7 +20,6 @@ import dev.rebound.lifecycle.Step;
 import dev.rebound.lifecycle.Terminals;
 import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.request.AgentRequest;
-import dev.rebound.request.DeadLetter;
 import dev.rebound.request.Json;
 import dev.rebound.request.ParseResult;
 import dev.rebound.request.RequestParser;
@@ -62,10 +59,7 @@ import java.util.stream.Collectors;
  *
  * <p>{@code process} never blocks: an attempt whose target has no slot waits in the dispatcher's
  * bounded line, and when that is full the request is parked in the timer store. A timer is removed
- * only once its request has been handled. After a restart the entries restored from the changelog
- * are resumed a bounded number per tick. Every terminal record is checked against the largest
- * record the producer can send before it is written: an answer too large to carry is that call's
- * failure ({@code RESPONSE_TOO_LARGE}), which the fallback chain may still serve.
+ * only once its request has been handled; restored entries resume a bounded number per tick.
  */
 final class CallProcessor implements Processor<String, byte[], String, Object> {
 
@@ -78,8 +72,6 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private static final int MAX_DRAIN = 2_000;
     private static final int MAX_FIRE = 5_000;
     private static final int MAX_RESUME = 1_000;
-    /** Room left in a record for its key, headers and batch overhead, under the producer's max.request.size. */
-    private static final int RECORD_OVERHEAD = 8 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(CallProcessor.class);
 
@@ -92,7 +84,6 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private final Set<String> retryTopics;
     private final Terminals terminals;
     private final Lifecycle lifecycle;
-    private final int maxRecordBytes;
 
     private ProcessorContext<String, Object> context;
     private InFlightStore inFlight;
@@ -107,11 +98,8 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private String resumeAfter;
     /** The timer key the current handling set last, so that firing a timer does not remove its own replacement. */
     private Bytes lastScheduled;
-    /** The last terminal record serialized while checking its size, and its bytes. */
-    private Object encodedRecord;
-    private byte[] encodedBytes;
-    /** Keeps one bad key from flooding the log with alerts. */
-    private final RateLimitedLog alerts = new RateLimitedLog(Duration.ofMinutes(1));
+    private TerminalWriter terminal;
+    private final CriticalAlerts alerts;
 
     CallProcessor(final ReboundConfig config, final TargetPool pool, final UnaryOperator<String> redact, final RandomGenerator random,
                   final ReboundMetrics metrics) {
@@ -122,8 +110,8 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         this.redact = redact;
         this.random = random;
         this.terminals = new Terminals(redact);
+        this.alerts = new CriticalAlerts(redact);
         this.lifecycle = new Lifecycle(config, terminals);
-        this.maxRecordBytes = config.maxRequestSize() - RECORD_OVERHEAD;
         final Topics topics = new Topics(config.topicPrefix());
         this.retryTopics = config.retries().tiers().stream().map(topics::retryTier).collect(Collectors.toSet());
     }
@@ -138,23 +126,9 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         this.dispatcher = new CallDispatcher(pool::executor, pool::slots);
         this.guard = new CircuitGuard(config, context.getStateStore(Stores.CIRCUITS), context.getStateStore(Stores.CONTROL),
                 context.taskId().toString(), random);
+        this.terminal = new TerminalWriter(context, dedup, inFlight, metrics, config);
         this.cache = new ResponseCache(context.getStateStore(Stores.CACHE), context.getStateStore(Stores.CACHE_INDEX));
-        this.env = new Env() {
-            @Override
-            public boolean retryPermit(final Instant now) {
-                return pool.retryLimiter().tryAcquire(now);
-            }
-
-            @Override
-            public RandomGenerator random() {
-                return random;
-            }
-
-            @Override
-            public Optional<Cached> cached(final String primary, final String cacheKey, final Duration ttl, final Instant now) {
-                return cache.get(primary, cacheKey, now, ttl).map(c -> new Cached(c.response(), c.httpStatus()));
-            }
-        };
+        this.env = new TaskEnv(pool.retryLimiter(), random, cache);
         this.resumeAfter = "";
         context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::drain);
         context.schedule(TIMER_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
@@ -164,7 +138,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     public void process(final Record<String, byte[]> record) {
         final Optional<String> topic = context.recordMetadata().map(m -> m.topic());
         if (topic.isPresent() && retryTopics.contains(topic.get())) {
-            enterDelayPath(record);
+            gate.enter(record.key(), record.value());
             return;
         }
         final Instant now = now();
@@ -176,18 +150,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         } catch (final RuntimeException e) {
             // before the request had an entry of its own: nothing else to clean up
             LOG.error("bug: handling the record at {} failed; it is dead-lettered as PROCESSING_ERROR", source, e);
-            emit(record.key(), Nodes.DEAD_LETTERS_SINK, Json.bytes(terminals.processingError(record.value(), source, describe(e), now)));
-        }
-    }
-
-    /** A request entering the delay path: its timer is set (again: the task set it when it sent the record). */
-    private void enterDelayPath(final Record<String, byte[]> record) {
-        try {
-            final InFlightEntry waiting = Json.read(record.value(), InFlightEntry.class);
-            gate.schedule(waiting.agentRequest().id(), waiting.attempt(), waiting.dueAt());
-        } catch (final RuntimeException e) {
-            // only Rebound writes these; the task that wrote one also set its timer, so skipping loses nothing
-            LOG.warn("skipping an unreadable delay-tier record (key '{}'): {}", record.key(), e.toString());
+            terminal.rejected(record.key(), terminals.processingError(record.value(), source, describe(e), now));
         }
     }
 
@@ -195,8 +158,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         final ParseResult parsed = parser.parse(record.value(), now);
         if (parsed instanceof ParseResult.Rejected rejected) {
             LOG.debug("rejected request at {}: {} {}", source, rejected.reason(), redact.apply(rejected.message()));
-            emit(record.key(), Nodes.DEAD_LETTERS_SINK, Json.bytes(terminals.rejected(rejected, source, now)));
-            metrics.terminal("dead_letter", knownTarget(rejected.target()), rejected.reason().name());
+            terminal.rejected(record.key(), terminals.rejected(rejected, source, now));
             return;
         }
         final AgentRequest request = ((ParseResult.Valid) parsed).request();
@@ -299,7 +261,9 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             }
             metrics.attempt(target.name(), failed.isEmpty() ? "success" : "failure", failed.map(Enum::name).orElse(""),
                     Duration.ofMillis(c.outcome().durationMs()));
-            failedClassification(c.outcome()).ifPresent(f -> alertIfCritical(target, f, now));
+            if (c.outcome() instanceof CallOutcome.Failed f) {
+                alerts.onFailure(target.name(), f.classification(), now);
+            }
             final TargetRetryState state = retryStates.outcome(target, now, failed.filter(CircuitMachine::isTargetFailure)
                     .or(() -> failed.filter(f -> f != ErrorCategory.RESPONSE_TOO_LARGE)));
             final Event.CallFinished finished = new Event.CallFinished(target.name(), c.spec().attempt(), c.outcome(), state);
@@ -319,12 +283,11 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
                         final java.util.function.Supplier<InFlightEntry> known) {
         try {
             List<Step> steps = lifecycle.next(entry, event, now, env);
-            if (event instanceof Event.CallFinished f && tooLarge(steps)) {
+            if (event instanceof Event.CallFinished f && terminal.tooLarge(steps)) {
+                // the answer cannot be carried: that is this call's failure, and the lifecycle decides again
                 steps = lifecycle.next(entry, new Event.CallFinished(f.target(), f.attempt(), HttpTargetExecutor.tooLarge(
-                        f.outcome() instanceof CallOutcome.Success s ? s.status() : 200,
-                        "the answer would make a record of " + encodedBytes.length + " bytes, over the " + maxRecordBytes
-                                + " that the producer's max.request.size allows", f.outcome().startedAt(), f.outcome().durationMs()),
-                        f.state()), now, env);
+                        f.outcome() instanceof CallOutcome.Success s ? s.status() : 200, terminal.tooLargeReason(),
+                        f.outcome().startedAt(), f.outcome().durationMs()), f.state()), now, env);
             }
             execute(id, steps, now);
         } catch (final StreamsException e) {
@@ -346,7 +309,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
                     context.forward(new Record<String, Object>(w.entry().key(), w.entry(), now.toEpochMilli()), Nodes.retrySink(tier));
                 });
             } else if (step instanceof Step.Terminal t) {
-                terminal(id, t, now);
+                terminal.write(id, t, now);
             } else if (step instanceof Step.Remember r) {
                 cache.put(r.primary(), r.cacheKey(), r.response(), r.httpStatus(), now, r.maxEntries());
             } else if (step instanceof Step.CancelCall) {
@@ -382,39 +345,6 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         }
         final byte[] body = c.entry().agentRequest().payload().toString().getBytes(StandardCharsets.UTF_8);
         dispatcher.submit(new CallSpec(id, target.name(), c.entry().attempt(), body, c.timeout()));
-    }
-
-    /** Whether the steps' terminal record carries a call's answer too large to write (its bytes are kept for the write). */
-    private boolean tooLarge(final List<Step> steps) {
-        for (final Step step : steps) {
-            if (step instanceof Step.Terminal t && t.answeredBy().isPresent()) {
-                return encode(t.record()).length > maxRecordBytes;
-            }
-        }
-        return false;
-    }
-
-    private byte[] encode(final Object record) {
-        if (record != encodedRecord) {
-            encodedBytes = Json.bytes(record);
-            encodedRecord = record;
-        }
-        return encodedBytes;
-    }
-
-    /** Writes the terminal record, remembers it for dedup and forgets the in-flight entry: one transaction. */
-    private void terminal(final String id, final Step.Terminal t, final Instant now) {
-        byte[] value = encode(t.record());
-        if (value.length > maxRecordBytes && t.record() instanceof DeadLetter dl) {
-            value = Json.bytes(Terminals.trimmed(dl));
-        }
-        encodedRecord = null;
-        encodedBytes = null;
-        final String sink = t.sink() == Step.Sink.RESULT ? Nodes.RESULTS_SINK : Nodes.DEAD_LETTERS_SINK;
-        emit(t.key(), sink, value);
-        dedup.put(id, sink, value, now);
-        inFlight.delete(id);
-        metrics.terminal(t.sink() == Step.Sink.RESULT ? "result" : "dead_letter", knownTarget(targetOf(t.record())), t.label());
     }
 
     /**
@@ -453,36 +383,8 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         }
     }
 
-    private static Optional<Classification> failedClassification(final CallOutcome outcome) {
-        return outcome instanceof CallOutcome.Failed f ? Optional.of(f.classification()) : Optional.empty();
-    }
-
-    /** Failures a person must fix (bad credentials, a spent quota) are logged at ERROR, at most once a minute per target. */
-    private void alertIfCritical(final TargetConfig target, final Classification failure, final Instant now) {
-        if (failure.severity() == Severity.CRITICAL && alerts.due(target.name(), now)) {
-            LOG.error("ALERT target {}: {} (HTTP {}): {}; not retried, this needs a person", target.name(), failure.category(),
-                    failure.httpStatus(), redact.apply(failure.message()));
-        }
-    }
-
-    /** A configured target's name, or {@code unknown}: meter tags never take raw input (one meter per string, for ever). */
-    private String knownTarget(final String name) {
-        return name != null && config.target(name).isPresent() ? name : "unknown";
-    }
-
-    private static String targetOf(final Object record) {
-        if (record instanceof DeadLetter d) {
-            return d.target();
-        }
-        return record instanceof dev.rebound.request.AgentResult r ? r.target() : null;
-    }
-
     private String describe(final Throwable e) {
         return redact.apply(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-    }
-
-    private void emit(final String key, final String sink, final byte[] value) {
-        context.forward(new Record<String, Object>(key, value, context.currentSystemTimeMs()), sink);
     }
 
     private Instant now() {

@@ -1,9 +1,13 @@
 package dev.rebound.topology;
 
+import dev.rebound.lifecycle.InFlightEntry;
+import dev.rebound.request.Json;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -17,6 +21,8 @@ import java.util.List;
  * has moved on) is recognised and dropped.
  */
 final class RetryGate {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetryGate.class);
 
     /** A timer that came due; {@code key} removes it once its request has been handled. */
     record Due(Bytes key, String id, int attempt, Instant due) {
@@ -33,6 +39,19 @@ final class RetryGate {
         final Bytes key = TimerKey.of(due, id);
         timers.put(key, ByteBuffer.allocate(4).putInt(attempt).array());
         return key;
+    }
+
+    /**
+     * A record of a delay-tier topic: sets its request's timer (again: the task that wrote it set
+     * the timer already, so that a lost or unreadable tier record loses nothing and is skipped).
+     */
+    void enter(final String key, final byte[] value) {
+        try {
+            final InFlightEntry waiting = Json.read(value, InFlightEntry.class);
+            schedule(waiting.agentRequest().id(), waiting.attempt(), waiting.dueAt());
+        } catch (final RuntimeException e) {
+            LOG.warn("skipping an unreadable delay-tier record (key '{}'): {}", key, e.toString());
+        }
     }
 
     void remove(final Bytes key) {
