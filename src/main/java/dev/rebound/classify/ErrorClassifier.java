@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -18,68 +17,30 @@ import java.util.regex.Pattern;
  * Turns the evidence of a failed attempt into a {@link Classification}. A pure function of its
  * input and the time.
  *
- * <p>The most specific evidence wins:
+ * <p>Evidence is read in this order, the first that speaks decides:
  * <ol>
- *   <li>a transport failure (timeout, refused, reset) decides alone;</li>
- *   <li>a provider error code in the body that names a specific condition
- *       ({@code context_length_exceeded}, {@code insufficient_quota}, {@code overloaded_error},
- *       ...): OpenAI sends {@code insufficient_quota} with a 429, and quota is not a rate limit;</li>
- *   <li>message patterns registered in configuration, then Rebound's built-in ones (e.g. an
- *       Anthropic "prompt is too long" inside a generic {@code invalid_request_error});</li>
- *   <li>a generic provider code ({@code invalid_request_error}), then the HTTP status.</li>
+ *   <li>a transport failure (timeout, refused, reset);</li>
+ *   <li>a provider-specific type, code, reason or header that names one condition
+ *       ({@link ProviderEvidence#decisive}: {@code insufficient_quota}, {@code context_length_exceeded},
+ *       Bedrock's {@code x-amzn-ErrorType}, Gemini's per-day or per-minute {@code QuotaFailure}, ...);</li>
+ *   <li>what providers say in words ({@link ProviderMessages}): Anthropic's "prompt is too long"
+ *       inside a generic {@code invalid_request_error}, a spend limit inside a {@code rate_limit_error};</li>
+ *   <li>message patterns registered in configuration;</li>
+ *   <li>the HTTP status when it is specific (anything but 400 and 422): a 401 with
+ *       {@code invalid_request_error} is an authentication failure, a 402 a spent quota;</li>
+ *   <li>a generic provider code ({@code invalid_request_error}, {@code resource_exhausted});</li>
+ *   <li>the status.</li>
  * </ol>
- * Numbers inside a message are never read as a status: "processed 500 tokens" is not a 500.
+ * A rate limit whose own hint asks for an hour or more is a spent quota: no request waits that
+ * long, and the circuit should cool down instead. Numbers inside a message are never read as a
+ * status: "processed 500 tokens" is not a 500.
  */
 public final class ErrorClassifier {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_MESSAGE = 500;
-
-    /** Provider error codes that name a condition precisely; they outrank the HTTP status. */
-    private static final Map<String, ErrorCategory> SPECIFIC_CODES = Map.ofEntries(
-            Map.entry("rate_limit_error", ErrorCategory.RATE_LIMITED),
-            Map.entry("rate_limit_exceeded", ErrorCategory.RATE_LIMITED),
-            Map.entry("requests", ErrorCategory.RATE_LIMITED),
-            Map.entry("tokens", ErrorCategory.RATE_LIMITED),
-            Map.entry("overloaded_error", ErrorCategory.SERVER_ERROR),
-            Map.entry("server_error", ErrorCategory.SERVER_ERROR),
-            Map.entry("api_error", ErrorCategory.SERVER_ERROR),
-            Map.entry("internal", ErrorCategory.SERVER_ERROR),
-            Map.entry("unavailable", ErrorCategory.SERVER_ERROR),
-            Map.entry("service_unavailable", ErrorCategory.SERVER_ERROR),
-            Map.entry("context_length_exceeded", ErrorCategory.CONTEXT_TOO_LONG),
-            Map.entry("context_window_exceeded", ErrorCategory.CONTEXT_TOO_LONG),
-            Map.entry("string_above_max_length", ErrorCategory.CONTEXT_TOO_LONG),
-            Map.entry("insufficient_quota", ErrorCategory.QUOTA_EXHAUSTED),
-            Map.entry("billing_hard_limit_reached", ErrorCategory.QUOTA_EXHAUSTED),
-            Map.entry("quota_exceeded", ErrorCategory.QUOTA_EXHAUSTED),
-            Map.entry("content_policy_violation", ErrorCategory.CONTENT_POLICY),
-            Map.entry("content_filter", ErrorCategory.CONTENT_POLICY),
-            Map.entry("authentication_error", ErrorCategory.AUTHENTICATION),
-            Map.entry("invalid_api_key", ErrorCategory.AUTHENTICATION),
-            Map.entry("permission_error", ErrorCategory.AUTHENTICATION),
-            Map.entry("unauthenticated", ErrorCategory.AUTHENTICATION),
-            Map.entry("permission_denied", ErrorCategory.AUTHENTICATION),
-            Map.entry("not_found_error", ErrorCategory.NOT_FOUND),
-            Map.entry("model_not_found", ErrorCategory.NOT_FOUND),
-            Map.entry("deadline_exceeded", ErrorCategory.TIMEOUT));
-
-    /** Codes that only say "your request was wrong somehow"; a message pattern may know better. */
-    private static final Map<String, ErrorCategory> GENERIC_CODES = Map.of(
-            "invalid_request_error", ErrorCategory.VALIDATION,
-            "invalid_argument", ErrorCategory.VALIDATION,
-            "failed_precondition", ErrorCategory.VALIDATION,
-            "not_found", ErrorCategory.NOT_FOUND,
-            "resource_exhausted", ErrorCategory.RATE_LIMITED);
-
-    private static final List<MessagePattern> BUILT_IN = List.of(
-            new MessagePattern(Pattern.compile("(?i)maximum context length|prompt is too long|context window|too many tokens"),
-                    ErrorCategory.CONTEXT_TOO_LONG),
-            new MessagePattern(Pattern.compile("(?i)exceeded your current quota|quota exceeded|billing"),
-                    ErrorCategory.QUOTA_EXHAUSTED),
-            new MessagePattern(Pattern.compile("(?i)content (policy|management policy)|safety system|flagged"),
-                    ErrorCategory.CONTENT_POLICY),
-            new MessagePattern(Pattern.compile("(?i)\\boverloaded\\b"), ErrorCategory.SERVER_ERROR));
+    /** A rate limit that asks for at least this long a wait is a quota. */
+    static final Duration QUOTA_HINT = Duration.ofHours(1);
 
     private final List<MessagePattern> registered;
     private final UnaryOperator<String> redact;
@@ -109,30 +70,32 @@ public final class ErrorClassifier {
         final ErrorCategory category = switch (t.kind()) {
             case TIMEOUT -> ErrorCategory.TIMEOUT;
             case CONNECT, RESET -> ErrorCategory.NETWORK;
-            case OTHER -> fromPatterns(t.message()).orElse(ErrorCategory.UNKNOWN);
+            case OTHER -> registered(t.message()).or(() -> ProviderMessages.match(t.message())).orElse(ErrorCategory.UNKNOWN);
         };
         return new Classification(category, null, clip(redact.apply(t.message())), Optional.empty());
     }
 
     private Classification http(final Failure.Http h, final Instant now) {
         final JsonNode body = parse(h.body());
-        final String message = clip(redact.apply(errorMessage(body, h)));
+        final String fullMessage = redact.apply(errorMessage(body, h));
+        final String message = clip(fullMessage);
         final Optional<Duration> hint = RetryHints.from(h.status(), h.headers(), body, message, now);
-        final List<String> codes = errorCodes(body);
-        final ErrorCategory category = lookup(codes, SPECIFIC_CODES)
-                .or(() -> fromPatterns(message))
-                .or(() -> lookup(codes, GENERIC_CODES))
+        final ProviderEvidence evidence = ProviderEvidence.of(h.headers(), body, fullMessage);
+        ErrorCategory category = evidence.decisive()
+                .or(() -> ProviderMessages.match(fullMessage))
+                .or(() -> registered(fullMessage))
+                .or(() -> h.status() == 400 || h.status() == 422 ? Optional.empty() : Optional.of(fromStatus(h.status()))
+                        .filter(c -> c != ErrorCategory.UNKNOWN))
+                .or(evidence::generic)
                 .orElseGet(() -> fromStatus(h.status()));
+        if (category == ErrorCategory.RATE_LIMITED && hint.filter(d -> d.compareTo(QUOTA_HINT) >= 0).isPresent()) {
+            category = ErrorCategory.QUOTA_EXHAUSTED;
+        }
         return new Classification(category, h.status(), message, hint);
     }
 
-    private Optional<ErrorCategory> fromPatterns(final String message) {
+    private Optional<ErrorCategory> registered(final String message) {
         for (final MessagePattern p : registered) {
-            if (p.matches(message)) {
-                return Optional.of(p.category());
-            }
-        }
-        for (final MessagePattern p : BUILT_IN) {
             if (p.matches(message)) {
                 return Optional.of(p.category());
             }
@@ -146,41 +109,21 @@ public final class ErrorClassifier {
             case 408, 504 -> ErrorCategory.TIMEOUT;
             case 429 -> ErrorCategory.RATE_LIMITED;
             case 401, 403 -> ErrorCategory.AUTHENTICATION;
+            case 402 -> ErrorCategory.QUOTA_EXHAUSTED;
             case 400, 413, 422 -> ErrorCategory.VALIDATION;
             case 404 -> ErrorCategory.NOT_FOUND;
             case 409, 425 -> ErrorCategory.TRANSIENT;
-            case 529 -> ErrorCategory.SERVER_ERROR;
+            case 424, 529 -> ErrorCategory.SERVER_ERROR; // 424: TGI's "request failed during generation"
             default -> status >= 500 && status <= 599 ? ErrorCategory.SERVER_ERROR : ErrorCategory.UNKNOWN;
         };
     }
 
-    private static Optional<ErrorCategory> lookup(final List<String> codes, final Map<String, ErrorCategory> table) {
-        for (final String code : codes) {
-            final ErrorCategory c = table.get(code);
-            if (c != null) {
-                return Optional.of(c);
-            }
-        }
-        return Optional.empty();
-    }
-
-    /**
-     * The provider codes present in the body, lower-cased: OpenAI {@code error.code} and
-     * {@code error.type}, Anthropic {@code error.type}, Gemini {@code error.status}.
-     */
-    private static List<String> errorCodes(final JsonNode body) {
-        if (body == null) {
-            return List.of();
-        }
-        final JsonNode error = body.path("error");
-        return java.util.stream.Stream.of(error.path("code"), error.path("type"), error.path("status"))
-                .filter(JsonNode::isTextual)
-                .map(n -> n.asText().toLowerCase(Locale.ROOT))
-                .toList();
-    }
-
     private static String errorMessage(final JsonNode body, final Failure.Http h) {
         if (body != null) {
+            if (body.path("error").path("metadata").path("raw").isTextual()) {
+                // OpenRouter passes the upstream provider's own error through
+                return body.path("error").path("message").asText() + ": " + body.path("error").path("metadata").path("raw").asText();
+            }
             final JsonNode error = body.path("error");
             if (error.path("message").isTextual()) {
                 return error.path("message").asText();
@@ -191,17 +134,23 @@ public final class ErrorClassifier {
             if (body.path("message").isTextual()) {
                 return body.path("message").asText();
             }
+            if (body.path("detail").isTextual()) {
+                return body.path("detail").asText();
+            }
         }
         final String text = h.body().isBlank() ? "HTTP " + h.status() : h.body().strip();
         return text;
     }
 
     private static JsonNode parse(final String body) {
-        if (body.isBlank() || body.charAt(0) != '{' && !body.stripLeading().startsWith("{")) {
+        final String lead = body.stripLeading();
+        if (lead.isEmpty() || lead.charAt(0) != '{' && lead.charAt(0) != '[') {
             return null;
         }
         try {
-            return JSON.readTree(body);
+            final JsonNode tree = JSON.readTree(body);
+            // Gemini's OpenAI-compatible endpoint wraps its error in a one-element array
+            return tree.isArray() && tree.size() > 0 && tree.get(0).isObject() ? tree.get(0) : tree;
         } catch (final JsonProcessingException e) {
             return null;
         }

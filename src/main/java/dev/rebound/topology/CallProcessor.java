@@ -94,7 +94,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private CircuitGuard guard;
     private ResponseCache cache;
     private Env env;
-    /** Resuming restored entries: the last id resumed, {@code ""} before the first, {@code null} when done. */
+    /** The last restored entry resumed: {@code ""} before the first, {@code null} when done. */
     private String resumeAfter;
     /** The timer key the current handling set last, so that firing a timer does not remove its own replacement. */
     private Bytes lastScheduled;
@@ -199,10 +199,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         }
     }
 
-    /**
-     * Starts the entries restored from the changelog that are neither running here nor waiting
-     * for a timer, at most {@link #MAX_RESUME} per tick; announces recovery targets first.
-     */
+    /** Resumes restored entries neither running here nor waiting for a timer, {@link #MAX_RESUME} a tick; announces recovery targets first. */
     private void resumeSome() {
         if (resumeAfter == null) {
             return;
@@ -212,6 +209,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             announceRecoveryTargets(now);
         }
         int seen = 0;
+        int restarted = 0;
         String last = null;
         try (KeyValueIterator<String, InFlightEntry> it = inFlight.from(resumeAfter)) {
             while (it.hasNext() && seen < MAX_RESUME) {
@@ -223,11 +221,12 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
                 last = kv.key;
                 if (kv.value != null && !kv.value.waiting() && !dispatcher.isActive(kv.key)) {
                     handle(kv.key, kv.value, new Event.Resumed(), now, () -> kv.value);
+                    restarted++;
                 }
             }
         }
-        if (seen > 0) {
-            LOG.info("task {}: resumed {} in-flight entr(y/ies) restored from the changelog", context.taskId(), seen);
+        if (restarted > 0) {
+            LOG.info("task {}: restarted {} in-flight call(s) restored from the changelog", context.taskId(), restarted);
         }
         resumeAfter = seen < MAX_RESUME ? null : last;
     }

@@ -49,7 +49,7 @@ class ErrorClassifierTest {
             // Gemini
             "429 | {\"error\":{\"code\":429,\"message\":\"Resource has been exhausted\",\"status\":\"RESOURCE_EXHAUSTED\"}} | RATE_LIMITED",
             "503 | {\"error\":{\"code\":503,\"message\":\"The model is overloaded.\",\"status\":\"UNAVAILABLE\"}} | SERVER_ERROR",
-            "400 | {\"error\":{\"code\":400,\"message\":\"API key not valid\",\"status\":\"INVALID_ARGUMENT\"}} | VALIDATION",
+            "400 | {\"error\":{\"code\":400,\"message\":\"API key not valid\",\"status\":\"INVALID_ARGUMENT\"}} | AUTHENTICATION",
             "504 | {\"error\":{\"code\":504,\"message\":\"Deadline expired\",\"status\":\"DEADLINE_EXCEEDED\"}} | TIMEOUT"})
     void shouldReadProviderErrorBodies(final int status, final String body, final ErrorCategory expected) {
         assertThat(http(status, body).category()).isEqualTo(expected);

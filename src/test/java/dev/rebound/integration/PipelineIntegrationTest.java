@@ -131,7 +131,7 @@ class PipelineIntegrationTest {
             final String scrape = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(scrape).contains("rebound_terminal_total{kind=\"dead_letter\",reason=\"RETRIES_EXHAUSTED\",target=\"llm\"} 20.0")
-                    .contains("rebound_terminal_total{kind=\"dead_letter\",reason=\"INVALID_REQUEST\",target=\"\"} 1.0")
+                    .contains("rebound_terminal_total{kind=\"dead_letter\",reason=\"INVALID_REQUEST\",target=\"unknown\"} 1.0")
                     .contains("rebound_in_flight{target=\"llm\"} 0.0")
                     .contains("rebound_attempt_duration_seconds_count")
                     .as("Kafka Streams' own metrics are bound too").contains("kafka_stream_thread_process_total");
