@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * What the chaos demo checked in the terminal records of its hard requests (DESIGN §4 and §7): the
@@ -20,7 +21,8 @@ import java.util.Map;
  * @param secretEchoes    valid requests whose failures quote the secret header back
  * @param masked          of those, the terminal records that show the quote masked as {@code ***}
  * @param leaked          terminal records, of any request, that contain the secret
- * @param nestingLimit    what became of the request at the nesting limit ({@code SUCCEEDED}, a dead letter's reason, or {@code none})
+ * @param nestingLimit    what became of the request at the nesting limit: its outcome, its dead letter's reason, or
+ *                        {@code no terminal record}
  * @param sizeLimit       what became of the request at the payload size limit
  * @param problems        the first few records that failed a check, for a person to look at
  */
@@ -49,11 +51,12 @@ public record ChaosSummary(Map<String, Long> misbehaved, int garbageWritten, Lis
     }
 
     /**
-     * Checks the terminal records of {@code items} (read by {@code counter}).
+     * Checks the terminal records of {@code items}.
      *
-     * @param secret the secret header's value as configured ({@code Bearer sk-...})
+     * @param terminal the latest terminal record of a record key, or {@code null} ({@link TerminalCounter#last})
+     * @param secret   the secret header's value as configured ({@code Bearer sk-...})
      */
-    public static ChaosSummary check(final List<DemoLoad.Item> items, final TerminalCounter counter, final String secret,
+    public static ChaosSummary check(final List<DemoLoad.Item> items, final Function<String, JsonNode> terminal, final String secret,
                                      final Map<String, Long> misbehaved, final List<CompactedGarbage.Written> garbage) {
         final String token = secret.substring(secret.lastIndexOf(' ') + 1);
         final List<String> problems = new ArrayList<>();
@@ -62,14 +65,14 @@ public record ChaosSummary(Map<String, Long> misbehaved, int garbageWritten, Lis
         long secretEchoes = 0;
         long masked = 0;
         long leaked = 0;
-        String nesting = "none";
-        String size = "none";
+        String nesting = "no terminal record";
+        String size = "no terminal record";
         for (final DemoLoad.Item item : items) {
-            final JsonNode terminal = counter.last(item.key());
-            if (terminal == null) {
+            final JsonNode record = terminal.apply(item.key());
+            if (record == null) {
                 continue; // counted as lost
             }
-            final String text = terminal.toString();
+            final String text = record.toString();
             if (text.contains(token)) {
                 leaked++;
                 problem(problems, item, "contains the secret");
@@ -77,14 +80,14 @@ public record ChaosSummary(Map<String, Long> misbehaved, int garbageWritten, Lis
             switch (item.kind()) {
                 case HEADER_VALUE_ID, HEADER_VALUE_ECHO -> {
                     headerValueIds++;
-                    final boolean idIntact = item.id().equals(terminal.path("id").asText());
+                    final boolean idIntact = item.id().equals(record.path("id").asText());
                     final boolean answerIntact = item.kind() != DemoLoad.Kind.HEADER_VALUE_ECHO
-                            || !"SUCCEEDED".equals(terminal.path("outcome").asText())
-                            || terminal.path("response").toString().contains("anthropic-version: " + DemoLoad.HEADER_VALUE);
+                            || !"SUCCEEDED".equals(record.path("outcome").asText())
+                            || record.path("response").toString().contains("anthropic-version: " + DemoLoad.HEADER_VALUE);
                     if (!idIntact || !answerIntact) {
                         rewritten++;
-                        problem(problems, item, idIntact ? "answer rewritten: " + clip(terminal.path("response").toString())
-                                : "id rewritten to '" + terminal.path("id").asText() + "'");
+                        problem(problems, item, idIntact ? "answer rewritten: " + clip(record.path("response").toString())
+                                : "id rewritten to '" + record.path("id").asText() + "'");
                     }
                 }
                 case SECRET_ECHO -> {
@@ -93,8 +96,8 @@ public record ChaosSummary(Map<String, Long> misbehaved, int garbageWritten, Lis
                         masked++;
                     }
                 }
-                case NESTING_LIMIT -> nesting = fate(terminal);
-                case SIZE_LIMIT -> size = fate(terminal);
+                case NESTING_LIMIT -> nesting = fate(record);
+                case SIZE_LIMIT -> size = fate(record);
                 default -> {
                     // nothing more to check than lost, duplicated and answered
                 }

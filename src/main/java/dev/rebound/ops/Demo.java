@@ -167,7 +167,7 @@ public final class Demo {
                 final List<DemoLoad.Item> items = java.util.stream.IntStream.range(0, o.requests()).mapToObj(load::item).toList();
                 final long answered = items.stream().filter(i -> !i.invalid() && counter.last(i.key()) != null
                         && counter.last(i.key()).hasNonNull("outcome")).count();
-                final ChaosSummary chaosSummary = chaos ? ChaosSummary.check(items, counter,
+                final ChaosSummary chaosSummary = chaos ? ChaosSummary.check(items, counter::last,
                         config.target(DemoLoad.TARGET).orElseThrow().headers().get("Authorization"), sim.misbehaved(), garbage)
                         : ChaosSummary.NONE;
                 return new DemoSummary(o.requests(), counter.outcome("SUCCEEDED"), counter.outcome("FALLBACK"),
