@@ -38,7 +38,8 @@ class ChaosIntegrationTest {
     private static final int PARTITIONS = 3;
     private static final String HEADER_VALUE = "2023-06-01";
     private static final String TOKEN = "sk-chaos-SECRET-0123456789";
-    private static final long TIMEOUT_MS = 30_000;
+    /** Far beyond the waits below: a stalled call must end by the target's 2 s timeout, not by the request's deadline. */
+    private static final long TIMEOUT_MS = 120_000;
 
     @TempDir
     Path dir;
@@ -139,6 +140,12 @@ class ChaosIntegrationTest {
                 softly.assertThat(live.sim().calls(id)).as(id + ": calls to the primary (2 attempts, one more after the restart at most)")
                         .isLessThanOrEqualTo(4);
             }
+            // every misbehaving call ended by the target's timeout (2 attempts of at most 2 s, a restart), not by the deadline
+            for (final Misbehaviour m : Misbehaviour.values()) {
+                final JsonNode r = last.apply("mis-" + m.scriptName());
+                softly.assertThat(r.path("latencyMs").asLong(Long.MAX_VALUE)).as("mis-" + m.scriptName() + ": " + clip(r))
+                        .isLessThan(30_000);
+            }
             // the requests at the limits were stored, retried and answered
             for (final String id : List.of("deep", "big")) {
                 softly.assertThat(last.apply(id).path("outcome").asText()).as(id + ": " + clip(last.apply(id))).isEqualTo("SUCCEEDED");
@@ -147,7 +154,7 @@ class ChaosIntegrationTest {
             // a header value that is configuration, not a secret, is never masked
             for (final String id : headerValueIds) {
                 final JsonNode r = last.apply(id);
-                softly.assertThat(r.path("id").asText()).as("the id as sent").isEqualTo(id);
+                softly.assertThat(r.path("id").asText()).as(id + ": the id as sent").isEqualTo(id);
                 softly.assertThat(r.path("outcome").asText()).as(id).isEqualTo("SUCCEEDED");
                 softly.assertThat(r.path("response").path("idempotencyKey").asText()).as(id + ": the Idempotency-Key the target saw")
                         .isEqualTo(id);
