@@ -17,16 +17,23 @@ public final class SimulateCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--scenario", defaultValue = "flaky",
-            description = "healthy, flaky, rate-limit, outage, recovery (default ${DEFAULT-VALUE}).")
+            description = "healthy, flaky, rate-limit, outage, recovery, or chaos (flaky's failures plus stalled bodies, "
+                    + "unanswered requests, oversized and non-JSON answers, connections closed mid-body) (default ${DEFAULT-VALUE}).")
     String scenario;
+
+    @Option(names = "--oversized-bytes", defaultValue = "2097152",
+            description = "Size of the oversized answers of the chaos scenario, in bytes (default ${DEFAULT-VALUE}).")
+    int oversizedBytes;
 
     @Option(names = "--seed", defaultValue = "42", description = "Random seed, for repeatable runs (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Override
     public Integer call() throws Exception {
-        try (Simulator sim = Simulator.start(port, SimScenario.named(scenario), seed)) {
+        final SimScenario s = SimScenario.named(scenario).withOversizedBytes(oversizedBytes);
+        try (Simulator sim = Simulator.start(port, s, seed)) {
             System.out.println("simulated endpoint '" + scenario + "' at " + sim.url("/v1/chat") + " (Ctrl-C to stop)");
+            System.out.println("  per call: " + s.describe());
             new CountDownLatch(1).await();
         }
         return 0;

@@ -35,6 +35,9 @@ import java.util.UUID;
  */
 public final class Demo {
 
+    /** The scenario that also sends the hard requests and garbage of issue #12 and checks what came back. */
+    public static final String CHAOS = "chaos";
+
     /**
      * @param requests   how many requests to produce
      * @param scenario   the simulator scenario ({@link SimScenario#NAMES})
@@ -63,6 +66,8 @@ public final class Demo {
     /**
      * The demo's configuration: one simulated provider group with one callable target, and with
      * {@code fallback} a chain for it: a second simulated provider, the last good response, a static answer.
+     * The target sends a secret header ({@code Authorization}) and a header that is configuration, not
+     * a secret ({@code anthropic-version}); its 2 s timeout ends every call, stalled ones included.
      */
     static String configYaml(final int simulatorPort, final boolean circuit, final boolean fallback) {
         final String recovery = circuit ? "    recovery: { healthUrl: \"http://127.0.0.1:" + simulatorPort + "/health\", interval: 1s, "
@@ -78,6 +83,7 @@ public final class Demo {
                     parent: sim
                     url: http://127.0.0.1:%d/v1/chat
                     headers:
+                      anthropic-version: "%s"
                       Authorization: "Bearer ${REBOUND_DEMO_API_KEY:-sk-demo-not-a-real-key-0123}"
                     timeout: 2s
                     maxInFlight: 64
@@ -88,8 +94,8 @@ public final class Demo {
                     url: http://127.0.0.1:%d/v1/backup
                     timeout: 2s
                     maxInFlight: 64
-                """.formatted(circuitYaml(circuit), simulatorPort, circuitYaml(circuit), recovery, fallback ? FALLBACK_YAML : "",
-                simulatorPort);
+                """.formatted(circuitYaml(circuit), simulatorPort, DemoLoad.HEADER_VALUE, circuitYaml(circuit), recovery,
+                fallback ? FALLBACK_YAML : "", simulatorPort);
     }
 
     /** Under {@code sim-chat}, indented to sit in its mapping. */
@@ -130,9 +136,21 @@ public final class Demo {
                 out.println("  producing requests" + (o.rate() > 0 ? " at " + o.rate() + " per second" : "") + " ...");
                 final long started = System.nanoTime();
                 sim.restartScenarioClock(); // a scenario's outage starts with the load, not with the broker
+                final boolean chaos = CHAOS.equals(o.scenario());
+                final DemoLoad load = new DemoLoad(UUID.randomUUID().toString().substring(0, 8), chaos, config.limits());
+                final List<CompactedGarbage.Written> garbage = new java.util.concurrent.CopyOnWriteArrayList<>();
+                // chaos: garbage on the compacted topics in the middle of the load, while calls are in flight
+                final Runnable midway = !chaos ? () -> { } : () -> {
+                    try {
+                        garbage.add(CompactedGarbage.write(kafka.bootstrapServers(), topics.control(), CompactedGarbage.forControl(DemoLoad.TARGET)));
+                        garbage.add(CompactedGarbage.write(kafka.bootstrapServers(), topics.circuits(), CompactedGarbage.forCircuits(DemoLoad.TARGET)));
+                    } catch (final InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                };
                 final java.util.concurrent.CompletableFuture<Integer> produced = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                     try {
-                        return produce(kafka.bootstrapServers(), topics.calls(), o.requests(), o.rate());
+                        return produce(kafka.bootstrapServers(), topics.calls(), load, o.requests(), o.rate(), midway);
                     } catch (final Exception e) {
                         throw new IllegalStateException("producing the demo's requests failed: " + e.getMessage(), e);
                     }
@@ -146,25 +164,44 @@ public final class Demo {
                 final double seconds = (lastTerminal - started) / 1e9;
                 final List<RampShares.Step> ramp = o.circuit() ? RampShares.measure(timeline(kafka.bootstrapServers(), topics.circuits()),
                         counter.decisions(), Duration.ofMillis(300)) : List.of();
+                final List<DemoLoad.Item> items = java.util.stream.IntStream.range(0, o.requests()).mapToObj(load::item).toList();
+                final long answered = items.stream().filter(i -> !i.invalid() && counter.last(i.key()) != null
+                        && counter.last(i.key()).hasNonNull("outcome")).count();
+                final ChaosSummary chaosSummary = chaos ? ChaosSummary.check(items, counter::last,
+                        config.target(DemoLoad.TARGET).orElseThrow().headers().get("Authorization"), sim.misbehaved(), garbage)
+                        : ChaosSummary.NONE;
                 return new DemoSummary(o.requests(), counter.outcome("SUCCEEDED"), counter.outcome("FALLBACK"),
                         counter.outcome("DEAD_LETTER"), sim.calls(), sim.backupCalls(), o.requests() - counter.terminalKeys(),
-                        counter.duplicated(), invalid, counter.reasons(), counter.servedBy(), ramp, samples, seconds);
+                        counter.duplicated(), invalid, counter.reasons(), counter.servedBy(), ramp, samples, seconds, answered, chaosSummary);
             }
         } finally {
             deleteQuietly(stateDir);
         }
     }
 
-    /** Every transition of the demo target's circuit, from {@code agent-circuits}. */
+    /**
+     * Every transition of the demo target's circuit, from {@code agent-circuits}; records that are not
+     * a circuit state (the chaos scenario writes garbage there) are skipped.
+     */
     private static List<CircuitRecord> timeline(final String bootstrap, final String topic) {
         return TopicSnapshot.read(Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic,
                         Duration.ofSeconds(30)).stream()
                 .filter(r -> DemoLoad.TARGET.equals(r.key()))
-                .map(r -> dev.rebound.request.Json.read(r.value(), CircuitRecord.class)).toList();
+                .flatMap(r -> circuitRecord(r.value()).stream()).toList();
     }
 
-    private static int produce(final String bootstrap, final String topic, final int n, final double rate) throws Exception {
-        final DemoLoad load = new DemoLoad(UUID.randomUUID().toString().substring(0, 8));
+    private static java.util.Optional<CircuitRecord> circuitRecord(final byte[] value) {
+        try {
+            final CircuitRecord r = value == null ? null : dev.rebound.request.Json.read(value, CircuitRecord.class);
+            return r == null || r.state() == null || r.since() == null ? java.util.Optional.empty() : java.util.Optional.of(r);
+        } catch (final RuntimeException garbage) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** Produces {@code n} items of {@code load}, running {@code midway} after the first half; returns how many were invalid. */
+    private static int produce(final String bootstrap, final String topic, final DemoLoad load, final int n, final double rate,
+                               final Runnable midway) throws Exception {
         int invalid = 0;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -174,6 +211,9 @@ public final class Demo {
             final Pacer pacer = new Pacer(rate);
             for (int i = 0; i < n; i++) {
                 pacer.awaitSlot(i);
+                if (i == n / 2) {
+                    midway.run();
+                }
                 final DemoLoad.Item item = load.item(i);
                 invalid += item.invalid() ? 1 : 0;
                 producer.send(new ProducerRecord<>(topic, item.key(), item.value()));
@@ -259,9 +299,14 @@ public final class Demo {
         if (s.backupCalls() > 0) {
             row(b, "backup calls", s.backupCalls(), "to the fallback target");
         }
+        row(b, "answered", s.validAnswered(), s.validAnswered() == s.valid() ? "every valid request has a result"
+                : (s.valid() - s.validAnswered()) + " valid requests without a result");
         row(b, "lost", s.lost(), s.lost() == 0 ? "every request accounted for" : "NO TERMINAL RECORD");
         row(b, "duplicated", s.duplicated(), s.duplicated() == 0 ? "exactly one terminal record each" : "MORE THAN ONE TERMINAL RECORD");
         b.append(String.format("  %-18s %10.1f s%n", "time", s.seconds()));
+        if (s.chaos() != ChaosSummary.NONE) {
+            b.append(s.chaos().table());
+        }
         if (s.ramp().stream().anyMatch(step -> step.health() == dev.rebound.circuit.HealthState.RECOVERING)) {
             b.append("\n  Circuit and recovery timeline of ").append(DemoLoad.TARGET)
                     .append(" (share of requests admitted, from the terminal records)\n").append(RampShares.table(s.ramp()));

@@ -21,9 +21,26 @@ import java.util.Map;
  * @param ramp            the demo target's circuit timeline with the admitted share in each interval
  * @param timeline        one sample per second of the run, for the report
  * @param seconds         from the first record produced to the last terminal record read
+ * @param validAnswered   valid requests (all but the deliberately bad ones) answered with a result
+ * @param chaos           the chaos scenario's checks ({@link ChaosSummary#NONE} for the other scenarios)
  */
 public record DemoSummary(long requests, long succeeded, long fallback, long deadLettered, long downstreamCalls,
                           long backupCalls, long lost, long duplicated, long invalidSent, Map<String, Long> deadLetterReasons,
                           Map<String, Long> fallbackServedBy, List<RampShares.Step> ramp, List<DemoReport.Sample> timeline,
-                          double seconds) {
+                          double seconds, long validAnswered, ChaosSummary chaos) {
+
+    /** Requests that were not deliberately bad. */
+    public long valid() {
+        return requests - invalidSent;
+    }
+
+    /**
+     * Whether the run showed what the demo claims: nothing lost and nothing duplicated; for the chaos
+     * scenario also every valid request answered with a result, no id or answer rewritten, no secret
+     * leaked, and the requests at the limits answered.
+     */
+    public boolean passed() {
+        final boolean exactlyOnce = lost == 0 && duplicated == 0;
+        return chaos == ChaosSummary.NONE ? exactlyOnce : exactlyOnce && validAnswered == valid() && chaos.clean();
+    }
 }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,10 +37,19 @@ import java.util.concurrent.atomic.AtomicLong;
  *   {"simulate": {"latencyMs": 200}}               this latency
  *   {"simulate": {"reset": true}}                  close the connection without answering
  *   {"simulate": {"hang": true}}                   answer only after the client has given up
+ *   {"simulate": {"stallBody": true}}              one of the {@link Misbehaviour}s, by its script name
+ *   {"simulate": {"echo": ["anthropic-version"]}}  repeat these request headers' values in the answer
  * </pre>
+ * {@code failTimes} limits any scripted fate to the first attempts; later attempts succeed. An
+ * echoed header appears in a success's content and {@code echo} object, and at the end of an
+ * error's message, as {@code name: value}: what a provider does that quotes a bad API key back.
  * {@code POST /v1/backup} is a second, healthy provider (the scenario does not touch it), for
  * fallback chains. {@code GET /health} is 200, or 503 during an outage; {@code GET /stats} counts calls.
  * Every call's {@code Idempotency-Key} is counted, so callers can see repeated calls.
+ *
+ * <p>Threads: requests are read on a small pool and every answer is scheduled on a timer, so
+ * latency costs no thread; large bodies are written on threads of their own and stalled exchanges
+ * hold none ({@link BrokenAnswers}), so no misbehaving call can starve the others.
  */
 public final class Simulator implements AutoCloseable {
 
@@ -48,6 +58,8 @@ public final class Simulator implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService threads;
     private final ScheduledExecutorService timers;
+    private final ExecutorService writers;
+    private final BrokenAnswers broken;
     private final SimScenario scenario;
     /** Where the scenario's clock starts (its outage window is relative to it). */
     private final AtomicLong startedNanos = new AtomicLong(System.nanoTime());
@@ -61,14 +73,20 @@ public final class Simulator implements AutoCloseable {
     private final AtomicInteger rateLimitHint = new AtomicInteger();
     private final Map<String, AtomicInteger> callsPerKey = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> callsPerAttempt = new ConcurrentHashMap<>();
+    private final Map<Misbehaviour, AtomicLong> misbehaved = new EnumMap<>(Misbehaviour.class);
 
     private Simulator(final HttpServer server, final ExecutorService threads, final ScheduledExecutorService timers,
-                      final SimScenario scenario, final long seed) {
+                      final ExecutorService writers, final SimScenario scenario, final long seed) {
         this.server = server;
         this.threads = threads;
         this.timers = timers;
+        this.writers = writers;
+        this.broken = new BrokenAnswers(writers, timers, scenario.oversizedBytes());
         this.scenario = scenario;
         this.seed = new SplittableRandom(seed);
+        for (final Misbehaviour m : Misbehaviour.values()) {
+            misbehaved.put(m, new AtomicLong());
+        }
     }
 
     /** Starts on 127.0.0.1; port 0 picks a free port. */
@@ -82,8 +100,10 @@ public final class Simulator implements AutoCloseable {
         };
         final ExecutorService threads = Executors.newFixedThreadPool(4, daemons);
         final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, daemons);
+        // unbounded, but a writer exists only while a large body is being written to a live client
+        final ExecutorService writers = Executors.newCachedThreadPool(daemons);
         server.setExecutor(threads);
-        final Simulator sim = new Simulator(server, threads, timers, scenario, seed);
+        final Simulator sim = new Simulator(server, threads, timers, writers, scenario, seed);
         server.createContext("/v1/chat", sim::chat);
         server.createContext("/v1/backup", sim::backup);
         server.createContext("/health", sim::health);
@@ -125,6 +145,22 @@ public final class Simulator implements AutoCloseable {
     public int calls(final String idempotencyKey, final int attempt) {
         final AtomicInteger n = callsPerAttempt.get(idempotencyKey + "#" + attempt);
         return n == null ? 0 : n.get();
+    }
+
+    /** How many calls got each {@link Misbehaviour}, by its script name; only those that happened. */
+    public Map<String, Long> misbehaved() {
+        final Map<String, Long> out = new java.util.LinkedHashMap<>();
+        misbehaved.forEach((m, n) -> {
+            if (n.get() > 0) {
+                out.put(m.scriptName(), n.get());
+            }
+        });
+        return out;
+    }
+
+    /** Exchanges held open right now: stalled bodies and requests never answered. */
+    public int heldOpen() {
+        return broken.held();
     }
 
     /** Idempotency keys that were called more than once. */
@@ -182,7 +218,7 @@ public final class Simulator implements AutoCloseable {
         }
         timers.schedule(() -> {
             try {
-                success(ex, key, attempt);
+                success(ex, key, attempt, Map.of());
             } catch (final IOException | RuntimeException e) {
                 ex.close();
             }
@@ -192,9 +228,16 @@ public final class Simulator implements AutoCloseable {
     private void answer(final HttpExchange ex, final JsonNode script, final SplittableRandom random, final String key,
                         final int attempt) {
         try {
-            final Fate fate = script.isObject() ? scripted(script, attempt) : drawn(random);
+            final SimFate fate = script.isObject() ? SimFate.scripted(script, attempt) : SimFate.drawn(scenario, inOutage(), random);
+            final Map<String, String> echo = echo(ex, script);
+            if (fate.misbehaviour().isPresent()) {
+                failures.incrementAndGet();
+                misbehaved.get(fate.misbehaviour().get()).incrementAndGet();
+                broken.answer(ex, fate.misbehaviour().get());
+                return;
+            }
             switch (fate) {
-                case SUCCESS -> success(ex, key, attempt);
+                case SUCCESS -> success(ex, key, attempt, echo);
                 case RESET -> {
                     failures.incrementAndGet();
                     ex.close(); // closing unanswered drops the connection
@@ -203,43 +246,23 @@ public final class Simulator implements AutoCloseable {
                     failures.incrementAndGet();
                     timers.schedule(ex::close, HANG.toMillis(), TimeUnit.MILLISECONDS);
                 }
-                default -> failure(ex, fate.status);
+                default -> failure(ex, fate.status(), echo);
             }
         } catch (final IOException | RuntimeException e) {
             ex.close();
         }
     }
 
-    /** What happens to one call. */
-    private enum Fate {
-        SUCCESS(200), RESET(0), HANG(0), S400(400), S401(401), S429(429), S500(500), S502(502), S503(503), S504(504), S529(529);
-
-        final int status;
-
-        Fate(final int status) {
-            this.status = status;
-        }
-
-        static Fate of(final int status) {
-            for (final Fate f : values()) {
-                if (f.status == status) {
-                    return f;
-                }
+    /** The request headers a script asks to see repeated in the answer, with their values as received. */
+    private static Map<String, String> echo(final HttpExchange ex, final JsonNode script) {
+        final Map<String, String> echo = new java.util.LinkedHashMap<>();
+        for (final JsonNode name : script.path("echo")) {
+            final String value = ex.getRequestHeaders().getFirst(name.asText());
+            if (value != null) {
+                echo.put(name.asText(), value);
             }
-            return S503;
         }
-    }
-
-    private Fate scripted(final JsonNode script, final int attempt) {
-        if (script.path("reset").asBoolean(false)) {
-            return Fate.RESET;
-        }
-        if (script.path("hang").asBoolean(false)) {
-            return Fate.HANG;
-        }
-        final int status = script.path("status").asInt(200);
-        final int failTimes = script.path("failTimes").asInt(Integer.MAX_VALUE);
-        return status != 200 && attempt <= failTimes ? Fate.of(status) : Fate.SUCCESS;
+        return echo;
     }
 
     private Duration latency(final SplittableRandom random) {
@@ -248,38 +271,32 @@ public final class Simulator implements AutoCloseable {
         return Duration.ofMillis(max > min ? random.nextLong(min, max + 1) : min);
     }
 
-    private Fate drawn(final SplittableRandom random) {
-        if (inOutage()) {
-            return Fate.S503;
-        }
-        double draw = random.nextDouble();
-        if ((draw -= scenario.serverError()) < 0) {
-            return Fate.S503;
-        } else if ((draw -= scenario.rateLimited()) < 0) {
-            return Fate.S429;
-        } else if ((draw -= scenario.overloaded()) < 0) {
-            return Fate.S529;
-        } else if ((draw -= scenario.timeout()) < 0) {
-            return Fate.HANG;
-        } else if ((draw -= scenario.reset()) < 0) {
-            return Fate.RESET;
-        } else if ((draw -= scenario.invalid()) < 0) {
-            return Fate.S400;
-        }
-        return Fate.SUCCESS;
-    }
-
-    private void success(final HttpExchange ex, final String key, final int attempt) throws IOException {
+    private void success(final HttpExchange ex, final String key, final int attempt, final Map<String, String> echo) throws IOException {
         final ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("id", "sim-" + calls.get());
         out.put("object", "chat.completion");
-        out.putArray("choices").addObject().putObject("message").put("role", "assistant").put("content", "Simulated answer.");
+        out.putArray("choices").addObject().putObject("message").put("role", "assistant")
+                .put("content", "Simulated answer." + echoed(echo));
         out.put("idempotencyKey", key);
         out.put("attempt", attempt);
+        if (!echo.isEmpty()) {
+            final ObjectNode headers = out.putObject("echo");
+            echo.forEach(headers::put);
+        }
         send(ex, 200, out.toString());
     }
 
-    private void failure(final HttpExchange ex, final int status) throws IOException {
+    /** " (name: value, ...)" for the echoed headers, or "". */
+    private static String echoed(final Map<String, String> echo) {
+        if (echo.isEmpty()) {
+            return "";
+        }
+        final java.util.StringJoiner j = new java.util.StringJoiner(", ", " (", ")");
+        echo.forEach((name, value) -> j.add(name + ": " + value));
+        return j.toString();
+    }
+
+    private void failure(final HttpExchange ex, final int status, final Map<String, String> echo) throws IOException {
         failures.incrementAndGet();
         switch (status) {
             case 429 -> {
@@ -290,17 +307,29 @@ public final class Simulator implements AutoCloseable {
                             DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(2)));
                     default -> ex.getResponseHeaders().add("x-ratelimit-reset-requests", "1s");
                 }
-                send(ex, 429, "{\"error\":{\"message\":\"Rate limit reached for requests. Please try again in 1s.\","
-                        + "\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}");
+                send(ex, 429, error("Rate limit reached for requests. Please try again in 1s." + echoed(echo), "requests",
+                        "rate_limit_exceeded"));
             }
-            case 529 -> send(ex, 529, "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}");
-            case 400 -> send(ex, 400, "{\"error\":{\"message\":\"This model's maximum context length is 8192 tokens.\","
-                    + "\"type\":\"invalid_request_error\",\"code\":\"context_length_exceeded\"}}");
-            case 401 -> send(ex, 401, "{\"error\":{\"message\":\"Incorrect API key provided.\",\"type\":\"invalid_request_error\","
-                    + "\"code\":\"invalid_api_key\"}}");
-            default -> send(ex, status, "{\"error\":{\"message\":\"The server had an error while processing your request.\","
-                    + "\"type\":\"server_error\"}}");
+            case 529 -> {
+                final ObjectNode out = Json.MAPPER.createObjectNode().put("type", "error");
+                out.putObject("error").put("type", "overloaded_error").put("message", "Overloaded" + echoed(echo));
+                send(ex, 529, out.toString());
+            }
+            case 400 -> send(ex, 400, error("This model's maximum context length is 8192 tokens." + echoed(echo), "invalid_request_error",
+                    "context_length_exceeded"));
+            case 401 -> send(ex, 401, error("Incorrect API key provided." + echoed(echo), "invalid_request_error", "invalid_api_key"));
+            default -> send(ex, status, error("The server had an error while processing your request." + echoed(echo), "server_error", null));
         }
+    }
+
+    /** An OpenAI-style error body. */
+    private static String error(final String message, final String type, final String code) {
+        final ObjectNode out = Json.MAPPER.createObjectNode();
+        final ObjectNode error = out.putObject("error").put("message", message).put("type", type);
+        if (code != null) {
+            error.put("code", code);
+        }
+        return out.toString();
     }
 
     private void health(final HttpExchange ex) throws IOException {
@@ -312,7 +341,8 @@ public final class Simulator implements AutoCloseable {
     private void stats(final HttpExchange ex) throws IOException {
         try (ex) {
             send(ex, 200, "{\"calls\":" + calls.get() + ",\"backupCalls\":" + backupCalls.get() + ",\"failures\":" + failures.get()
-                    + ",\"repeatedKeys\":" + repeatedKeys() + ",\"scenario\":\"" + scenario.name() + "\"}");
+                    + ",\"repeatedKeys\":" + repeatedKeys() + ",\"misbehaved\":" + Json.text(misbehaved())
+                    + ",\"heldOpen\":" + heldOpen() + ",\"scenario\":\"" + scenario.name() + "\"}");
         }
     }
 
@@ -343,8 +373,10 @@ public final class Simulator implements AutoCloseable {
 
     @Override
     public void close() {
+        broken.close();
         server.stop(0);
         timers.shutdownNow();
         threads.shutdownNow();
+        writers.shutdownNow();
     }
 }

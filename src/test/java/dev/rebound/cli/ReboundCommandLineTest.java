@@ -42,7 +42,7 @@ class ReboundCommandLineTest {
 
     @Test
     void shouldRejectAnUnknownDemoScenario() {
-        assertThat(run("demo", "--scenario", "chaos")).isEqualTo(1);
+        assertThat(run("demo", "--scenario", "no-such-scenario")).isEqualTo(1);
         assertThat(err.toString()).contains("--scenario must be one of");
     }
 

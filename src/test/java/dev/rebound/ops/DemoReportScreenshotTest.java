@@ -42,7 +42,7 @@ class DemoReportScreenshotTest {
                 new DemoReport.Sample(3, 100, 160, 2, "OPEN", 0, 0), new DemoReport.Sample(4, 150, 160, 2, "HALF_OPEN", 25, 0),
                 new DemoReport.Sample(5, 250, 160, 2, "CLOSED", 100, 0));
         final DemoSummary summary = new DemoSummary(300, 250, 160, 2, 260, 160, 0, 0, 2, Map.of("INVALID_REQUEST", 2L),
-                Map.of("sim-backup", 160L), List.of(), samples, 5);
+                Map.of("sim-backup", 160L), List.of(), samples, 5, 298, ChaosSummary.NONE);
         final Path html = dir.resolve("report.html");
         final Path png = dir.resolve("report.png");
         Files.writeString(html, DemoReport.html("outage", summary, samples));

@@ -18,7 +18,7 @@ class DemoReportTest {
             new DemoReport.Sample(4, 250, 120, 6, "CLOSED", 100, 1));
 
     private static final DemoSummary SUMMARY = new DemoSummary(400, 250, 120, 6, 380, 120, 0, 0, 5, Map.of("INVALID_REQUEST", 5L),
-            Map.of("sim-backup", 120L), List.of(), SAMPLES, 4.0);
+            Map.of("sim-backup", 120L), List.of(), SAMPLES, 4.0, 370, ChaosSummary.NONE);
 
     private static List<String> points(final String html, final String series) {
         final Matcher m = Pattern.compile("data-name=\"" + series + "\"[^>]*points=\"([^\"]*)\"").matcher(html);
