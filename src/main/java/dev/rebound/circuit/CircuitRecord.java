@@ -25,6 +25,11 @@ public record CircuitRecord(String target, CircuitState state, Instant since, St
                            HealthState health, Integer trafficPercent) {
 
     public CircuitRecord {
+        // a foreign or half-written record on agent-circuits must be refused, not read as CLOSED
+        java.util.Objects.requireNonNull(state, "a circuit record needs a state");
+        if (trafficPercent != null && (trafficPercent < 0 || trafficPercent > 100)) {
+            throw new IllegalArgumentException("trafficPercent must be 0..100, was " + trafficPercent);
+        }
         // records written before health existed read as the health their circuit state implies
         if (health == null) {
             health = switch (state) {

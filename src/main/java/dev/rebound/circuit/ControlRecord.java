@@ -11,5 +11,6 @@ import java.time.Instant;
  * @param at       when it was set
  * @param by       who set it (the OS user of {@code rebound control}), or {@code null}
  */
-public record ControlRecord(boolean disabled, String reason, Instant at, String by) {
+public record ControlRecord(@com.fasterxml.jackson.annotation.JsonProperty(required = true) boolean disabled, String reason,
+                            Instant at, String by) {
 }

@@ -227,9 +227,12 @@ class PoisonPillFlowTest {
         ttd.control.pipeInput("plain", new byte[] {(byte) 0xff, 0x00, 0x7b});
         ttd.control("plain", "[1,2,3]");
         ttd.control("plain", "null");
+        ttd.control("plain", "{}"); // no "disabled": not a switch, not an enable
         ttd.control.pipeInput(null, "{\"disabled\":false}".getBytes(StandardCharsets.UTF_8));
         circuits.pipeInput("llm", "{\"state\":\"SIDEWAYS\"".getBytes(StandardCharsets.UTF_8));
         circuits.pipeInput("llm", "\"just a string\"".getBytes(StandardCharsets.UTF_8));
+        circuits.pipeInput("llm", "{}".getBytes(StandardCharsets.UTF_8));
+        circuits.pipeInput("llm", "{\"state\":\"OPEN\",\"trafficPercent\":700}".getBytes(StandardCharsets.UTF_8));
         ttd.send("k", "{\"id\":\"still-disabled\",\"target\":\"plain\",\"payload\":{}}");
         ttd.send("k", "{\"id\":\"flows\",\"target\":\"llm\",\"payload\":{}}");
         ttd.tick(10);
