@@ -29,14 +29,16 @@ public final class LiveRebound implements AutoCloseable {
     private final TerminalCounter counter;
     private final ReboundStreams streams;
     private final Path configFile;
+    private final Topics topics;
 
     private LiveRebound(final Simulator sim, final Requests requests, final TerminalCounter counter, final ReboundStreams streams,
-                        final Path configFile) {
+                        final Path configFile, final Topics topics) {
         this.sim = sim;
         this.requests = requests;
         this.counter = counter;
         this.streams = streams;
         this.configFile = configFile;
+        this.topics = topics;
     }
 
     public static LiveRebound start(final Path dir, final int partitions, final int maxInFlight) throws Exception {
@@ -51,7 +53,7 @@ public final class LiveRebound implements AutoCloseable {
                 new ReboundMetrics(), Map.of());
         streams.awaitRunning(Duration.ofSeconds(60));
         return new LiveRebound(sim, new Requests(kafka.bootstrapServers(), topics.calls()),
-                new TerminalCounter(kafka.bootstrapServers(), topics.results(), topics.deadLetters()), streams, config);
+                new TerminalCounter(kafka.bootstrapServers(), topics.results(), topics.deadLetters()), streams, config, topics);
     }
 
     public Simulator sim() {
@@ -68,6 +70,11 @@ public final class LiveRebound implements AutoCloseable {
 
     public ReboundStreams streams() {
         return streams;
+    }
+
+    /** Its topics' names (under its own prefix). */
+    public Topics topics() {
+        return topics;
     }
 
     /** The configuration file, for {@code --config}. */
