@@ -40,6 +40,11 @@ final class ExactlyOnce implements Scenario {
 
     static final int N = 10_000;
     static final int RATE = 400;
+    /** The request after which each disruption happens. */
+    private static final int FIRST_KILL = N * 20 / 100;
+    private static final int BROKER_RESTART = N * 40 / 100;
+    private static final int JOIN = N * 55 / 100;
+    private static final int SECOND_KILL = N * 70 / 100;
     /** How long a processor may take to reach RUNNING (start, topic check, rebalance, restoration) on a busy 2-core machine. */
     private static final Duration START_LIMIT = Duration.ofSeconds(90);
 
@@ -79,9 +84,12 @@ final class ExactlyOnce implements Scenario {
             final AtomicReference<Exception> firstSendFailure = new AtomicReference<>();
             try (TerminalCounter counter = new TerminalCounter(ctx.bootstrap(), topics.results(), topics.deadLetters());
                  KafkaProducer<String, byte[]> producer = ctx.producer()) {
-                final Pacer pacer = new Pacer(RATE);
+                // re-made after each wait for a processor, so that the requests due meanwhile are not
+                // sent in one burst: the phases between disruptions keep their length in time
+                Pacer pacer = new Pacer(RATE);
+                int pacedFrom = 0;
                 for (int i = 0; i < N; i++) {
-                    pacer.awaitSlot(i);
+                    pacer.awaitSlot(i - pacedFrom);
                     final String script = i % 10 < 3 ? "{\"status\":503,\"failTimes\":1}" : "";
                     producer.send(new ProducerRecord<>(topics.calls(), "k" + i, BenchContext.request("e" + i, "llm", script, 600_000)),
                             (meta, e) -> {
@@ -90,39 +98,49 @@ final class ExactlyOnce implements Scenario {
                                     firstSendFailure.compareAndSet(null, e);
                                 }
                             });
-                    if (i == N * 20 / 100) {
-                        ctx.progress("kill -9 of the first processor, restarted in place");
-                        first.ensureAlive();
-                        f.put("endedAtFirstKill", ended(counter));
-                        f.put("terminalWrittenByFirst", Math.round(first.counter("rebound_terminal_total")));
-                        first.kill9();
-                        replacement = start(ctx, prefix, targets, "replacement", "a", started);
-                    } else if (i == N * 40 / 100) {
-                        ctx.progress("restarting the broker (once the replacement runs)");
-                        replacement.awaitRunning(START_LIMIT);
-                        f.put("replacementRunningAfterMs", replacement.runningAfter().orElseThrow().toMillis());
-                        f.put("endedAtBrokerRestart", ended(counter));
-                        ctx.kafka.restartBroker();
-                        final long back = System.nanoTime();
-                        ctx.progress("broker back; waiting for the replacement to report RUNNING");
-                        f.put("replacementRunningAfterBrokerRestartMs", replacement.awaitRunningSince(back, START_LIMIT).toMillis());
-                    } else if (i == N * 55 / 100) {
-                        f.put("endedAtJoin", ended(counter));
-                        ctx.progress("a second instance joins");
-                        joiner = start(ctx, prefix, targets, "joiner", "b", started);
-                    } else if (i == N * 70 / 100) {
-                        ctx.progress("kill -9 of the replacement (once the joiner runs)");
-                        f.put("joinerRunningAfterMs", joiner.awaitRunning(START_LIMIT).toMillis());
-                        replacement.ensureAlive();
-                        f.put("endedAtSecondKill", ended(counter));
-                        f.put("terminalWrittenByReplacement", Math.round(replacement.counter("rebound_terminal_total")));
-                        replacement.kill9();
-                    }
                     if (i % 200 == 0) {
                         started.forEach(ProcessorProcess::ensureAlive);
                         counter.poll(Duration.ZERO);
                         ctx.progress(i + "/" + N + " sent, " + counter.terminalKeys() + " ended");
                     }
+                    switch (i) {
+                        case FIRST_KILL -> {
+                            ctx.progress("kill -9 of the first processor, restarted in place");
+                            first.ensureAlive();
+                            f.put("endedAtFirstKill", ended(counter));
+                            f.put("terminalWrittenByFirst", Math.round(first.counter("rebound_terminal_total")));
+                            first.kill9();
+                            replacement = start(ctx, prefix, targets, "replacement", "a", started);
+                        }
+                        case BROKER_RESTART -> {
+                            ctx.progress("restarting the broker (once the replacement runs)");
+                            replacement.awaitRunning(START_LIMIT);
+                            f.put("replacementRunningAfterMs", replacement.runningAfter().orElseThrow().toMillis());
+                            f.put("endedAtBrokerRestart", ended(counter));
+                            ctx.kafka.restartBroker();
+                            final long back = System.nanoTime();
+                            ctx.progress("broker back; waiting for the replacement to report RUNNING");
+                            f.put("replacementRunningAfterBrokerRestartMs", replacement.awaitRunningSince(back, START_LIMIT).toMillis());
+                        }
+                        case JOIN -> {
+                            f.put("endedAtJoin", ended(counter));
+                            ctx.progress("a second instance joins");
+                            joiner = start(ctx, prefix, targets, "joiner", "b", started);
+                        }
+                        case SECOND_KILL -> {
+                            ctx.progress("kill -9 of the replacement (once the joiner runs)");
+                            f.put("joinerRunningAfterMs", joiner.awaitRunning(START_LIMIT).toMillis());
+                            replacement.ensureAlive();
+                            f.put("endedAtSecondKill", ended(counter));
+                            f.put("terminalWrittenByReplacement", Math.round(replacement.counter("rebound_terminal_total")));
+                            replacement.kill9();
+                        }
+                        default -> {
+                            continue; // no disruption here: the pacer goes on as it was
+                        }
+                    }
+                    pacer = new Pacer(RATE);
+                    pacedFrom = i;
                 }
                 producer.flush();
                 if (sendFailures.get() > 0) {
