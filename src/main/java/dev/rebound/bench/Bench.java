@@ -55,9 +55,12 @@ public final class Bench {
                 scenarios.put(s.name(), figures);
                 out.printf("\r  %-13s %-70s%n", s.name(), "done in " + Math.round((System.nanoTime() - t) / 1e9) + " s: " + figures);
             }
-        } finally {
-            deleteQuietly(dir);
+        } catch (final Exception | Error e) {
+            // the processors' logs and configurations are what explains a failure
+            out.printf("%n  kept %s (configurations, processor logs) to look at%n", dir);
+            throw e;
         }
+        deleteQuietly(dir);
         out.print(table(chosen, scenarios));
         out.printf("  total %.0f s%n", (System.nanoTime() - started) / 1e9);
         final Map<String, Object> root = new LinkedHashMap<>();

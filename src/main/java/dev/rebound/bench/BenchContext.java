@@ -71,7 +71,23 @@ final class BenchContext {
 
     /** @param kafkaLines more {@code key: value} lines for the {@code kafka:} section */
     String header(final String prefix, final String kafkaLines) throws Exception {
-        final Path state = Files.createDirectories(dir.resolve(prefix + "state"));
+        return header(prefix, kafkaLines, prefix + "state", "ops: { enabled: false }");
+    }
+
+    /**
+     * The start of the configuration of one processor instance among several of the application
+     * under {@code prefix}: Kafka Streams locks its state directory, so two instances of one
+     * application on one machine each need their own; and each its own ops endpoint on
+     * {@code opsPort}, to be asked whether it runs.
+     *
+     * @param instance names the instance's state directory; an instance restarted in place reuses it
+     */
+    String instanceHeader(final String prefix, final String instance, final int opsPort) throws Exception {
+        return header(prefix, "", prefix + "state-" + instance, "ops: { enabled: true, bind: 127.0.0.1, port: " + opsPort + " }");
+    }
+
+    private String header(final String prefix, final String kafkaLines, final String stateName, final String opsLine) throws Exception {
+        final Path state = Files.createDirectories(dir.resolve(stateName));
         return """
                 kafka:
                   bootstrap.servers: %s
@@ -82,8 +98,15 @@ final class BenchContext {
                 %s
                 topics:
                   prefix: %s
-                ops: { enabled: false }
-                """.formatted(bootstrap(), prefix, state, kafkaLines.isEmpty() ? "" : "  " + kafkaLines, prefix);
+                %s
+                """.formatted(bootstrap(), prefix, state, kafkaLines.isEmpty() ? "" : "  " + kafkaLines, prefix, opsLine);
+    }
+
+    /** A port free on 127.0.0.1 now (another process could still take it before it is bound). */
+    static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     static ReboundConfig parse(final String yaml) {

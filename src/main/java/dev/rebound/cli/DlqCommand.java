@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebound.config.Durations;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.ops.ReplayPlan;
+import dev.rebound.ops.SourceRecordReader;
 import dev.rebound.ops.TopicSnapshot;
 import dev.rebound.request.Json;
 import dev.rebound.topology.Topics;
@@ -147,8 +148,15 @@ public final class DlqCommand {
 
     @Command(name = "replay", mixinStandardHelpOptions = true,
             description = "Re-enqueue dead letters to agent-calls as new requests (new id, replayOf link, fresh attempts). "
-                    + "Each dead letter is replayed at most once: a marker is written in the same transaction.")
+                    + "Each dead letter is replayed at most once: a marker is written in the same transaction. "
+                    + "A request the dead letter does not repeat whole (over 64 KiB, or a PROCESSING_ERROR's raw bytes) is read "
+                    + "back from its source topic, partition and offset. Exit code 4 when any could not be replayed.")
     static final class Replay implements Callable<Integer> {
+        /** The exit code when at least one matching dead letter could not be replayed (the others were). */
+        static final int SOME_UNREPLAYABLE = 4;
+        /** How long reading one original record back may take. */
+        private static final Duration READ_BACK_TIMEOUT = Duration.ofSeconds(10);
+
         @Mixin
         ConfigOption config;
 
@@ -173,27 +181,39 @@ public final class DlqCommand {
             }
             final Instant now = Instant.now();
             final List<ReplayPlan.Step> steps = new ArrayList<>();
-            for (final Entry e : read(cfg)) {
-                if (filter.matches(e.value(), now)) {
-                    steps.add(ReplayPlan.plan(e.record().key(), e.record().partition(), e.record().offset(), e.value(), done));
+            try (SourceRecordReader originals = new SourceRecordReader(ConfigOption.clientProperties(cfg), READ_BACK_TIMEOUT)) {
+                for (final Entry e : read(cfg)) {
+                    if (filter.matches(e.value(), now)) {
+                        steps.add(ReplayPlan.plan(e.record().key(), e.record().partition(), e.record().offset(), e.value(), done,
+                                originals::read));
+                    }
                 }
             }
-            final List<ReplayPlan.Replay> replays = steps.stream().filter(s -> s instanceof ReplayPlan.Replay)
-                    .map(s -> (ReplayPlan.Replay) s).toList();
+            final List<ReplayPlan.Replay> replays = new ArrayList<>();
+            int skipped = 0;
+            int unreplayable = 0;
             for (final ReplayPlan.Step s : steps) {
                 if (s instanceof ReplayPlan.Replay r) {
-                    System.out.println((dryRun ? "would replay " : "replay ") + r.originalId() + " as " + r.newId());
-                } else {
-                    final ReplayPlan.Skip k = (ReplayPlan.Skip) s;
-                    System.out.println("skip   " + (k.originalId() == null ? "(no id) " + k.marker() : k.originalId()) + ": " + k.why());
+                    replays.add(r);
+                    System.out.println((dryRun ? "would replay " : "replay ") + r.originalId() + " as " + r.newId() + ": request " + r.from());
+                } else if (s instanceof ReplayPlan.Skip k) {
+                    skipped++;
+                    System.out.println("skip   " + name(k.originalId(), k.marker()) + ": " + k.why());
+                } else if (s instanceof ReplayPlan.Unreplayable u) {
+                    unreplayable++;
+                    System.out.println("cannot replay " + name(u.originalId(), u.marker()) + ": " + u.why());
                 }
             }
             if (!dryRun && !replays.isEmpty()) {
                 send(cfg, topics, replays, now);
             }
-            System.out.printf("%d replayed%s, %d skipped%n", dryRun ? 0 : replays.size(),
-                    dryRun ? " (dry run: " + replays.size() + " would be)" : "", steps.size() - replays.size());
-            return 0;
+            System.out.printf("%d replayed%s, %d skipped, %d could not be replayed%n", dryRun ? 0 : replays.size(),
+                    dryRun ? " (dry run: " + replays.size() + " would be)" : "", skipped, unreplayable);
+            return unreplayable > 0 ? SOME_UNREPLAYABLE : 0;
+        }
+
+        private static String name(final String id, final String marker) {
+            return id == null ? "(no id, dead letter " + marker + ")" : id;
         }
 
         /** Requests and markers in one transaction: a crash mid-way replays all or none of them. */

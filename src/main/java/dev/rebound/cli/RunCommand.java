@@ -35,15 +35,24 @@ public final class RunCommand implements Callable<Integer> {
         if (!cfg.kafka().containsKey("bootstrap.servers")) {
             throw new IllegalArgumentException(config.file + ": kafka.bootstrap.servers is required for 'run'");
         }
+        // the ops port first: a taken port stops start-up before the cluster is asked anything
+        try (OpsServer ops = cfg.ops().enabled() ? OpsServer.bind(cfg.ops().bind(), cfg.ops().port()) : null) {
+            run(cfg, ops);
+        }
+        return 0;
+    }
+
+    private void run(final ReboundConfig cfg, final OpsServer ops) throws Exception {
         try (Admin admin = Admin.create(ConfigOption.clientProperties(cfg))) {
             TopicCheck.verify(admin, cfg, java.time.Duration.ofSeconds(30));
         }
         final TargetPool pool = TargetPool.http(cfg, HttpTargetExecutor.defaultClient(), Clock.systemUTC());
         final ReboundMetrics metrics = new ReboundMetrics();
         final CountDownLatch stop = new CountDownLatch(1);
-        try (ReboundStreams rebound = ReboundStreams.start(cfg, pool, metrics, Map.of());
-             OpsServer ops = cfg.ops().enabled()
-                     ? OpsServer.start(cfg.ops().bind(), cfg.ops().port(), metrics, rebound) : null) {
+        try (ReboundStreams rebound = ReboundStreams.start(cfg, pool, metrics, Map.of())) {
+            if (ops != null) {
+                ops.serve(metrics, rebound);
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 rebound.close();
                 stop.countDown();
@@ -52,6 +61,5 @@ public final class RunCommand implements Callable<Integer> {
                     ops == null ? "" : "; ops endpoint on http://" + cfg.ops().bind() + ":" + ops.port() + "/metrics");
             stop.await();
         }
-        return 0;
     }
 }

@@ -7,6 +7,7 @@ import org.apache.kafka.streams.KafkaStreams;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -25,16 +26,49 @@ public final class OpsServer implements AutoCloseable {
         this.server = server;
     }
 
+    /** {@link #bind} then {@link #serve}: for callers that have the processor already. */
     public static OpsServer start(final String bind, final int port, final ReboundMetrics metrics, final ReboundStreams rebound)
             throws IOException {
-        final KafkaStreams streams = rebound.streams();
-        final SelfHealth health = rebound.health();
-        final HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 16);
+        final OpsServer ops = bind(bind, port);
+        ops.serve(metrics, rebound);
+        return ops;
+    }
+
+    /**
+     * Takes the address and port, answering 404 until {@link #serve}, so that {@code rebound run}
+     * finds a taken port before it starts consuming, not after.
+     *
+     * @param port 0 for any free port ({@link #port()} then tells which)
+     * @throws BindException naming the address, the port and the settings that change them, when
+     *                       the port is taken (another instance on this host, or another program)
+     */
+    public static OpsServer bind(final String bind, final int port) throws IOException {
+        final HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(bind, port), 16);
+        } catch (final BindException e) {
+            final BindException clear = new BindException("the ops endpoint cannot listen on " + bind + ":" + port + " ("
+                    + e.getMessage() + "): another program, or another Rebound instance on this host, has that port. "
+                    + "Set ops.port in the configuration to a free port (0 picks any), or ops.enabled: false to run without the "
+                    + "endpoint (no /metrics, /circuits, /health)");
+            clear.initCause(e);
+            throw clear;
+        }
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
             final Thread t = new Thread(r, "rebound-ops");
             t.setDaemon(true);
             return t;
         }));
+        // started at once, answering 404 until serve(): a server never started keeps its port
+        // after stop() (its channel is closed only by the selector loop that start() runs)
+        server.start();
+        return new OpsServer(server);
+    }
+
+    /** Serves {@code /metrics}, {@code /circuits} and {@code /health/*} for {@code rebound}; call once. */
+    public void serve(final ReboundMetrics metrics, final ReboundStreams rebound) {
+        final KafkaStreams streams = rebound.streams();
+        final SelfHealth health = rebound.health();
         server.createContext("/metrics", ex -> answer(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         server.createContext("/circuits", ex -> answer(ex, 200, "application/json", CircuitsView.json(streams, metrics)));
         server.createContext("/health/live", ex -> {
@@ -47,8 +81,6 @@ public final class OpsServer implements AutoCloseable {
             final boolean ready = health.ready(checks);
             answer(ex, ready ? 200 : 503, "application/json", health.json("ready", ready, checks));
         });
-        server.start();
-        return new OpsServer(server);
     }
 
     public int port() {

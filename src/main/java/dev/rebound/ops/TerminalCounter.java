@@ -83,6 +83,23 @@ public final class TerminalCounter implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Reads until this consumer has reached the end of every partition as it is now (for
+     * {@code read_committed}, the last stable offset: nothing still in an open transaction), or
+     * until {@code timeout} passes; returns whether it got there.
+     */
+    public boolean readToEnd(final Duration timeout) {
+        final long until = System.nanoTime() + timeout.toNanos();
+        final Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment(), timeout);
+        while (true) {
+            final boolean there = ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey(), timeout) >= e.getValue());
+            if (there || System.nanoTime() > until) {
+                return there;
+            }
+            poll(Duration.ofMillis(200));
+        }
+    }
+
     /** Distinct keys with at least one terminal record. */
     public int terminalKeys() {
         return perKey.size();

@@ -7,8 +7,11 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,5 +55,28 @@ class ReboundCommandLineTest {
         Files.writeString(config, "targets:\n  t:\n    url: http://h/x\n");
         assertThat(run("run", "--config", config.toString())).isEqualTo(1);
         assertThat(err.toString()).contains("kafka.bootstrap.servers is required");
+    }
+
+    @Test
+    void shouldStopRunNamingThePortAndItsSettingWhenTheOpsPortIsTaken() throws Exception {
+        // given a configuration whose ops port another program holds, and no broker at all
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            final Path config = dir.resolve("taken.yaml");
+            Files.writeString(config, """
+                    kafka: { bootstrap.servers: "127.0.0.1:1" }
+                    ops: { port: %d }
+                    targets:
+                      t: { url: "http://h/x" }
+                    """.formatted(taken.getLocalPort()));
+
+            // when
+            final long started = System.nanoTime();
+            final int code = run("run", "--config", config.toString());
+
+            // then it stops at once, before asking the (absent) cluster, and says what to change
+            assertThat(code).isEqualTo(1);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+            assertThat(err.toString()).contains("127.0.0.1:" + taken.getLocalPort()).contains("ops.port");
+        }
     }
 }
