@@ -8,6 +8,7 @@ import dev.rebound.ops.OpsServer;
 import dev.rebound.ops.ReboundMetrics;
 import dev.rebound.ops.TopicCheck;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
 import dev.rebound.topology.ReboundStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +19,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** {@code rebound run}: the production processor against the configured cluster. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -37,12 +39,12 @@ public final class RunCommand implements Callable<Integer> {
         }
         // the ops port first: a taken port stops start-up before the cluster is asked anything
         try (OpsServer ops = cfg.ops().enabled() ? OpsServer.bind(cfg.ops().bind(), cfg.ops().port()) : null) {
-            run(cfg, ops);
+            return run(cfg, ops);
         }
-        return 0;
     }
 
-    private void run(final ReboundConfig cfg, final OpsServer ops) throws Exception {
+    /** Runs until the JVM is asked to stop (exit 0), or until Kafka Streams fails for good (exit 1, so a supervisor restarts it). */
+    private int run(final ReboundConfig cfg, final OpsServer ops) throws Exception {
         try (Admin admin = Admin.create(ConfigOption.clientProperties(cfg))) {
             TopicCheck.verify(admin, cfg, java.time.Duration.ofSeconds(30));
         }
@@ -59,7 +61,14 @@ public final class RunCommand implements Callable<Integer> {
             }, "rebound-shutdown"));
             LOG.info("Rebound running with targets {}{}", cfg.targets().keySet(),
                     ops == null ? "" : "; ops endpoint on http://" + cfg.ops().bind() + ":" + ops.port() + "/metrics");
-            stop.await();
+            while (!stop.await(1, TimeUnit.SECONDS)) {
+                final KafkaStreams.State state = rebound.streams().state();
+                if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+                    LOG.error("Kafka Streams is {}: this instance cannot process any more; exiting with status 1 (see the errors above)", state);
+                    return 1;
+                }
+            }
+            return 0;
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.rebound.request.Attempt;
 import dev.rebound.request.DeadLetter;
 import dev.rebound.request.DeadLetterReason;
 import dev.rebound.request.ErrorInfo;
+import dev.rebound.request.Json;
 import dev.rebound.request.FallbackFailure;
 import dev.rebound.request.ParseResult;
 import dev.rebound.request.RequestEcho;
@@ -145,8 +146,22 @@ public final class Terminals {
 
     /** The same for a record that threw before it became an in-flight entry: its raw bytes are echoed. */
     public DeadLetter processingError(final byte[] raw, final Source source, final String what, final Instant now) {
-        return new DeadLetter(null, null, DeadLetterReason.PROCESSING_ERROR, null, null, processingMessage(what), List.of(),
-                raw == null ? null : masked(RequestEcho.ofRaw(raw)), source, now, now, null, null);
+        final JsonNode parsed = readable(raw);
+        return new DeadLetter(textField(parsed, "id"), textField(parsed, "target"), DeadLetterReason.PROCESSING_ERROR, null, null,
+                processingMessage(what), List.of(), raw == null ? null : masked(RequestEcho.ofRaw(raw)), source, now, now, null, null);
+    }
+
+    /** The record as JSON if it reads as such (so that {@code dlq show ID} finds its dead letter), else {@code null}. */
+    private static JsonNode readable(final byte[] raw) {
+        try {
+            return raw == null ? null : Json.DOOR.readTree(raw);
+        } catch (final java.io.IOException | RuntimeException notJson) {
+            return null;
+        }
+    }
+
+    private static String textField(final JsonNode node, final String field) {
+        return node != null && node.path(field).isTextual() && node.path(field).asText().length() <= 200 ? node.path(field).asText() : null;
     }
 
     private String processingMessage(final String what) {

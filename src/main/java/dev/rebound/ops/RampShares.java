@@ -71,6 +71,9 @@ public final class RampShares {
         final StringBuilder b = new StringBuilder(String.format("  %-11s %8s %9s %9s %9s %9s%n", "health", "traffic", "seconds",
                 "requests", "admitted", "share"));
         for (final Step s : steps) {
+            if (s.requests() == 0) {
+                continue; // a step with no request in it (the run ended as it began) has no share to show
+            }
             b.append(String.format("  %-11s %7d%% %9.1f %9d %9d %8.1f%%%n", s.health(), s.percent(),
                     Duration.between(s.from(), s.to()).toMillis() / 1000.0, s.requests(), s.admitted(), s.share()));
         }

@@ -47,7 +47,11 @@ public final class RequestEcho {
             return request;
         }
         final String text = request.toString();
-        return truncated(serializedBytes, "text", text.substring(0, Math.min(text.length(), MAX_ECHO_BYTES)));
+        int cut = Math.min(text.length(), MAX_ECHO_BYTES);
+        if (cut > 0 && cut < text.length() && Character.isHighSurrogate(text.charAt(cut - 1))) {
+            cut--; // never split a surrogate pair: the half would not survive UTF-8
+        }
+        return truncated(serializedBytes, "text", text.substring(0, cut));
     }
 
     private static ObjectNode truncated(final int size, final String field, final String value) {

@@ -1,9 +1,8 @@
 package dev.rebound.topology;
 
+import dev.rebound.lifecycle.Terminals;
 import dev.rebound.request.DeadLetter;
-import dev.rebound.request.DeadLetterReason;
 import dev.rebound.request.Json;
-import dev.rebound.request.RequestEcho;
 import dev.rebound.request.Source;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -26,6 +25,8 @@ import java.util.Map;
 public final class ProcessingErrorHandler implements ProcessingExceptionHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessingErrorHandler.class);
+    /** No secrets are known here; the executor masked what came from targets before any of it could reach an exception. */
+    private static final Terminals TERMINALS = new Terminals(java.util.function.UnaryOperator.identity());
     private String deadLetterTopic = Topics.DEAD_LETTERS;
 
     @Override
@@ -44,11 +45,8 @@ public final class ProcessingErrorHandler implements ProcessingExceptionHandler 
             return Response.resume();
         }
         final Instant now = Instant.now();
-        final DeadLetter dl = new DeadLetter(null, null, DeadLetterReason.PROCESSING_ERROR, null, null,
-                "Rebound failed while handling this request (" + exception.getClass().getSimpleName() + ": " + exception.getMessage()
-                        + "); this is a bug, please report it. The request can be replayed once fixed.",
-                List.of(), context.sourceRawValue() == null ? null : RequestEcho.ofRaw(context.sourceRawValue()),
-                new Source(context.topic(), context.partition(), context.offset()), now, now, null, null);
+        final DeadLetter dl = TERMINALS.processingError(context.sourceRawValue(), new Source(context.topic(), context.partition(),
+                context.offset()), exception.getClass().getSimpleName() + ": " + exception.getMessage(), now);
         return Response.resume(List.of(new ProducerRecord<>(deadLetterTopic, context.sourceRawKey(), Json.bytes(dl))));
     }
 }
