@@ -1,0 +1,109 @@
+package dev.rebound.execute;
+
+import dev.rebound.lifecycle.CallOutcome;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The dispatcher: bounded lines, the hand-over of a finished call's slot, cancellation. */
+class CallDispatcherTest {
+
+    private final List<CallSpec> started = new CopyOnWriteArrayList<>();
+    private final Map<String, CompletableFuture<CallOutcome>> futures = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Semaphore slots = new Semaphore(1);
+
+    private CallDispatcher dispatcher(final boolean instantAfterFirst) {
+        return new CallDispatcher(target -> spec -> {
+            started.add(spec);
+            if (instantAfterFirst && started.size() > 1) {
+                return CompletableFuture.completedFuture(ok());
+            }
+            final CompletableFuture<CallOutcome> f = new CompletableFuture<>();
+            futures.put(spec.requestId(), f);
+            return f;
+        }, target -> slots);
+    }
+
+    private static CallOutcome ok() {
+        return new CallOutcome.Success(200, null, Instant.EPOCH, 1);
+    }
+
+    private static CallSpec spec(final String id) {
+        return new CallSpec(id, "t", 1, "{}".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(1));
+    }
+
+    @Test
+    void shouldHandAFinishedCallsSlotToTheNextWaitingAttemptFromTheCallbackItself() throws Exception {
+        final CallDispatcher d = dispatcher(false);
+        d.submit(spec("a"));
+        d.submit(spec("b"));
+        assertThat(started).extracting(CallSpec::requestId).containsExactly("a");
+        final Thread http = new Thread(() -> futures.get("a").complete(ok()));
+        http.start();
+        http.join();
+        // no drain, no startWaiting: the stream thread did nothing
+        assertThat(started).extracting(CallSpec::requestId).containsExactly("a", "b");
+        assertThat(slots.availablePermits()).as("the permit went from a to b").isZero();
+        futures.get("b").complete(ok());
+        assertThat(slots.availablePermits()).as("nobody waits: the permit goes back").isEqualTo(1);
+        final List<String> done = new ArrayList<>();
+        d.drain(c -> done.add(c.spec().requestId()), 10);
+        assertThat(done).containsExactly("a", "b");
+    }
+
+    @Test
+    void shouldWorkOffALongLineOfInstantCallsWithoutDeepeningTheStack() {
+        final CallDispatcher d = dispatcher(true);
+        d.submit(spec("first"));
+        final int n = 20_000;
+        for (int i = 0; i < n; i++) {
+            d.submit(spec("q" + i));
+        }
+        assertThat(d.waiting()).isEqualTo(n);
+        futures.get("first").complete(ok());
+        assertThat(started).hasSize(n + 1);
+        assertThat(d.waiting()).isZero();
+        assertThat(slots.availablePermits()).isEqualTo(1);
+        assertThat(d.drain(c -> { }, 2 * n)).isEqualTo(n + 1);
+    }
+
+    @Test
+    void shouldSayThereIsNoRoomWhenTheLineIsFull() {
+        final CallDispatcher d = dispatcher(false);
+        assertThat(d.hasRoom("t")).isTrue();
+        d.submit(spec("running"));
+        for (int i = 0; i < CallDispatcher.MAX_WAITING_PER_TARGET; i++) {
+            assertThat(d.hasRoom("t")).isTrue();
+            d.submit(spec("w" + i));
+        }
+        assertThat(d.hasRoom("t")).isFalse();
+        assertThat(d.hasRoom("other")).as("another target's line is its own").isTrue();
+    }
+
+    @Test
+    void shouldDropTheOutcomeOfACancelledCallButKeepItsSlotUntilItEnds() {
+        final CallDispatcher d = dispatcher(false);
+        d.submit(spec("a"));
+        d.submit(spec("queued"));
+        d.cancel("a");
+        d.cancel("queued");
+        assertThat(d.waiting()).isZero();
+        assertThat(slots.availablePermits()).as("a's call still runs").isZero();
+        futures.get("a").complete(ok());
+        assertThat(slots.availablePermits()).isEqualTo(1);
+        assertThat(started).extracting(CallSpec::requestId).containsExactly("a");
+        final List<String> handled = new ArrayList<>();
+        d.drain(c -> handled.add(c.spec().requestId()), 10);
+        assertThat(handled).isEmpty();
+    }
+}
