@@ -28,12 +28,14 @@ import java.util.function.Function;
  */
 public record ChaosSummary(Map<String, Long> misbehaved, int garbageWritten, List<String> garbageRefused, long headerValueIds,
                            long rewritten, long secretEchoes, long masked, long leaked, String nestingLimit, String sizeLimit,
-                           List<String> problems) {
+                           List<String> problems, String health) {
 
     /** The summary of a run that was not the chaos scenario. */
-    public static final ChaosSummary NONE = new ChaosSummary(Map.of(), 0, List.of(), 0, 0, 0, 0, 0, "none", "none", List.of());
+    public static final ChaosSummary NONE = new ChaosSummary(Map.of(), 0, List.of(), 0, 0, 0, 0, 0, "none", "none", List.of(), "live and ready");
 
     private static final int MAX_PROBLEMS = 5;
+    /** The processor's own verdict after the run when both its health endpoints agree it is fine. */
+    static final String HEALTHY = "live and ready";
 
     public ChaosSummary {
         misbehaved = Map.copyOf(misbehaved);
@@ -41,9 +43,15 @@ public record ChaosSummary(Map<String, Long> misbehaved, int garbageWritten, Lis
         problems = List.copyOf(problems);
     }
 
-    /** Whether nothing was rewritten or leaked and both limit requests were answered with a result. */
+    /** Whether nothing was rewritten or leaked, both limit requests were answered with a result, and the processor is live and ready. */
     public boolean clean() {
-        return rewritten == 0 && leaked == 0 && answered(nestingLimit) && answered(sizeLimit);
+        return rewritten == 0 && leaked == 0 && answered(nestingLimit) && answered(sizeLimit) && HEALTHY.equals(health);
+    }
+
+    /** This summary with the processor's health after the run: {@code live and ready}, or what is not. */
+    public ChaosSummary withHealth(final String verdict) {
+        return new ChaosSummary(misbehaved, garbageWritten, garbageRefused, headerValueIds, rewritten, secretEchoes, masked, leaked,
+                nestingLimit, sizeLimit, problems, verdict);
     }
 
     private static boolean answered(final String outcome) {
@@ -110,7 +118,7 @@ public record ChaosSummary(Map<String, Long> misbehaved, int garbageWritten, Lis
             refused.addAll(w.refused());
         }
         return new ChaosSummary(misbehaved, written, refused, headerValueIds, rewritten, secretEchoes, masked, leaked, nesting, size,
-                problems);
+                problems, "not checked");
     }
 
     /** The summary's chaos rows. */
@@ -127,6 +135,7 @@ public record ChaosSummary(Map<String, Long> misbehaved, int garbageWritten, Lis
                 : rewritten + " REWRITTEN");
         row(b, "secret quoted back", secretEchoes, masked + " masked as ***" + (leaked == 0 ? ", none leaked" : ", " + leaked + " RECORDS LEAK IT"));
         b.append(String.format("  %-18s %10s   nesting %s; payload size %s%n", "limit requests", "", nestingLimit, sizeLimit));
+        b.append(String.format("  %-18s %10s   %s (its /health/live and /health/ready checks, after the run)%n", "processor", "", health));
         for (final String p : problems) {
             b.append("    ").append(p).append('\n');
         }

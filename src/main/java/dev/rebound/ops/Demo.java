@@ -169,7 +169,7 @@ public final class Demo {
                         && counter.last(i.key()).hasNonNull("outcome")).count();
                 final ChaosSummary chaosSummary = chaos ? ChaosSummary.check(items, counter::last,
                         config.target(DemoLoad.TARGET).orElseThrow().headers().get("Authorization"), sim.misbehaved(), garbage)
-                        : ChaosSummary.NONE;
+                        .withHealth(healthVerdict(rebound.health())) : ChaosSummary.NONE;
                 return new DemoSummary(o.requests(), counter.outcome("SUCCEEDED"), counter.outcome("FALLBACK"),
                         counter.outcome("DEAD_LETTER"), sim.calls(), sim.backupCalls(), o.requests() - counter.terminalKeys(),
                         counter.duplicated(), invalid, counter.reasons(), counter.servedBy(), ramp, samples, seconds, answered, chaosSummary);
@@ -282,6 +282,16 @@ public final class Demo {
         } catch (final InvalidStateStoreException notYet) {
             return null;
         }
+    }
+
+    /** {@code live and ready}, or the checks that fail: what the processor's health endpoints would answer now. */
+    static String healthVerdict(final SelfHealth health) {
+        final var checks = health.checks();
+        if (health.live(checks) && health.ready(checks)) {
+            return ChaosSummary.HEALTHY;
+        }
+        return "NOT " + (health.live(checks) ? "ready" : "live") + ": " + checks.entrySet().stream().filter(e -> !e.getValue().ok())
+                .map(e -> e.getKey() + " (" + e.getValue().detail() + ")").toList();
     }
 
     /** The summary table printed at the end of the demo. */

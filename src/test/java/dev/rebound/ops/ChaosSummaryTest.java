@@ -54,7 +54,8 @@ class ChaosSummaryTest {
 
     @Test
     void shouldPassWhenIdsAndAnswersComeBackAsSentAndTheSecretIsMasked() {
-        final ChaosSummary s = ChaosSummary.check(ITEMS, correctAnswers()::get, SECRET, Map.of("stallBody", 3L), List.of());
+        final ChaosSummary s = ChaosSummary.check(ITEMS, correctAnswers()::get, SECRET, Map.of("stallBody", 3L), List.of())
+                .withHealth("live and ready");
         assertThat(s.rewritten()).isZero();
         assertThat(s.leaked()).isZero();
         assertThat(s.masked()).isEqualTo(s.secretEchoes()).isPositive();
@@ -84,7 +85,10 @@ class ChaosSummaryTest {
 
     @Test
     void shouldFailTheRunWhenAValidRequestHasNoResult() {
-        final ChaosSummary clean = ChaosSummary.check(ITEMS, correctAnswers()::get, SECRET, Map.of(), List.of());
+        final ChaosSummary clean = ChaosSummary.check(ITEMS, correctAnswers()::get, SECRET, Map.of(), List.of())
+                .withHealth("live and ready");
+        assertThat(clean.withHealth("NOT ready: [streamsRunning (Kafka Streams is REBALANCING)]").clean())
+                .as("a processor that is not ready at the end fails the run").isFalse();
         final DemoSummary answered = new DemoSummary(100, 95, 0, 5, 95, 0, 0, 0, 5, Map.of(), Map.of(), List.of(), List.of(), 1, 95, clean);
         final DemoSummary oneDeadLettered = new DemoSummary(100, 94, 0, 6, 95, 0, 0, 0, 5, Map.of(), Map.of(), List.of(), List.of(), 1, 94,
                 clean);
