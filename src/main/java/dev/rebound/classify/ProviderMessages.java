@@ -18,22 +18,26 @@ import java.util.regex.Pattern;
  *
  * <p>Phrases are plain substrings of the lower-cased message where they can be (an
  * {@code indexOf} each); the few that need a pattern are regular expressions over the same
- * lower-cased text. A case-insensitive alternation of thirty phrases cost tens of microseconds per
- * message; this costs a few.
+ * lower-cased text, each run only when a phrase it cannot match without is present. A
+ * case-insensitive alternation of thirty phrases cost tens of microseconds per message.
  */
 final class ProviderMessages {
 
-    /** One reading: any phrase or pattern found means {@code category}. */
-    private record Rule(ErrorCategory category, List<String> phrases, List<Pattern> patterns) {
+    /** A pattern and a phrase it cannot match without: the pattern runs only when the phrase is there. */
+    private record Guarded(String phrase, Pattern pattern) {
+    }
 
-        boolean matches(final String lower) {
+    /** One reading: any phrase or guarded pattern found means {@code category}. */
+    private record Rule(ErrorCategory category, List<String> phrases, List<Guarded> patterns) {
+
+        boolean matches(final String lower, final long[] pairs) {
             for (final String p : phrases) {
-                if (lower.contains(p)) {
+                if (mayContain(pairs, p) && lower.contains(p)) {
                     return true;
                 }
             }
-            for (final Pattern p : patterns) {
-                if (p.matcher(lower).find()) {
+            for (final Guarded g : patterns) {
+                if (mayContain(pairs, g.phrase()) && lower.contains(g.phrase()) && g.pattern().matcher(lower).find()) {
                     return true;
                 }
             }
@@ -41,20 +45,48 @@ final class ProviderMessages {
         }
     }
 
+    /** Buckets of the character pairs a message has: a phrase with a pair in none of them cannot be in the message. */
+    private static final int PAIR_BUCKETS = 1024;
+
+    private static int pair(final char a, final char b) {
+        return (a * 31 + b) & (PAIR_BUCKETS - 1);
+    }
+
+    private static long[] pairs(final String lower) {
+        final long[] bits = new long[PAIR_BUCKETS / 64];
+        for (int i = 1; i < lower.length(); i++) {
+            final int p = pair(lower.charAt(i - 1), lower.charAt(i));
+            bits[p >>> 6] |= 1L << (p & 63);
+        }
+        return bits;
+    }
+
+    /** Whether the message has the phrase's first and its last character pair: a cheap "no" for most phrases. */
+    private static boolean mayContain(final long[] pairs, final String phrase) {
+        final int n = phrase.length();
+        return has(pairs, pair(phrase.charAt(0), phrase.charAt(1))) && has(pairs, pair(phrase.charAt(n - 2), phrase.charAt(n - 1)));
+    }
+
+    private static boolean has(final long[] pairs, final int p) {
+        return (pairs[p >>> 6] & (1L << (p & 63))) != 0;
+    }
+
     private static final List<Rule> RULES = List.of(
             // one request bigger than the whole per-minute budget (OpenAI 429, Groq 413): waiting never helps
-            rule(ErrorCategory.VALIDATION, List.of(), "request too large for .* per min"),
+            rule(ErrorCategory.VALIDATION, List.of(), "request too large", "request too large for .* per min"),
             // spent until a person pays or the day or month turns
             rule(ErrorCategory.QUOTA_EXHAUSTED, List.of("per day", "perday", "per_day", "(rpd)", "(tpd)", "per month", "monthly",
                     "insufficient credits", "insufficient balance", "insufficient quota", "insufficient funds", "credit balance is too low",
                     "available credits", "more credits", "purchase credits", "any credits", "never purchased credits", "limit: 0,",
                     "spend limit", "spending limit", "api usage limits", "extra usage is required", "billing hard limit"),
-                    "/ ?month\\b", "\\blimit: 0$"),
+                    "month", "/ ?month\\b", "limit: 0", "\\blimit: 0$"),
             rule(ErrorCategory.CONTEXT_TOO_LONG, List.of("maximum context length", "context window ", "prompt is too long",
                     "exceed context limit", "input is too long", "too large for model with", "maximum prompt length",
                     "reduce the length of the messages", "`inputs` must have less than", "expected maxlength"),
-                    "input token count .* exceeds the maximum", "`inputs` tokens \\+ `max_new_tokens` must be",
-                    "total number of tokens .*cannot exceed", "\\.content'?: string too long"),
+                    "input token count", "input token count .* exceeds the maximum",
+                    "max_new_tokens", "`inputs` tokens \\+ `max_new_tokens` must be",
+                    "total number of tokens", "total number of tokens .*cannot exceed",
+                    "string too long", "\\.content'?: string too long"),
             rule(ErrorCategory.CONTENT_POLICY, List.of("content policy", "content management polic", "content filter", "safety system",
                     " flagged", "usage polic", "output blocked")),
             rule(ErrorCategory.AUTHENTICATION, List.of("api key not valid", "api key not found", "incorrect api key", "invalid api key",
@@ -62,9 +94,9 @@ final class ProviderMessages {
                     "location is not supported", "country, region, or territory not supported")),
             rule(ErrorCategory.NOT_FOUND, List.of("model not exist", "invalid model", "no endpoints found",
                     "could not resolve the foundation model", "model identifier is invalid"),
-                    "model .{1,120} does not exist", "deployment .{1,200} does not exist"),
+                    "does not exist", "model .{1,120} does not exist", "does not exist", "deployment .{1,200} does not exist"),
             rule(ErrorCategory.TRANSIENT, List.of("is currently loading", "not ready to serve")),
-            rule(ErrorCategory.SERVER_ERROR, List.of("no capacity available"), "\\boverloaded\\b"),
+            rule(ErrorCategory.SERVER_ERROR, List.of("no capacity available"), "overloaded", "\\boverloaded\\b"),
             rule(ErrorCategory.TIMEOUT, List.of("deadline expired", "deadline exceeded")));
 
     private ProviderMessages() {
@@ -72,15 +104,21 @@ final class ProviderMessages {
 
     static Optional<ErrorCategory> match(final String message) {
         final String lower = message.toLowerCase(Locale.ROOT);
+        final long[] pairs = pairs(lower);
         for (final Rule r : RULES) {
-            if (r.matches(lower)) {
+            if (r.matches(lower, pairs)) {
                 return Optional.of(r.category());
             }
         }
         return Optional.empty();
     }
 
-    private static Rule rule(final ErrorCategory category, final List<String> phrases, final String... patterns) {
-        return new Rule(category, phrases, java.util.Arrays.stream(patterns).map(Pattern::compile).toList());
+    /** @param guardedPatterns pairs: a phrase every match contains, then the pattern */
+    private static Rule rule(final ErrorCategory category, final List<String> phrases, final String... guardedPatterns) {
+        final List<Guarded> patterns = new java.util.ArrayList<>();
+        for (int i = 0; i < guardedPatterns.length; i += 2) {
+            patterns.add(new Guarded(guardedPatterns[i], Pattern.compile(guardedPatterns[i + 1])));
+        }
+        return new Rule(category, phrases, List.copyOf(patterns));
     }
 }
