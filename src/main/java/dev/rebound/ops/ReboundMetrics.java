@@ -38,10 +38,18 @@ public final class ReboundMetrics {
         return registry.scrape();
     }
 
+    /**
+     * Meters used once or more per request, by their tag values: building a meter's id and looking
+     * it up in the registry on every call cost more than recording into it.
+     */
+    private final java.util.Map<java.util.List<String>, Timer> attemptTimers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<java.util.List<String>, Counter> terminalCounters = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Timer fireLateness;
+
     public void attempt(final String target, final String outcome, final String category, final Duration took) {
-        Timer.builder("rebound.attempt.duration").description("Duration of attempts, by outcome")
-                .tags("target", target, "outcome", outcome, "category", category)
-                .register(registry).record(took);
+        attemptTimers.computeIfAbsent(java.util.List.of(target, outcome, category), k -> Timer.builder("rebound.attempt.duration")
+                .description("Duration of attempts, by outcome").tags("target", target, "outcome", outcome, "category", category)
+                .register(registry)).record(took);
     }
 
     public void retryScheduled(final String target, final String tier) {
@@ -62,8 +70,13 @@ public final class ReboundMetrics {
 
     /** A waiting request's timer fired {@code lateness} after it was due (never before). */
     public void retryFired(final Duration lateness) {
-        Timer.builder("rebound.retry.fire.lateness").description("How late a waiting request's timer fired after its due time")
-                .publishPercentiles(0.5, 0.99).register(registry).record(lateness.isNegative() ? Duration.ZERO : lateness);
+        Timer t = fireLateness;
+        if (t == null) {
+            t = Timer.builder("rebound.retry.fire.lateness").description("How late a waiting request's timer fired after its due time")
+                    .publishPercentiles(0.5, 0.99).register(registry);
+            fireLateness = t;
+        }
+        t.record(lateness.isNegative() ? Duration.ZERO : lateness);
     }
 
     /** The p99 of {@link #retryFired} lateness so far, in ms, or NaN before any. */
@@ -81,8 +94,10 @@ public final class ReboundMetrics {
     }
 
     public void terminal(final String kind, final String target, final String reason) {
-        Counter.builder("rebound.terminal").description("Terminal records written, by kind and reason")
-                .tags("kind", kind, "target", target == null ? "" : target, "reason", reason).register(registry).increment();
+        final String t = target == null ? "" : target;
+        terminalCounters.computeIfAbsent(java.util.List.of(kind, t, reason), k -> Counter.builder("rebound.terminal")
+                .description("Terminal records written, by kind and reason").tags("kind", kind, "target", t, "reason", reason)
+                .register(registry)).increment();
     }
 
     public void circuitTransition(final String target, final String state) {
@@ -100,7 +115,6 @@ public final class ReboundMetrics {
                 .tags("target", target, "result", passed ? "passed" : "failed").register(registry).increment();
     }
 
-    /** A punctuator ran: the stream thread that owns it is not stuck. */
     /** A fault in the deployment (topics, partitions) that makes this instance not ready until fixed; logged once. */
     public void topologyProblem(final String problem) {
         if (!problem.equals(topologyProblem)) {
@@ -114,6 +128,7 @@ public final class ReboundMetrics {
         return java.util.Optional.ofNullable(topologyProblem);
     }
 
+    /** A punctuator ran: the stream thread that owns it is not stuck. */
     public void punctuated() {
         lastPunctuation.set(System.nanoTime());
     }
