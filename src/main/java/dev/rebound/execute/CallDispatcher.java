@@ -51,10 +51,28 @@ public final class CallDispatcher {
     public static final int MAX_WAITING_PER_TARGET = 256;
     /** Payload bytes one task may hold in its waiting lines in all. */
     public static final long MAX_WAITING_BYTES = 64L << 20;
+    /** Payload bytes one task may hold waiting for one target: one saturated target cannot take another's room. */
+    public static final long MAX_WAITING_BYTES_PER_TARGET = 16L << 20;
+    /**
+     * Calls one line may start in a row with permits handed over by its own finished calls; then a
+     * permit goes back to the semaphore, so that other tasks waiting for the same target get slots too.
+     */
+    static final int MAX_HAND_OVERS = 16;
+
+    /** An attempt waiting for a slot, and when it began to wait: its timeout runs while it waits. */
+    private record Queued(CallSpec spec, long sinceNanos) {
+    }
+
+    /** One target's waiting attempts in this task. */
+    private static final class Line {
+        final Queue<Queued> queue = new ConcurrentLinkedQueue<>();
+        final AtomicLong bytes = new AtomicLong();
+        final AtomicInteger handOvers = new AtomicInteger();
+    }
 
     private final Function<String, TargetExecutor> executors;
     private final Function<String, Semaphore> slots;
-    private final Map<String, Queue<CallSpec>> waiting = new ConcurrentHashMap<>();
+    private final Map<String, Line> waiting = new ConcurrentHashMap<>();
     private final Set<String> active = new HashSet<>();
     private final Set<String> cancelled = new HashSet<>();
     private final AtomicLong waitingBytes = new AtomicLong();
@@ -73,11 +91,13 @@ public final class CallDispatcher {
             return;
         }
         final Semaphore s = slots.apply(spec.target());
-        if (line(spec.target()).isEmpty() && s.tryAcquire()) {
+        final Line line = line(spec.target());
+        if (line.queue.isEmpty() && s.tryAcquire()) {
             start(spec, s);
             return;
         }
-        line(spec.target()).add(spec);
+        line.queue.add(new Queued(spec, System.nanoTime()));
+        line.bytes.addAndGet(spec.body().length);
         waitingCount.incrementAndGet();
         waitingBytes.addAndGet(spec.body().length);
         // a permit may have come back between the check and the add: nobody else would notice
@@ -86,11 +106,12 @@ public final class CallDispatcher {
 
     /** Whether an attempt for {@code target} would start or fit in its waiting line now. */
     public boolean hasRoom(final String target) {
-        final int queued = line(target).size();
+        final Line line = line(target);
+        final int queued = line.queue.size();
         if (queued == 0 && slots.apply(target).availablePermits() > 0) {
             return true;
         }
-        return queued < MAX_WAITING_PER_TARGET && waitingBytes.get() < MAX_WAITING_BYTES;
+        return queued < MAX_WAITING_PER_TARGET && line.bytes.get() < MAX_WAITING_BYTES_PER_TARGET && waitingBytes.get() < MAX_WAITING_BYTES;
     }
 
     /**
@@ -101,11 +122,10 @@ public final class CallDispatcher {
         if (!active.remove(requestId)) {
             return;
         }
-        for (final Queue<CallSpec> q : waiting.values()) {
-            for (final CallSpec spec : q) {
-                if (spec.requestId().equals(requestId) && q.remove(spec)) {
-                    waitingCount.decrementAndGet();
-                    waitingBytes.addAndGet(-spec.body().length);
+        for (final Line line : waiting.values()) {
+            for (final Queued q : line.queue) {
+                if (q.spec().requestId().equals(requestId) && line.queue.remove(q)) {
+                    dequeued(line, q.spec());
                     return;
                 }
             }
@@ -139,15 +159,10 @@ public final class CallDispatcher {
     }
 
     private void startWaiting(final String target, final Semaphore s) {
-        final Queue<CallSpec> q = line(target);
-        while (!q.isEmpty() && s.tryAcquire()) {
-            final CallSpec next = q.poll();
-            if (next == null) {
-                s.release(); // another thread took the last one
-                return;
-            }
-            dequeued(next);
-            start(next, s);
+        final Line line = line(target);
+        while (!line.queue.isEmpty() && s.tryAcquire()) {
+            line.handOvers.set(0);
+            start(take(line, s), s);
         }
     }
 
@@ -181,13 +196,37 @@ public final class CallDispatcher {
         completions.clear();
     }
 
-    private Queue<CallSpec> line(final String target) {
-        return waiting.computeIfAbsent(target, t -> new ConcurrentLinkedQueue<>());
+    private Line line(final String target) {
+        return waiting.computeIfAbsent(target, t -> new Line());
     }
 
-    private void dequeued(final CallSpec spec) {
+    private void dequeued(final Line line, final CallSpec spec) {
+        line.bytes.addAndGet(-spec.body().length);
         waitingCount.decrementAndGet();
         waitingBytes.addAndGet(-spec.body().length);
+    }
+
+    /**
+     * The next attempt of {@code line} for a permit of {@code s} the caller holds, with what is left
+     * of its timeout: it ran while the attempt waited. One whose timeout ran out in line ends as a
+     * {@code TIMEOUT} without a call, and the permit goes on to the next; {@code null} (permit
+     * released) when the line is empty or the dispatcher closed.
+     */
+    private CallSpec take(final Line line, final Semaphore s) {
+        Queued q;
+        while ((q = closed ? null : line.queue.poll()) != null) {
+            dequeued(line, q.spec());
+            final long left = q.spec().timeout().toNanos() - (System.nanoTime() - q.sinceNanos());
+            if (left > 0) {
+                final CallSpec c = q.spec();
+                return new CallSpec(c.requestId(), c.target(), c.attempt(), c.body(), java.time.Duration.ofNanos(left));
+            }
+            finished(q.spec(), new CallOutcome.Failed(new Classification(ErrorCategory.TIMEOUT, null, "no slot of " + q.spec().target()
+                    + " came free within the attempt's timeout (" + q.spec().timeout().toMillis() + " ms) while it waited in line; not called",
+                    Optional.empty()), Instant.now(), 0), null);
+        }
+        s.release();
+        return null;
     }
 
     /** An executor broke its contract and failed exceptionally; the attempt still ends, classified. */
@@ -231,15 +270,19 @@ public final class CallDispatcher {
         }
     }
 
-    /** A call ended: the next attempt waiting here for the same target keeps its permit; without one the permit goes back. */
+    /**
+     * A call ended: the next attempt waiting here for the same target keeps its permit, up to
+     * {@link #MAX_HAND_OVERS} in a row; otherwise, or without one, the permit goes back.
+     */
     private CallSpec nextOrRelease(final String target, final Semaphore s) {
-        final Queue<CallSpec> q = waiting.get(target);
-        final CallSpec next = closed || q == null ? null : q.poll();
-        if (next == null) {
+        final Line line = waiting.get(target);
+        if (line == null || line.handOvers.incrementAndGet() > MAX_HAND_OVERS) {
+            if (line != null) {
+                line.handOvers.set(0);
+            }
             s.release();
             return null;
         }
-        dequeued(next);
-        return next;
+        return take(line, s);
     }
 }

@@ -105,7 +105,8 @@ public final class HttpTargetExecutor implements TargetExecutor {
         }
         final CompletableFuture<CallOutcome> answered = sent.thenApply(r -> fromResponse(r, started, millisSince(t0)));
         answered.orTimeout(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        return answered.handle((outcome, error) -> {
+        // off the JDK's single timer thread: a burst of timeouts must not delay every other timer
+        return answered.handleAsync((outcome, error) -> {
             if (error == null) {
                 return outcome;
             }
@@ -120,7 +121,7 @@ public final class HttpTargetExecutor implements TargetExecutor {
                         + (body == null ? " (no response headers)" : " (the body stalled after the headers)")), started, millisSince(t0));
             }
             return fromError(cause, started, millisSince(t0));
-        });
+        }, client.executor().orElse(java.util.concurrent.ForkJoinPool.commonPool()));
     }
 
     private HttpRequest request(final CallSpec spec) {

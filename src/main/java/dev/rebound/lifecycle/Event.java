@@ -25,8 +25,15 @@ public sealed interface Event {
     record Resumed() implements Event {
     }
 
-    /** A timer of the delay path came due for the attempt it was set for. */
-    record TimerDue(int attempt) implements Event {
+    /**
+     * A timer of the delay path came due: set for {@code attempt} at {@code due}. Only the timer of
+     * the entry's current wait fires it: a parked or deferred entry keeps its attempt number, so an
+     * older timer of the same attempt (re-set by a late delay-tier record) must not fire it early.
+     */
+    record TimerDue(int attempt, Instant due) implements Event {
+        public TimerDue {
+            Objects.requireNonNull(due, "due");
+        }
     }
 
     /** The call the last {@link Step.Call} asked for was not admitted (circuit, operator switch, ramp). */

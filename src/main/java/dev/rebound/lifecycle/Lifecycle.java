@@ -61,7 +61,7 @@ public final class Lifecycle {
                 run.begin(entry);
             }
         } else if (event instanceof Event.TimerDue t) {
-            if (entry.waiting() && entry.attempt() == t.attempt()) {
+            if (entry.waiting() && entry.attempt() == t.attempt() && entry.dueAt().toEpochMilli() == t.due().toEpochMilli()) {
                 if (!entry.parked()) {
                     run.steps.add(new Step.RetryFired(Duration.between(entry.dueAt(), now)));
                 }

@@ -179,6 +179,14 @@ public final class Terminals {
                 full.source(), full.firstSeenAt(), full.deadLetteredAt(), null, null);
     }
 
+    /** The dead letter for a result that does not fit one record and carries no call's answer to fail instead (a cached or static fallback). */
+    public static DeadLetter resultTooLarge(final AgentResult r, final int bytes, final int max, final Instant now) {
+        return new DeadLetter(r.id(), r.target(), DeadLetterReason.FALLBACK_FAILED, ErrorCategory.RESPONSE_TOO_LARGE.name(),
+                ErrorCategory.RESPONSE_TOO_LARGE.severity().name(), "the " + r.outcome() + " result served by " + r.servedBy() + " would be a record of "
+                + bytes + " bytes, over the " + max + " the producer's max.request.size allows", List.of(), null, null, null, now,
+                null, null);
+    }
+
     /** {@code node} with secrets masked in every text value, copied only where something changes. */
     JsonNode masked(final JsonNode node) {
         return node == null ? null : Masking.mask(node, mask);

@@ -179,8 +179,8 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
 
     private void drain(final long timestamp) {
         metrics.punctuated();
-        resumeSome();
         dispatcher.drain(this::complete, MAX_DRAIN);
+        resumeSome();
         dispatcher.startWaiting();
         retryStates.flush(now());
     }
@@ -191,7 +191,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             lastScheduled = null;
             final InFlightEntry entry = readEntry(due.id());
             if (entry != null) {
-                handle(due.id(), entry, new Event.TimerDue(due.attempt()), now, () -> entry);
+                handle(due.id(), entry, new Event.TimerDue(due.attempt(), due.due()), now, () -> entry);
             }
             if (!due.key().equals(lastScheduled)) {
                 gate.remove(due.key());
@@ -208,21 +208,33 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         if (resumeAfter.isEmpty()) {
             announceRecoveryTargets(now);
         }
+        try (KeyValueIterator<String, InFlightEntry> it = inFlight.from(resumeAfter)) {
+            resume(it, now);
+        } catch (final StreamsException e) {
+            throw e;
+        } catch (final RuntimeException e) {
+            // an entry that cannot even be read: stop resuming rather than fail on it every tick
+            LOG.error("task {}: resuming restored in-flight entries failed after '{}'; the rest resume after a restart",
+                    context.taskId(), resumeAfter, e);
+            resumeAfter = null;
+        }
+    }
+
+    /** Resumes up to {@link #MAX_RESUME} entries of {@code it}, each in its own failure boundary; moves the cursor on. */
+    private void resume(final KeyValueIterator<String, InFlightEntry> it, final Instant now) {
         int seen = 0;
         int restarted = 0;
         String last = null;
-        try (KeyValueIterator<String, InFlightEntry> it = inFlight.from(resumeAfter)) {
-            while (it.hasNext() && seen < MAX_RESUME) {
-                final KeyValue<String, InFlightEntry> kv = it.next();
-                if (kv.key.equals(resumeAfter)) {
-                    continue;
-                }
-                seen++;
-                last = kv.key;
-                if (kv.value != null && !kv.value.waiting() && !dispatcher.isActive(kv.key)) {
-                    handle(kv.key, kv.value, new Event.Resumed(), now, () -> kv.value);
-                    restarted++;
-                }
+        while (it.hasNext() && seen < MAX_RESUME) {
+            final KeyValue<String, InFlightEntry> kv = it.next();
+            if (kv.key.equals(resumeAfter)) {
+                continue;
+            }
+            seen++;
+            last = kv.key;
+            if (kv.value != null && !kv.value.waiting() && !dispatcher.isActive(kv.key)) {
+                handle(kv.key, kv.value, new Event.Resumed(), now, () -> kv.value);
+                restarted++;
             }
         }
         if (restarted > 0) {

@@ -7,6 +7,7 @@ import dev.rebound.request.Source;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,12 @@ public final class ProcessingErrorHandler implements ProcessingExceptionHandler 
     public Response handleError(final ErrorHandlerContext context, final Record<?, ?> record, final Exception exception) {
         LOG.error("bug: processor {} failed in task {} at {}-{}@{}", context.processorNodeId(), context.taskId(),
                 context.topic(), context.partition(), context.offset(), exception);
+        if (exception instanceof StreamsException) {
+            // Kafka's own failure (a store, the producer), not one request's: writing a dead letter
+            // beside what the record already wrote could make a second terminal record; failing
+            // aborts the transaction and the replaced thread reprocesses from the last commit
+            return Response.fail();
+        }
         if (context.sourceRawValue() == null && context.sourceRawKey() == null) {
             return Response.resume();
         }

@@ -65,16 +65,22 @@ final class TerminalWriter {
 
     void write(final String id, final Step.Terminal t, final Instant now) {
         byte[] value = encode(t.record());
+        Step.Sink sinkKind = t.sink();
         if (value.length > maxRecordBytes && t.record() instanceof DeadLetter dl) {
             value = Json.bytes(Terminals.trimmed(dl));
+        } else if (value.length > maxRecordBytes && t.record() instanceof AgentResult r) {
+            // a result that carries no call's answer (served from the cache or a static value) and still does not fit
+            value = Json.bytes(Terminals.trimmed(Terminals.resultTooLarge(r, value.length, maxRecordBytes, now)));
+            sinkKind = Step.Sink.DEAD_LETTER;
         }
         encodedRecord = null;
         encodedBytes = null;
-        final String sink = t.sink() == Step.Sink.RESULT ? Nodes.RESULTS_SINK : Nodes.DEAD_LETTERS_SINK;
+        final String sink = sinkKind == Step.Sink.RESULT ? Nodes.RESULTS_SINK : Nodes.DEAD_LETTERS_SINK;
         emit(t.key(), sink, value);
         dedup.put(id, sink, value, now);
         inFlight.delete(id);
-        metrics.terminal(t.sink() == Step.Sink.RESULT ? "result" : "dead_letter", knownTarget(targetOf(t.record())), t.label());
+        metrics.terminal(sinkKind == Step.Sink.RESULT ? "result" : "dead_letter", knownTarget(targetOf(t.record())),
+                sinkKind == t.sink() ? t.label() : "FALLBACK_FAILED");
     }
 
     /** A dead letter for a record that never became a request (rejected at the door, or failed before it had an entry). */

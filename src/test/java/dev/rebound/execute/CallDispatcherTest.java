@@ -39,7 +39,7 @@ class CallDispatcherTest {
     }
 
     private static CallSpec spec(final String id) {
-        return new CallSpec(id, "t", 1, "{}".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(1));
+        return new CallSpec(id, "t", 1, "{}".getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(1));
     }
 
     @Test
@@ -71,6 +71,9 @@ class CallDispatcherTest {
         }
         assertThat(d.waiting()).isEqualTo(n);
         futures.get("first").complete(ok());
+        // the callback hands over MAX_HAND_OVERS permits in a row, then gives one back for other tasks; a punctuation takes it
+        assertThat(started).hasSize(CallDispatcher.MAX_HAND_OVERS + 1);
+        d.startWaiting();
         assertThat(started).hasSize(n + 1);
         assertThat(d.waiting()).isZero();
         assertThat(slots.availablePermits()).isEqualTo(1);
@@ -105,5 +108,21 @@ class CallDispatcherTest {
         final List<String> handled = new ArrayList<>();
         d.drain(c -> handled.add(c.spec().requestId()), 10);
         assertThat(handled).isEmpty();
+    }
+
+    @Test
+    void shouldEndAnAttemptWhoseTimeoutRanOutInLineWithoutCallingIt() throws Exception {
+        final CallDispatcher d = dispatcher(false);
+        d.submit(spec("a"));
+        d.submit(new CallSpec("late", "t", 1, "{}".getBytes(StandardCharsets.UTF_8), Duration.ofMillis(1)));
+        Thread.sleep(20);
+        futures.get("a").complete(ok());
+        assertThat(started).extracting(CallSpec::requestId).containsExactly("a");
+        final List<Completion> done = new ArrayList<>();
+        d.drain(done::add, 10);
+        assertThat(done).extracting(c -> c.spec().requestId()).containsExactly("a", "late");
+        assertThat(((CallOutcome.Failed) done.get(1).outcome()).classification().category())
+                .isEqualTo(dev.rebound.classify.ErrorCategory.TIMEOUT);
+        assertThat(slots.availablePermits()).isEqualTo(1);
     }
 }

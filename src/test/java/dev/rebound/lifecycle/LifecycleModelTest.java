@@ -187,7 +187,7 @@ class LifecycleModelTest {
                 now = (Instant) t[2];
             }
             final InFlightEntry entry = store.get((String) t[0]);
-            handle((String) t[0], entry, new Event.TimerDue((Integer) t[1]), () -> entry);
+            handle((String) t[0], entry, new Event.TimerDue((Integer) t[1], (Instant) t[2]), () -> entry);
         }
 
         /** A crash and restart: running calls are gone; stored entries and timers come back; running entries resume. */
