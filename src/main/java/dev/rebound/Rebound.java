@@ -28,7 +28,8 @@ public final class Rebound {
     public static CommandLine commandLine() {
         final CommandLine cl = new CommandLine(new Rebound());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("rebound " + cmd.getCommandName() + ": " + ex.getMessage());
+            // "rebound dlq list: ...", not "rebound list: ..."
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName(" ") + ": " + ex.getMessage());
             return 1;
         });
         return cl;

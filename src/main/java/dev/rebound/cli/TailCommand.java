@@ -51,6 +51,7 @@ public final class TailCommand implements Callable<Integer> {
             case "circuits" -> topics.circuits();
             default -> throw new IllegalArgumentException("TOPIC must be results, dead-letters or circuits, was '" + which + "'");
         };
+        config.awaitCluster(cfg);
         final Map<String, Object> props = ConfigOption.clientProperties(cfg);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
