@@ -33,9 +33,7 @@ public final class DevCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!SimScenario.NAMES.contains(scenario)) {
-            throw new IllegalArgumentException("--scenario must be one of " + SimScenario.NAMES + ", was '" + scenario + "'");
-        }
+        SimScenario.requireName("--scenario", scenario);
         return Dev.run(new Dev.Options(scenario, partitions, configOut, fallback), System.out);
     }
 }

@@ -30,9 +30,7 @@ public final class SimulateSetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!SimScenario.NAMES.contains(scenario)) {
-            throw new IllegalArgumentException("--scenario must be one of " + SimScenario.NAMES + ", was '" + scenario + "'");
-        }
+        SimScenario.requireName("--scenario", scenario);
         final String base = url != null ? url : DevInstance.running().map(DevInstance.Info::simulatorUrl).orElseThrow(() ->
                 new IllegalStateException("no rebound dev is running on this machine; start one (./rebound dev), or give --url "
                         + "of a simulator (e.g. http://127.0.0.1:8090 for `rebound simulate`)"));

@@ -72,7 +72,7 @@ class DevJourneyIntegrationTest {
                 switch (kind) {
                     case "tail results" -> {
                         tail = ReboundProcess.start(dir, tmp, command);
-                        awaitErr(tail, "following agent-results from now on");
+                        tail.awaitErr("following agent-results from now on", COMMAND_WITHIN);
                         transcript.append("$ ").append(step.line()).append("   (another terminal, left running)\n");
                     }
                     case "send" -> {
@@ -212,16 +212,6 @@ class DevJourneyIntegrationTest {
                 fail("tail results did not show a SUCCEEDED result for " + id + " within " + EVENTUALLY + "; it showed:\n" + tail.out());
             }
             TimeUnit.MILLISECONDS.sleep(200);
-        }
-    }
-
-    private static void awaitErr(final ReboundProcess p, final String text) throws InterruptedException {
-        final long until = System.nanoTime() + COMMAND_WITHIN.toNanos();
-        while (!p.err().contains(text)) {
-            if (System.nanoTime() > until || !p.isAlive()) {
-                fail("did not print '" + text + "'; stderr:\n" + p.err());
-            }
-            TimeUnit.MILLISECONDS.sleep(100);
         }
     }
 

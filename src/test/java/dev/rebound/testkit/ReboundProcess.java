@@ -65,14 +65,24 @@ public final class ReboundProcess implements AutoCloseable {
 
     /** Waits until standard output contains {@code text}; throws if the process exits or {@code timeout} passes first. */
     public void awaitOut(final String text, final Duration timeout) throws InterruptedException {
+        await("standard output", out, text, timeout);
+    }
+
+    /** Waits until standard error contains {@code text}; throws if the process exits or {@code timeout} passes first. */
+    public void awaitErr(final String text, final Duration timeout) throws InterruptedException {
+        await("standard error", err, text, timeout);
+    }
+
+    private void await(final String what, final Path file, final String text, final Duration timeout) throws InterruptedException {
         final long until = System.nanoTime() + timeout.toNanos();
-        while (!out().contains(text)) {
+        while (!read(file).contains(text)) {
             if (!process.isAlive()) {
-                throw new AssertionError("exited with " + process.exitValue() + " before printing '" + text + "'; printed:\n" + out()
-                        + "\nstderr:\n" + err());
+                throw new AssertionError("exited with " + process.exitValue() + " before printing '" + text + "' to " + what
+                        + "; printed:\n" + out() + "\nstderr:\n" + err());
             }
             if (System.nanoTime() > until) {
-                throw new AssertionError("did not print '" + text + "' within " + timeout + "; printed:\n" + out() + "\nstderr:\n" + err());
+                throw new AssertionError("did not print '" + text + "' to " + what + " within " + timeout + "; printed:\n" + out()
+                        + "\nstderr:\n" + err());
             }
             TimeUnit.MILLISECONDS.sleep(100);
         }
