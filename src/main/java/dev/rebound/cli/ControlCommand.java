@@ -26,6 +26,7 @@ public final class ControlCommand {
         if (cfg.target(target).isEmpty()) {
             throw new IllegalArgumentException("'" + target + "' is not a configured target; configured: " + cfg.targets().keySet());
         }
+        config.awaitCluster(cfg);
         final ControlRecord record = new ControlRecord(disabled, reason, Instant.now(), System.getProperty("user.name"));
         try (KafkaProducer<String, byte[]> producer = ConfigOption.idempotentProducer(cfg, Map.of())) {
             producer.send(new ProducerRecord<>(new Topics(cfg.topicPrefix()).control(), target, Json.bytes(record))).get();

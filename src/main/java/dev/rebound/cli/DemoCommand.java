@@ -55,9 +55,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!SimScenario.NAMES.contains(scenario)) {
-            throw new IllegalArgumentException("--scenario must be one of " + SimScenario.NAMES + ", was '" + scenario + "'");
-        }
+        SimScenario.requireName("--scenario", scenario);
         final Duration wait = dev.rebound.config.Durations.parse(maxWait)
                 .orElseThrow(() -> new IllegalArgumentException("--max-wait must be a duration such as 60s, was '" + maxWait + "'"));
         final DemoSummary s = Demo.run(new Demo.Options(requests, scenario, partitions, wait, !noCircuit, !noFallback,

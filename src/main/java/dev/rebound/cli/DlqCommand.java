@@ -100,11 +100,12 @@ public final class DlqCommand {
         Filter filter;
 
         @Override
-        public Integer call() {
+        public Integer call() throws InterruptedException {
+            final ReboundConfig cfg = config.loadReachable();
             final Instant now = Instant.now();
             System.out.printf("%-24s %-36s %-16s %-22s %-16s %4s  %s%n", "DEAD-LETTERED", "ID", "TARGET", "REASON", "CATEGORY", "TRIES", "MESSAGE");
             int n = 0;
-            for (final Entry e : read(config.load())) {
+            for (final Entry e : read(cfg)) {
                 final JsonNode v = e.value();
                 if (!filter.matches(v, now)) {
                     continue;
@@ -131,7 +132,7 @@ public final class DlqCommand {
         @Override
         public Integer call() throws Exception {
             int n = 0;
-            for (final Entry e : read(config.load())) {
+            for (final Entry e : read(config.loadReachable())) {
                 if (id.equals(e.value().path("id").asText())) {
                     n++;
                     System.out.println("── " + e.record().topic() + "-" + e.record().partition() + "@" + e.record().offset());
@@ -167,11 +168,11 @@ public final class DlqCommand {
         boolean dryRun;
 
         @Override
-        public Integer call() {
-            final ReboundConfig cfg = config.load();
+        public Integer call() throws InterruptedException {
             if (filter.id == null && filter.reason == null && filter.target == null) {
                 throw new IllegalArgumentException("say what to replay: --id, --reason and/or --target");
             }
+            final ReboundConfig cfg = config.loadReachable();
             final Topics topics = new Topics(cfg.topicPrefix());
             final Set<String> done = new HashSet<>();
             for (final ConsumerRecord<String, byte[]> m : TopicSnapshot.read(ConfigOption.clientProperties(cfg), topics.replayed(), READ_TIMEOUT)) {

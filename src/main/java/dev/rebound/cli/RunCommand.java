@@ -45,6 +45,7 @@ public final class RunCommand implements Callable<Integer> {
 
     /** Runs until the JVM is asked to stop (exit 0), or until Kafka Streams fails for good (exit 1, so a supervisor restarts it). */
     private int run(final ReboundConfig cfg, final OpsServer ops) throws Exception {
+        config.awaitCluster(cfg);
         try (Admin admin = Admin.create(ConfigOption.clientProperties(cfg))) {
             TopicCheck.verify(admin, cfg, java.time.Duration.ofSeconds(30));
         }

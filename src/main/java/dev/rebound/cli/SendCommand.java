@@ -46,8 +46,8 @@ public final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final ReboundConfig cfg = config.load();
         final byte[] value = stdin ? System.in.readAllBytes() : fromFlags();
+        final ReboundConfig cfg = config.loadReachable();
         final String recordKey = key != null ? key : requestId(value);
         try (KafkaProducer<String, byte[]> producer = ConfigOption.idempotentProducer(cfg, Map.of())) {
             final String topic = new Topics(cfg.topicPrefix()).calls();

@@ -1,6 +1,8 @@
 package dev.rebound.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rebound.config.ConfigLoader;
+import dev.rebound.config.OpsSettings;
 import dev.rebound.request.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,6 +12,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -18,22 +22,48 @@ import java.util.concurrent.Callable;
         description = "Show every target's circuit, health and traffic share, and this instance's calls in flight, retry budget left and failure rate (GET /circuits on its ops endpoint).")
 public final class StatusCommand implements Callable<Integer> {
 
-    @Option(names = "--ops", defaultValue = "http://127.0.0.1:8079",
-            description = "The ops endpoint of a running instance (default ${DEFAULT-VALUE}).")
+    private static final String DEFAULT_OPS = "http://127.0.0.1:8079";
+
+    @Option(names = "--ops", description = "The ops endpoint of a running instance (default: the one of --config, else "
+            + DEFAULT_OPS + ").")
     String ops;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "The instance's configuration: its ops endpoint is at ops.bind and ops.port.")
+    Path config;
 
     @Option(names = "--json", description = "Print the raw JSON.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
+        final String base;
+        final String setting;
+        if (ops != null) {
+            base = ops;
+            setting = "--ops";
+        } else if (config != null) {
+            final OpsSettings settings = new ConfigLoader(System::getenv).load(config).ops();
+            if (!settings.enabled()) {
+                throw new IllegalStateException(config + " has ops.enabled: false, so its instances serve no /circuits to ask");
+            }
+            final String host = settings.bind().equals("0.0.0.0") || settings.bind().equals("::") ? "127.0.0.1" : settings.bind();
+            base = "http://" + host + ":" + settings.port();
+            setting = "ops.bind and ops.port in " + config;
+        } else {
+            base = DEFAULT_OPS;
+            setting = "--ops or --config";
+        }
         final HttpResponse<String> r;
         try {
             r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-                    .send(HttpRequest.newBuilder(URI.create(ops + "/circuits")).timeout(Duration.ofSeconds(10)).build(),
+                    .send(HttpRequest.newBuilder(URI.create(base + "/circuits")).timeout(Duration.ofSeconds(10)).build(),
                             HttpResponse.BodyHandlers.ofString());
         } catch (final ConnectException e) {
-            throw new IllegalStateException("no Rebound ops endpoint at " + ops + " (is `rebound run` up? see --ops)");
+            throw new IllegalStateException("nothing answers at " + base + " (" + setting + "): is `rebound run` or `rebound dev` up "
+                    + "with that ops endpoint?");
+        } catch (final HttpTimeoutException e) {
+            throw new IllegalStateException(base + " (" + setting + ") accepted the connection but did not answer within 10 s");
         }
         if (json) {
             System.out.println(r.body());

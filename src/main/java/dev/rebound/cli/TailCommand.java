@@ -51,6 +51,7 @@ public final class TailCommand implements Callable<Integer> {
             case "circuits" -> topics.circuits();
             default -> throw new IllegalArgumentException("TOPIC must be results, dead-letters or circuits, was '" + which + "'");
         };
+        config.awaitCluster(cfg);
         final Map<String, Object> props = ConfigOption.clientProperties(cfg);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -64,6 +65,10 @@ public final class TailCommand implements Callable<Integer> {
             } else {
                 consumer.seekToEnd(parts);
             }
+            // a seek is lazy: resolve it now, so that every record written after the line below is shown
+            parts.forEach(consumer::position);
+            System.err.println("following " + topic + (fromBeginning ? " from its beginning" : " from now on")
+                    + " (read_committed" + (max == 0 ? "; Ctrl-C to stop)" : "; until " + max + " record(s))"));
             while (max == 0 || printed < max) {
                 for (final ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     System.out.println(render(r));

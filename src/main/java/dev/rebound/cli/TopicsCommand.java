@@ -33,7 +33,7 @@ public final class TopicsCommand {
 
         @Override
         public Integer call() throws Exception {
-            final ReboundConfig cfg = config.load();
+            final ReboundConfig cfg = config.loadReachable();
             int differing = 0;
             try (Admin admin = Admin.create(ConfigOption.clientProperties(cfg))) {
                 for (final TopicSpec spec : TopicSpec.shipped(cfg.retries().tiers())) {

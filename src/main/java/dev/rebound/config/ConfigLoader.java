@@ -80,6 +80,9 @@ public final class ConfigLoader {
         final OpsSettings ops = top.optionalSection("ops").map(o -> o.finish(new OpsSettings(
                 o.stringOr("bind", OpsSettings.DEFAULT.bind()), o.intOr("port", OpsSettings.DEFAULT.port()),
                 o.boolOr("enabled", OpsSettings.DEFAULT.enabled())))).orElse(OpsSettings.DEFAULT);
+        final StartupSettings startup = top.optionalSection("startup")
+                .map(s -> s.finish(new StartupSettings(s.durationOr("timeout", StartupSettings.DEFAULT.timeout()))))
+                .orElse(StartupSettings.DEFAULT);
         final Map<String, TargetConfig> targets = new LinkedHashMap<>();
         final Section ts = top.section("targets");
         for (final String name : ts.keys()) {
@@ -90,7 +93,7 @@ public final class ConfigLoader {
         }
         ts.done();
         top.done();
-        return new ReboundConfig(kafka, targets, limits, prefix, dedup, patterns, retries, ops);
+        return new ReboundConfig(kafka, targets, limits, prefix, dedup, patterns, retries, ops, startup);
     }
 
     private TargetConfig target(final String name, final Section s, final Map<String, Set<String>> fromEnv) {

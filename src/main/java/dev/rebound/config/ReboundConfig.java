@@ -22,10 +22,11 @@ import java.util.Set;
  * @param patterns    operator-registered message patterns for classification
  * @param retries     delay tiers, the system-wide retry cap and the error window
  * @param ops         the HTTP ops endpoint
+ * @param startup     how long commands wait for the cluster at start
  */
 public record ReboundConfig(Map<String, String> kafka, Map<String, TargetConfig> targets, Limits limits,
                             String topicPrefix, Duration dedupWindow, List<MessagePattern> patterns,
-                            RetrySettings retries, OpsSettings ops) {
+                            RetrySettings retries, OpsSettings ops, StartupSettings startup) {
 
     public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofHours(24);
 
@@ -37,6 +38,7 @@ public record ReboundConfig(Map<String, String> kafka, Map<String, TargetConfig>
         patterns = List.copyOf(patterns);
         Objects.requireNonNull(retries, "retries");
         Objects.requireNonNull(ops, "ops");
+        Objects.requireNonNull(startup, "startup");
         if (!topicPrefix.matches("[A-Za-z0-9._-]*")) {
             throw new ConfigException("topics.prefix", "may only contain letters, digits, '.', '_' and '-', was '" + topicPrefix + "'");
         }

@@ -1,11 +1,7 @@
 package dev.rebound.ops;
 
 import dev.rebound.circuit.CircuitRecord;
-import dev.rebound.config.ConfigLoader;
 import dev.rebound.config.ReboundConfig;
-import dev.rebound.execute.HttpTargetExecutor;
-import dev.rebound.execute.TargetPool;
-import dev.rebound.topology.ReboundStreams;
 import dev.rebound.topology.Stores;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -15,15 +11,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -63,119 +55,58 @@ public final class Demo {
         }
     }
 
-    /**
-     * The demo's configuration: one simulated provider group with one callable target, and with
-     * {@code fallback} a chain for it: a second simulated provider, the last good response, a static answer.
-     * The target sends a secret header ({@code Authorization}) and a header that is configuration, not
-     * a secret ({@code anthropic-version}); its 2 s timeout ends every call, stalled ones included.
-     */
-    static String configYaml(final int simulatorPort, final boolean circuit, final boolean fallback) {
-        final String recovery = circuit ? "    recovery: { healthUrl: \"http://127.0.0.1:" + simulatorPort + "/health\", interval: 1s, "
-                + "degradeAfter: 2, recoverAfter: 2, rampSteps: [10, 25, 50, 100], stepEvery: 5s }" : "";
-        return """
-                kafka:
-                  application.id: rebound-demo
-                targets:
-                  sim:
-                    kind: group
-                    circuit: %s
-                  sim-chat:
-                    parent: sim
-                    url: http://127.0.0.1:%d/v1/chat
-                    headers:
-                      anthropic-version: "%s"
-                      Authorization: "Bearer ${REBOUND_DEMO_API_KEY:-sk-demo-not-a-real-key-0123}"
-                    timeout: 2s
-                    maxInFlight: 64
-                    circuit: %s
-                %s
-                %s
-                  sim-backup:
-                    url: http://127.0.0.1:%d/v1/backup
-                    timeout: 2s
-                    maxInFlight: 64
-                """.formatted(circuitYaml(circuit), simulatorPort, DemoLoad.HEADER_VALUE, circuitYaml(circuit), recovery,
-                fallback ? FALLBACK_YAML : "", simulatorPort);
-    }
-
-    /** Under {@code sim-chat}, indented to sit in its mapping. */
-    private static final String FALLBACK_YAML = String.join("\n",
-            "    fallback:",
-            "      - { target: sim-backup }",
-            "      - { cache: { ttl: 10m } }",
-            "      - { static: { content: \"The assistant is busy; please try again shortly.\" } }");
-
-    private static String circuitYaml(final boolean circuit) {
-        return circuit
-                ? "{ consecutiveFailures: 5, failureRate: 0.5, minCalls: 20, openFor: 5s, probes: 3 }"
-                : "{ enabled: false }";
-    }
-
     private Demo() {
     }
 
     public static DemoSummary run(final Options o, final PrintStream out) throws Exception {
         out.println("Rebound demo: " + o.requests() + " requests, scenario '" + o.scenario() + "'");
-        out.println("  starting an embedded Kafka broker (KRaft) ...");
-        final Path stateDir = Files.createTempDirectory("rebound-demo-state");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start();
-             Simulator sim = Simulator.start(0, SimScenario.named(o.scenario()), 42)) {
-            out.println("  broker at " + kafka.bootstrapServers() + ", simulated endpoint at " + sim.url("/v1/chat"));
-            final ReboundConfig config = new ConfigLoader(System::getenv).parse(configYaml(sim.port(), o.circuit(), o.fallback()));
-            final Topics topics = new Topics(config.topicPrefix());
-            kafka.createTopics(TopicSpec.newTopics(config.topicPrefix(), o.partitions(), config.retries().tiers()));
-            final TargetPool pool = TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC());
-            final ReboundMetrics metrics = new ReboundMetrics();
-            try (ReboundStreams rebound = ReboundStreams.start(config, pool, metrics, Map.of(
-                    StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                    StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()));
-                 OpsServer ops = OpsServer.start("127.0.0.1", 0, metrics, rebound);
-                 TerminalCounter counter = new TerminalCounter(kafka.bootstrapServers(), topics.results(), topics.deadLetters())) {
-                rebound.awaitRunning(Duration.ofSeconds(60));
-                out.println("  processor running (exactly_once_v2); metrics at http://127.0.0.1:" + ops.port() + "/metrics");
-                out.println("  producing requests" + (o.rate() > 0 ? " at " + o.rate() + " per second" : "") + " ...");
-                final long started = System.nanoTime();
-                sim.restartScenarioClock(); // a scenario's outage starts with the load, not with the broker
-                final boolean chaos = CHAOS.equals(o.scenario());
-                final DemoLoad load = new DemoLoad(UUID.randomUUID().toString().substring(0, 8), chaos, config.limits());
-                final List<CompactedGarbage.Written> garbage = new java.util.concurrent.CopyOnWriteArrayList<>();
-                // chaos: garbage on the compacted topics in the middle of the load, while calls are in flight
-                final Runnable midway = !chaos ? () -> { } : () -> {
-                    try {
-                        garbage.add(CompactedGarbage.write(kafka.bootstrapServers(), topics.control(), CompactedGarbage.forControl(DemoLoad.TARGET)));
-                        garbage.add(CompactedGarbage.write(kafka.bootstrapServers(), topics.circuits(), CompactedGarbage.forCircuits(DemoLoad.TARGET)));
-                    } catch (final InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                };
-                final java.util.concurrent.CompletableFuture<Integer> produced = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return produce(kafka.bootstrapServers(), topics.calls(), load, o.requests(), o.rate(), midway);
-                    } catch (final Exception e) {
-                        throw new IllegalStateException("producing the demo's requests failed: " + e.getMessage(), e);
-                    }
-                });
-                final List<DemoReport.Sample> samples = new java.util.ArrayList<>();
-                final long lastTerminal = await(counter, o, sim, out, rebound.streams(), metrics, started, samples);
-                final int invalid = produced.join();
-                // a duplicate would arrive after the first copy: read a little longer before counting
-                counter.poll(Duration.ofSeconds(1));
-                out.println();
-                final double seconds = (lastTerminal - started) / 1e9;
-                final List<RampShares.Step> ramp = o.circuit() ? RampShares.measure(timeline(kafka.bootstrapServers(), topics.circuits()),
-                        counter.decisions(), Duration.ofMillis(300)) : List.of();
-                final List<DemoLoad.Item> items = java.util.stream.IntStream.range(0, o.requests()).mapToObj(load::item).toList();
-                final long answered = items.stream().filter(i -> !i.invalid() && counter.last(i.key()) != null
-                        && counter.last(i.key()).hasNonNull("outcome")).count();
-                final ChaosSummary chaosSummary = chaos ? ChaosSummary.check(items, counter::last,
-                        config.target(DemoLoad.TARGET).orElseThrow().headers().get("Authorization"), sim.misbehaved(), garbage)
-                        .withHealth(healthVerdict(rebound.health())) : ChaosSummary.NONE;
-                return new DemoSummary(o.requests(), counter.outcome("SUCCEEDED"), counter.outcome("FALLBACK"),
-                        counter.outcome("DEAD_LETTER"), sim.calls(), sim.backupCalls(), o.requests() - counter.terminalKeys(),
-                        counter.duplicated(), invalid, counter.reasons(), counter.servedBy(), ramp, samples, seconds, answered, chaosSummary);
-            }
-        } finally {
-            deleteQuietly(stateDir);
+        try (EmbeddedRebound stack = EmbeddedRebound.start(new EmbeddedRebound.Options("rebound-demo", SimScenario.named(o.scenario()),
+                o.partitions(), o.circuit(), o.fallback(), 0, 0), out);
+             TerminalCounter counter = new TerminalCounter(stack.bootstrapServers(), stack.topics().results(), stack.topics().deadLetters())) {
+            final String bootstrap = stack.bootstrapServers();
+            final Simulator sim = stack.sim();
+            final ReboundConfig config = stack.config();
+            final Topics topics = stack.topics();
+            out.println("  producing requests" + (o.rate() > 0 ? " at " + o.rate() + " per second" : "") + " ...");
+            final long started = System.nanoTime();
+            sim.restartScenarioClock(); // a scenario's outage starts with the load, not with the broker
+            final boolean chaos = CHAOS.equals(o.scenario());
+            final DemoLoad load = new DemoLoad(UUID.randomUUID().toString().substring(0, 8), chaos, config.limits());
+            final List<CompactedGarbage.Written> garbage = new java.util.concurrent.CopyOnWriteArrayList<>();
+            // chaos: garbage on the compacted topics in the middle of the load, while calls are in flight
+            final Runnable midway = !chaos ? () -> { } : () -> {
+                try {
+                    garbage.add(CompactedGarbage.write(bootstrap, topics.control(), CompactedGarbage.forControl(DemoLoad.TARGET)));
+                    garbage.add(CompactedGarbage.write(bootstrap, topics.circuits(), CompactedGarbage.forCircuits(DemoLoad.TARGET)));
+                } catch (final InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            final java.util.concurrent.CompletableFuture<Integer> produced = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return produce(bootstrap, topics.calls(), load, o.requests(), o.rate(), midway);
+                } catch (final Exception e) {
+                    throw new IllegalStateException("producing the demo's requests failed: " + e.getMessage(), e);
+                }
+            });
+            final List<DemoReport.Sample> samples = new java.util.ArrayList<>();
+            final long lastTerminal = await(counter, o, sim, out, stack.processor().streams(), stack.metrics(), started, samples);
+            final int invalid = produced.join();
+            // a duplicate would arrive after the first copy: read a little longer before counting
+            counter.poll(Duration.ofSeconds(1));
+            out.println();
+            final double seconds = (lastTerminal - started) / 1e9;
+            final List<RampShares.Step> ramp = o.circuit() ? RampShares.measure(timeline(bootstrap, topics.circuits()),
+                    counter.decisions(), Duration.ofMillis(300)) : List.of();
+            final List<DemoLoad.Item> items = java.util.stream.IntStream.range(0, o.requests()).mapToObj(load::item).toList();
+            final long answered = items.stream().filter(i -> !i.invalid() && counter.last(i.key()) != null
+                    && counter.last(i.key()).hasNonNull("outcome")).count();
+            final ChaosSummary chaosSummary = chaos ? ChaosSummary.check(items, counter::last,
+                    config.target(DemoLoad.TARGET).orElseThrow().headers().get("Authorization"), sim.misbehaved(), garbage)
+                    .withHealth(healthVerdict(stack.processor().health())) : ChaosSummary.NONE;
+            return new DemoSummary(o.requests(), counter.outcome("SUCCEEDED"), counter.outcome("FALLBACK"),
+                    counter.outcome("DEAD_LETTER"), sim.calls(), sim.backupCalls(), o.requests() - counter.terminalKeys(),
+                    counter.duplicated(), invalid, counter.reasons(), counter.servedBy(), ramp, samples, seconds, answered, chaosSummary);
         }
     }
 
@@ -326,13 +257,5 @@ public final class Demo {
 
     private static void row(final StringBuilder b, final String name, final long value, final String note) {
         b.append(String.format("  %-18s %10d   %s%n", name, value, note));
-    }
-
-    private static void deleteQuietly(final Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (final Exception ignored) {
-            // a temp directory; the OS cleans it eventually
-        }
     }
 }

@@ -24,8 +24,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public static EmbeddedKafka start() throws Exception {
+        // a directory of our own: the test kit's default one is deleted by a JVM shutdown hook of
+        // Kafka's TestUtils, which on Ctrl-C races the orderly close (the broker then finds its
+        // checkpoint files gone); close() deletes this one
+        final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("rebound-kafka");
         final KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(
-                new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).setBaseDirectory(dir).build())
                 .setConfigProp("transaction.state.log.replication.factor", "1")
                 .setConfigProp("transaction.state.log.min.isr", "1")
                 .setConfigProp("offsets.topic.replication.factor", "1")
@@ -35,10 +39,25 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("broker.heartbeat.interval.ms", "500")
                 .setConfigProp("auto.create.topics.enable", "false")
                 .build();
-        cluster.format();
+        formatQuietly(cluster);
         cluster.startup();
         cluster.waitForReadyBrokers();
         return new EmbeddedKafka(cluster);
+    }
+
+    /**
+     * Formats the log directories. The test kit prints the bootstrap metadata and the directory
+     * it formats to standard output, which is the command's own output (the demo's summary, the
+     * lines of {@code rebound dev}); nothing else runs yet that could print meanwhile.
+     */
+    private static void formatQuietly(final KafkaClusterTestKit cluster) throws Exception {
+        final java.io.PrintStream out = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            cluster.format();
+        } finally {
+            System.setOut(out);
+        }
     }
 
     public String bootstrapServers() {

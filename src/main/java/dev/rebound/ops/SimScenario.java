@@ -55,6 +55,18 @@ public record SimScenario(String name, Duration latencyMin, Duration latencyMax,
         }
     }
 
+    /**
+     * {@code name} if it is one of {@link #NAMES}, for a command-line option.
+     *
+     * @throws IllegalArgumentException naming the option and the choices
+     */
+    public static String requireName(final String option, final String name) {
+        if (!NAMES.contains(name)) {
+            throw new IllegalArgumentException(option + " must be one of " + NAMES + ", was '" + name + "'");
+        }
+        return name;
+    }
+
     /** A named scenario; the names are {@link #NAMES}. */
     public static SimScenario named(final String name) {
         final Duration none = Duration.ZERO;

@@ -26,6 +26,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A small HTTP server that behaves like an LLM or tool API, for the demo, the tests and the
@@ -45,6 +46,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * error's message, as {@code name: value}: what a provider does that quotes a bad API key back.
  * {@code POST /v1/backup} is a second, healthy provider (the scenario does not touch it), for
  * fallback chains. {@code GET /health} is 200, or 503 during an outage; {@code GET /stats} counts calls.
+ * {@code GET /scenario} names the scenario; {@code POST /scenario} with {@code {"scenario": "outage"}}
+ * switches to another while it runs (its clock starts over, so a recovery's outage starts then).
  * Every call's {@code Idempotency-Key} is counted, so callers can see repeated calls.
  *
  * <p>Threads: requests are read on a small pool and every answer is scheduled on a timer, so
@@ -60,7 +63,8 @@ public final class Simulator implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final ExecutorService writers;
     private final BrokenAnswers broken;
-    private final SimScenario scenario;
+    /** The scenario now; switched while the simulator runs ({@link #switchTo}), read once per call. */
+    private final AtomicReference<SimScenario> scenario;
     /** Where the scenario's clock starts (its outage window is relative to it). */
     private final AtomicLong startedNanos = new AtomicLong(System.nanoTime());
     private final SplittableRandom seed;
@@ -82,7 +86,7 @@ public final class Simulator implements AutoCloseable {
         this.timers = timers;
         this.writers = writers;
         this.broken = new BrokenAnswers(writers, timers, scenario.oversizedBytes());
-        this.scenario = scenario;
+        this.scenario = new AtomicReference<>(scenario);
         this.seed = new SplittableRandom(seed);
         for (final Misbehaviour m : Misbehaviour.values()) {
             misbehaved.put(m, new AtomicLong());
@@ -108,6 +112,7 @@ public final class Simulator implements AutoCloseable {
         server.createContext("/v1/backup", sim::backup);
         server.createContext("/health", sim::health);
         server.createContext("/stats", sim::stats);
+        server.createContext("/scenario", new ScenarioEndpoint(sim));
         server.start();
         return sim;
     }
@@ -173,12 +178,31 @@ public final class Simulator implements AutoCloseable {
         startedNanos.set(System.nanoTime());
     }
 
+    /** The scenario the simulator plays now. */
+    public SimScenario scenario() {
+        return scenario.get();
+    }
+
+    /**
+     * Plays {@code next} from now on, with this simulator's oversized-body size, and restarts the
+     * scenario clock: switching to {@code recovery} starts its outage now. Calls already waiting
+     * for their answer keep the fate they drew.
+     */
+    public void switchTo(final SimScenario next) {
+        scenario.set(next.withOversizedBytes(scenario.get().oversizedBytes()));
+        restartScenarioClock();
+    }
+
     /** Starts an outage now, on top of the scenario's: every chat call gets 503 and /health reports 503 for {@code d}. */
     public void outageFor(final Duration d) {
         outageUntilNanos.set(System.nanoTime() + d.toNanos());
     }
 
     public boolean inOutage() {
+        return inOutage(scenario.get());
+    }
+
+    private boolean inOutage(final SimScenario scenario) {
         if (outageUntilNanos.get() != 0 && System.nanoTime() - outageUntilNanos.get() < 0) {
             return true;
         }
@@ -203,7 +227,7 @@ public final class Simulator implements AutoCloseable {
             random = seed.split();
         }
         // latency is a timer, not a sleeping thread: thousands of slow calls cost no threads
-        final Duration latency = script.isObject() ? Duration.ofMillis(script.path("latencyMs").asLong(0)) : latency(random);
+        final Duration latency = script.isObject() ? Duration.ofMillis(script.path("latencyMs").asLong(0)) : latency(scenario.get(), random);
         timers.schedule(() -> answer(ex, script, random, key, attempt), latency.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -222,13 +246,14 @@ public final class Simulator implements AutoCloseable {
             } catch (final IOException | RuntimeException e) {
                 ex.close();
             }
-        }, latency(random).toMillis(), TimeUnit.MILLISECONDS);
+        }, latency(scenario.get(), random).toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void answer(final HttpExchange ex, final JsonNode script, final SplittableRandom random, final String key,
                         final int attempt) {
         try {
-            final SimFate fate = script.isObject() ? SimFate.scripted(script, attempt) : SimFate.drawn(scenario, inOutage(), random);
+            final SimScenario now = scenario.get();
+            final SimFate fate = script.isObject() ? SimFate.scripted(script, attempt) : SimFate.drawn(now, inOutage(now), random);
             final Map<String, String> echo = echo(ex, script);
             if (fate.misbehaviour().isPresent()) {
                 failures.incrementAndGet();
@@ -265,7 +290,7 @@ public final class Simulator implements AutoCloseable {
         return echo;
     }
 
-    private Duration latency(final SplittableRandom random) {
+    private static Duration latency(final SimScenario scenario, final SplittableRandom random) {
         final long min = scenario.latencyMin().toMillis();
         final long max = scenario.latencyMax().toMillis();
         return Duration.ofMillis(max > min ? random.nextLong(min, max + 1) : min);
@@ -342,11 +367,11 @@ public final class Simulator implements AutoCloseable {
         try (ex) {
             send(ex, 200, "{\"calls\":" + calls.get() + ",\"backupCalls\":" + backupCalls.get() + ",\"failures\":" + failures.get()
                     + ",\"repeatedKeys\":" + repeatedKeys() + ",\"misbehaved\":" + Json.text(misbehaved())
-                    + ",\"heldOpen\":" + heldOpen() + ",\"scenario\":\"" + scenario.name() + "\"}");
+                    + ",\"heldOpen\":" + heldOpen() + ",\"scenario\":\"" + scenario.get().name() + "\"}");
         }
     }
 
-    private static void send(final HttpExchange ex, final int status, final String body) throws IOException {
+    static void send(final HttpExchange ex, final int status, final String body) throws IOException {
         final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);
@@ -355,7 +380,7 @@ public final class Simulator implements AutoCloseable {
         }
     }
 
-    private static JsonNode readBody(final InputStream in) {
+    static JsonNode readBody(final InputStream in) {
         try {
             return Json.MAPPER.readTree(in.readAllBytes());
         } catch (final IOException | RuntimeException e) {

@@ -230,7 +230,10 @@ class ConfigLoaderTest {
             "recovery counts    | targets: {t: {url: 'http://h/x', recovery: {healthUrl: 'http://h/h', recoverAfter: 0}}} | targets.t.recovery.recoverAfter",
             "recovery no circ.  | targets: {t: {url: 'http://h/x', circuit: {enabled: false}, recovery: {healthUrl: 'http://h/h'}}} | targets.t.recovery",
             "recovery unknown   | targets: {t: {url: 'http://h/x', recovery: {healthUrl: 'http://h/h', steps: [1]}}} | targets.t.recovery.steps",
-            "cache unknown      | targets: {t: {url: 'http://h/x', fallback: [{cache: {size: 3}}]}}   | targets.t.fallback[0].cache.size"})
+            "cache unknown      | targets: {t: {url: 'http://h/x', fallback: [{cache: {size: 3}}]}}   | targets.t.fallback[0].cache.size",
+            "startup zero       | {startup: {timeout: 0s}, targets: {t: {url: 'http://h/x'}}}          | startup.timeout",
+            "startup not a time | {startup: {timeout: soon}, targets: {t: {url: 'http://h/x'}}}        | startup.timeout",
+            "startup unknown    | {startup: {retries: 3}, targets: {t: {url: 'http://h/x'}}}           | startup.retries"})
     void shouldNameTheFieldOfEveryError(final String what, final String yaml, final String field) {
         assertThatThrownBy(() -> new ConfigLoader(k -> null).parse(yaml))
                 .isInstanceOf(ConfigException.class)
@@ -263,6 +266,13 @@ class ConfigLoaderTest {
         assertThat(example.kafka()).containsEntry("bootstrap.servers", "localhost:9092");
         final ReboundConfig compose = new ConfigLoader(Map.<String, String>of()::get).load(java.nio.file.Path.of("examples/compose.yaml"));
         assertThat(compose.target("sim-chat")).isPresent();
+    }
+
+    @Test
+    void shouldWaitSixtySecondsForTheClusterUnlessToldOtherwise() {
+        assertThat(loader.parse("targets: { t: { url: 'http://h/x' } }").startup().timeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(loader.parse("{startup: {timeout: 5s}, targets: { t: { url: 'http://h/x' } }}").startup().timeout())
+                .isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test

@@ -185,4 +185,37 @@ class SimulatorTest {
     void shouldDescribeTheChaosScenario() {
         assertThat(SimScenario.named("chaos").describe()).contains("503 10.0%", "stallBody 2.0%", "resetMidBody 2.0%");
     }
+
+    @Test
+    void shouldSwitchToAnotherScenarioWhileRunningWhenAskedOverHttp() throws Exception {
+        // given a healthy simulator that answers
+        assertThat(call("null").statusCode()).as("no script: the scenario decides").isEqualTo(200);
+
+        // when switched to an outage over HTTP
+        final HttpResponse<String> switched = scenario("POST", "{\"scenario\":\"outage\"}");
+
+        // then it says so, every unscripted call gets 503 and /health is down, until switched back
+        assertThat(switched.statusCode()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(switched.body()).path("scenario").asText()).isEqualTo("outage");
+        assertThat(call("null").statusCode()).isEqualTo(503);
+        assertThat(sim.inOutage()).isTrue();
+        assertThat(Json.MAPPER.readTree(scenario("GET", null).body()).path("perCall").asText()).contains("outage");
+        assertThat(scenario("POST", "{\"scenario\":\"healthy\"}").statusCode()).isEqualTo(200);
+        assertThat(call("null").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldRefuseAnUnknownScenarioNamingTheChoices() throws Exception {
+        final HttpResponse<String> r = scenario("POST", "{\"scenario\":\"sunny\"}");
+
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("'sunny'", "healthy", "outage");
+        assertThat(sim.scenario().name()).isEqualTo("healthy");
+    }
+
+    private HttpResponse<String> scenario(final String method, final String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(sim.url("/scenario"))).timeout(Duration.ofSeconds(5))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
 }
