@@ -34,7 +34,8 @@ import java.util.List;
  * @param stageStart     the attempt number the current stage began with (0 is read as 1)
  * @param trigger        why the primary could not answer, once it could not; else {@code null}
  * @param fallbackFailed the fallback steps tried so far that could not answer
- * @param parked         waiting only because its target had no room here (no attempt spent, not a retry)
+ * @param parks          how many times in a row the request was parked because its target had no room
+ *                       here (no attempt spent, not a retry); 0 once it waits for anything else
  */
 public record InFlightEntry(String key, JsonNode request, Instant deadline, Instant firstSeenAt, int attempt,
                             List<Attempt> attempts, Source source, Instant dueAt, Long lastWaitMs,
@@ -42,7 +43,7 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
                             @JsonInclude(JsonInclude.Include.NON_DEFAULT) int stageStart,
                             @JsonInclude(JsonInclude.Include.NON_NULL) Trigger trigger,
                             @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FallbackFailure> fallbackFailed,
-                            @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean parked) {
+                            @JsonInclude(JsonInclude.Include.NON_DEFAULT) int parks) {
 
     public InFlightEntry {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
@@ -50,7 +51,7 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
     }
 
     public static InFlightEntry first(final String key, final AgentRequest request, final Instant now, final Source source) {
-        return new InFlightEntry(key, request.original(), request.deadline(), now, 1, List.of(), source, null, null, 0, 0, null, null, false);
+        return new InFlightEntry(key, request.original(), request.deadline(), now, 1, List.of(), source, null, null, 0, 0, null, null, 0);
     }
 
     public AgentRequest agentRequest() {
@@ -75,44 +76,49 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
     /** The request after its last attempt failed for good: the attempt recorded, nothing next. */
     public InFlightEntry ended(final Attempt failed) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, append(failed), source, null, lastWaitMs, stage, stageStart,
-                trigger, fallbackFailed, false);
+                trigger, fallbackFailed, 0);
     }
 
     /** The request waiting {@code wait} for its next attempt, due at {@code due}. */
     public InFlightEntry waitingFor(final Attempt failed, final Duration wait, final Instant due) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt + 1, append(failed.followedBy(wait.toMillis())),
-                source, due, wait.toMillis(), stage, stageStart, trigger, fallbackFailed, false);
+                source, due, wait.toMillis(), stage, stageStart, trigger, fallbackFailed, 0);
     }
 
     /** The request waiting, without an attempt spent, for a circuit to admit it again at {@code due}. */
     public InFlightEntry deferred(final Instant due) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, due, lastWaitMs, stage, stageStart,
-                trigger, fallbackFailed, false);
+                trigger, fallbackFailed, 0);
     }
 
     /** The request waiting, without an attempt spent, for room at its target until {@code due}. */
     public InFlightEntry parkedUntil(final Instant due) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, due, lastWaitMs, stage, stageStart,
-                trigger, fallbackFailed, true);
+                trigger, fallbackFailed, parks + 1);
     }
 
-    /** The request whose wait is over: its next attempt starts now. */
+    /** Whether the request waits only because its target had no room (rather than for a retry or a circuit). */
+    public boolean parked() {
+        return waiting() && parks > 0;
+    }
+
+    /** The request whose wait is over: its next attempt starts now (a parked one keeps its count, to wait longer if parked again). */
     public InFlightEntry fired() {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, null, lastWaitMs, stage, stageStart,
-                trigger, fallbackFailed, false);
+                trigger, fallbackFailed, parks);
     }
 
     /** The primary could not answer: remember why, for the chain and the dead letter (the first reason stays). */
     public InFlightEntry because(final Trigger why) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, null, lastWaitMs, stage, stageStart,
-                trigger == null ? why : trigger, fallbackFailed, false);
+                trigger == null ? why : trigger, fallbackFailed, 0);
     }
 
     /** The request moving to fallback step {@code step} (1-based), whose first call is the next attempt. */
     public InFlightEntry atStep(final int step) {
         final int next = nextAttemptNumber();
         return new InFlightEntry(key, request, deadline, firstSeenAt, next, attempts, source, null, null, step, next, trigger,
-                fallbackFailed, false);
+                fallbackFailed, 0);
     }
 
     /** Fallback step {@code failure.step()} could not answer. */
@@ -120,7 +126,7 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
         final List<FallbackFailure> all = new ArrayList<>(fallbackFailed);
         all.add(failure);
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, null, lastWaitMs, stage, stageStart,
-                trigger, all, false);
+                trigger, all, 0);
     }
 
     private List<Attempt> append(final Attempt a) {

@@ -69,6 +69,8 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     static final Duration TIMER_INTERVAL = Duration.ofMillis(50);
     /** How long a request whose target has no room here waits before it asks again. */
     static final Duration PARK = Duration.ofMillis(200);
+    /** The longest a parked request waits before it asks again. */
+    static final Duration MAX_PARK = Duration.ofSeconds(5);
     private static final int MAX_DRAIN = 2_000;
     private static final int MAX_FIRE = 5_000;
     private static final int MAX_RESUME = 1_000;
@@ -350,8 +352,10 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         }
         if (!dispatcher.hasRoom(target.name())) {
             guard.forget(id);
-            final long spread = random.nextLong(PARK.toMillis() + 1);
-            execute(id, lifecycle.next(c.entry(), new Event.Busy(now.plus(PARK).plusMillis(spread)), now, env), now);
+            // parked again and again: wait longer each time (200 ms, 400 ms, ... 5 s), so that a deep backlog
+            // costs a few timer writes per request rather than one every 200 ms, and spread them
+            final long wait = Math.min(PARK.toMillis() << Math.min(c.entry().parks(), 5), MAX_PARK.toMillis());
+            execute(id, lifecycle.next(c.entry(), new Event.Busy(now.plusMillis(wait + random.nextLong(wait + 1))), now, env), now);
             return;
         }
         final byte[] body = c.entry().agentRequest().payload().toString().getBytes(StandardCharsets.UTF_8);
