@@ -126,26 +126,6 @@ final class BenchContext {
     }
 
     /**
-     * Produces {@code n} records to {@code topic} and returns records per second from the first
-     * send to the last record {@code reader} reads; throws if fewer than {@code n} come out.
-     */
-    double timed(final String what, final int n, final String topic, final OutputReader reader,
-                 final java.util.function.IntFunction<byte[]> record) {
-        final long start = System.nanoTime();
-        try (KafkaProducer<String, byte[]> producer = producer()) {
-            for (int i = 0; i < n; i++) {
-                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, "k" + i, record.apply(i)));
-            }
-        }
-        final long[] last = {start};
-        reader.readUntil(n, Duration.ofSeconds(60), r -> last[0] = System.nanoTime(), () -> progress(what + ": " + reader.count() + "/" + n));
-        if (reader.count() < n) {
-            throw new IllegalStateException(what + ": only " + reader.count() + " of " + n + " records came out");
-        }
-        return n / ((last[0] - start) / 1e9);
-    }
-
-    /**
      * Starts a plain Kafka Streams application (the comparison side of a scenario) with the same
      * Kafka settings Rebound runs with, and waits until it runs.
      */

@@ -27,14 +27,18 @@ import java.util.Map;
 
 /**
  * {@code concurrency}: an HTTP target on loopback answering in 50 ms, one instance, one stream
- * thread, {@code maxInFlight: 64}: how close Rebound gets to Little's bound (64 / 0.05 s = 1280
- * calls/s), and how that compares with a processor that calls synchronously, the way a naive
- * Kafka Streams application does.
+ * thread, {@code maxInFlight: 64}, Rebound's default configuration otherwise: how close Rebound
+ * gets to Little's bound (64 / 0.05 s = 1280 calls/s), and how that compares with a processor that
+ * calls synchronously, the way a naive Kafka Streams application does. Measured by {@link Rounds}:
+ * warm-up, alternating rounds, medians, CPU per request. The synchronous side does a few dozen
+ * requests a second, so its CPU per request carries much more of the process's idle work (broker,
+ * paused applications, simulator) than Rebound's does: read it as an upper bound.
  */
 final class Concurrency implements Scenario {
 
-    static final int N = 6_000;
-    static final int SYNC_N = 100;
+    /** Requests in the first warm-up round of each side; the later rounds are sized by {@link Rounds}. */
+    static final int WARM_UP = 2_000;
+    static final int SYNC_WARM_UP = 30;
     static final int IN_FLIGHT = 64;
     static final Duration LATENCY = Duration.ofMillis(50);
 
@@ -45,42 +49,50 @@ final class Concurrency implements Scenario {
 
     @Override
     public String setup() {
-        return N + " requests, HTTP target with 50 ms latency, 1 thread, maxInFlight 64; vs a synchronous caller";
+        return "warm-up, " + Rounds.MEASURED + " rounds of ~" + Rounds.ROUND.toSeconds() + " s per side, HTTP target with 50 ms latency, "
+                + "1 thread, maxInFlight 64; vs a synchronous caller";
     }
 
     @Override
     public Map<String, Object> run(final BenchContext ctx) throws Exception {
-        try (Simulator sim = Simulator.start(0, SimScenario.fixedLatency(LATENCY), 4)) {
-            final double perSec = rebound(ctx, sim);
-            final double sync = sync(ctx, sim);
+        try (Simulator sim = Simulator.start(0, SimScenario.fixedLatency(LATENCY), 4);
+             Side rebound = rebound(ctx, sim); Side sync = sync(ctx, sim)) {
+            final Map<Side, Side.Round> m = Rounds.run(ctx, List.of(rebound, sync));
+            final Side.Round r = m.get(rebound);
+            final Side.Round s = m.get(sync);
             final double bound = IN_FLIGHT / (LATENCY.toMillis() / 1000.0);
             final Map<String, Object> f = new LinkedHashMap<>();
-            f.put("perSec", Math.round(perSec));
+            f.put("perSec", Math.round(r.perSec()));
             f.put("littleBoundPerSec", Math.round(bound));
-            f.put("ratio", Bench.round(perSec / bound, 3));
-            f.put("syncPerSec", Bench.round(sync, 1));
-            f.put("speedupOverSync", Bench.round(perSec / sync, 1));
+            f.put("ratio", Bench.round(r.perSec() / bound, 3));
+            f.put("syncPerSec", Bench.round(s.perSec(), 1));
+            f.put("speedupOverSync", Bench.round(r.perSec() / s.perSec(), 1));
+            f.put("cpuMicrosPerRequest", Math.round(r.cpuMicrosPerRequest()));
+            f.put("syncCpuMicrosPerRequest", Math.round(s.cpuMicrosPerRequest()));
             return f;
         }
     }
 
-    private double rebound(final BenchContext ctx, final Simulator sim) throws Exception {
+    private static byte[] request(final String id) {
+        return BenchContext.request(id, "llm", "", 600_000);
+    }
+
+    private Side rebound(final BenchContext ctx, final Simulator sim) throws Exception {
         final String prefix = ctx.freshTopics(3);
         final ReboundConfig config = BenchContext.parse(ctx.header(prefix, "num.stream.threads: \"1\"") + """
                 targets:
-                  llm: { url: "http://127.0.0.1:%d/v1/chat", maxInFlight: %d, timeout: 10s, circuit: { enabled: false } }
+                  llm: { url: "http://127.0.0.1:%d/v1/chat", maxInFlight: %d, timeout: 10s }
                 """.formatted(sim.port(), IN_FLIGHT));
         final Topics topics = BenchContext.topics(prefix);
-        try (ReboundStreams rebound = ctx.start(config, TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC()),
+        ctx.progress("starting rebound");
+        final ReboundStreams rebound = ctx.start(config, TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC()),
                 new ReboundMetrics());
-             OutputReader reader = new OutputReader(ctx.bootstrap(), List.of(topics.results(), topics.deadLetters()))) {
-            return ctx.timed("rebound, " + sim.calls() + " calls", N, topics.calls(), reader,
-                    i -> BenchContext.request("c" + i, "llm", "", 600_000));
-        }
+        return new Side(ctx, "rebound", rebound.streams(), rebound, topics.calls(), List.of(topics.results(), topics.deadLetters()),
+                Concurrency::request, WARM_UP);
     }
 
     /** A plain Kafka Streams processor that blocks its stream thread on each HTTP call. */
-    private double sync(final BenchContext ctx, final Simulator sim) throws Exception {
+    private Side sync(final BenchContext ctx, final Simulator sim) throws Exception {
         final String in = "sync-in-" + System.nanoTime();
         final String out = "sync-out-" + System.nanoTime();
         ctx.kafka.createTopics(List.of(new NewTopic(in, 3, (short) 1), new NewTopic(out, 3, (short) 1)));
@@ -95,9 +107,8 @@ final class Concurrency implements Scenario {
                 return new byte[0];
             }
         }).to(out, Produced.with(Serdes.String(), Serdes.ByteArray()));
-        try (KafkaStreams streams = ctx.startPlain(b.build(), "sync", 1);
-             OutputReader reader = new OutputReader(ctx.bootstrap(), List.of(out))) {
-            return ctx.timed("synchronous", SYNC_N, in, reader, i -> BenchContext.request("s" + i, "llm", "", 600_000));
-        }
+        ctx.progress("starting synchronous");
+        final KafkaStreams streams = ctx.startPlain(b.build(), "sync", 1);
+        return new Side(ctx, "synchronous", streams, streams, in, List.of(out), Concurrency::request, SYNC_WARM_UP);
     }
 }

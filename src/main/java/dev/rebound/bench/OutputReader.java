@@ -47,6 +47,29 @@ final class OutputReader implements AutoCloseable {
         return count;
     }
 
+    /**
+     * Polls while {@code more} says so, until {@code idleTimeout} passes without a record or
+     * {@code deadline} (a {@code System.nanoTime} value) passes; returns whether it stopped because
+     * {@code more} said enough.
+     */
+    boolean readWhile(final java.util.function.BooleanSupplier more, final Duration idleTimeout, final long deadline,
+                      final Consumer<ConsumerRecord<String, byte[]>> each, final Runnable onPoll) {
+        long lastProgress = System.nanoTime();
+        while (more.getAsBoolean()) {
+            final long now = System.nanoTime();
+            if (now - lastProgress > idleTimeout.toNanos() || now - deadline > 0) {
+                return false;
+            }
+            for (final ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+                count++;
+                lastProgress = System.nanoTime();
+                each.accept(r);
+            }
+            onPoll.run();
+        }
+        return true;
+    }
+
     long count() {
         return count;
     }

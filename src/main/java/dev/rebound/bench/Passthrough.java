@@ -23,14 +23,18 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code passthrough}: Rebound with an instant in-process target against a plain Kafka Streams
- * {@code mapValues} topology, both exactly-once, 3 partitions, on the same broker, the same
- * records: what Rebound's bookkeeping (validation, in-flight and dedup stores, terminal record)
- * costs per request.
+ * {@code passthrough}: Rebound with its default configuration and an instant in-process target,
+ * against two topologies on the same broker with the same records, all exactly-once, 3
+ * partitions: a plain Kafka Streams {@code mapValues} that copies bytes, and the
+ * {@link SmallestDurableExecutor} (one changelogged store entry written and deleted per request,
+ * one result). The ratio to the first says what the design costs per request on top of Kafka
+ * Streams; the ratio to the second, what Rebound's code costs on top of the design's floor.
+ * Measured by {@link Rounds}: warm-up, alternating rounds, medians, CPU per request.
  */
 final class Passthrough implements Scenario {
 
-    static final int N = 20_000;
+    /** Requests in each side's first warm-up round; the later rounds are sized by {@link Rounds}. */
+    static final int WARM_UP = 5_000;
     private static final JsonNode ANSWER = Json.MAPPER.createObjectNode().put("answer", "instant");
 
     @Override
@@ -40,7 +44,8 @@ final class Passthrough implements Scenario {
 
     @Override
     public String setup() {
-        return N + " requests, instant in-process target, 3 partitions, EOS; vs plain mapValues";
+        return "warm-up, " + Rounds.MEASURED + " rounds of ~" + Rounds.ROUND.toSeconds() + " s per side, instant target, 3 partitions, EOS; "
+                + "vs mapValues, vs durable";
     }
 
     /** A target that answers at once, without a network: the processor's own cost alone. */
@@ -50,38 +55,64 @@ final class Passthrough implements Scenario {
 
     @Override
     public Map<String, Object> run(final BenchContext ctx) throws Exception {
-        final double rebound = rebound(ctx);
-        final double plain = plain(ctx);
-        final Map<String, Object> f = new LinkedHashMap<>();
-        f.put("reboundPerSec", Math.round(rebound));
-        f.put("plainPerSec", Math.round(plain));
-        f.put("ratio", Bench.round(rebound / plain, 3));
-        return f;
+        try (Side rebound = rebound(ctx); Side plain = plain(ctx); Side durable = durable(ctx)) {
+            final Map<Side, Side.Round> m = Rounds.run(ctx, List.of(rebound, plain, durable));
+            final Side.Round r = m.get(rebound);
+            final Side.Round p = m.get(plain);
+            final Side.Round d = m.get(durable);
+            final Map<String, Object> f = new LinkedHashMap<>();
+            f.put("reboundPerSec", Math.round(r.perSec()));
+            f.put("plainPerSec", Math.round(p.perSec()));
+            f.put("ratio", Bench.round(r.perSec() / p.perSec(), 3));
+            f.put("durablePerSec", Math.round(d.perSec()));
+            f.put("ratioToDurable", Bench.round(r.perSec() / d.perSec(), 3));
+            f.put("cpuMicrosPerRequest", Math.round(r.cpuMicrosPerRequest()));
+            f.put("plainCpuMicrosPerRequest", Math.round(p.cpuMicrosPerRequest()));
+            f.put("durableCpuMicrosPerRequest", Math.round(d.cpuMicrosPerRequest()));
+            return f;
+        }
     }
 
-    private double rebound(final BenchContext ctx) throws Exception {
+    private static byte[] request(final String id) {
+        return BenchContext.request(id, "echo", "", 600_000);
+    }
+
+    /** Rebound as users run it: circuits on; only the slot count is raised, since the target answers at once. */
+    private Side rebound(final BenchContext ctx) throws Exception {
         final String prefix = ctx.freshTopics(3);
         final ReboundConfig config = BenchContext.parse(ctx.header(prefix) + """
                 targets:
-                  echo: { url: "http://127.0.0.1:9/unused", maxInFlight: 10000, circuit: { enabled: false } }
+                  echo: { url: "http://127.0.0.1:9/unused", maxInFlight: 10000 }
                 """);
         final Topics topics = BenchContext.topics(prefix);
-        try (ReboundStreams rebound = ctx.start(config, TargetPool.of(config, t -> instant()), new ReboundMetrics());
-             OutputReader reader = new OutputReader(ctx.bootstrap(), List.of(topics.results(), topics.deadLetters()))) {
-            return ctx.timed("rebound", N, topics.calls(), reader, i -> BenchContext.request("p" + i, "echo", "", 600_000));
-        }
+        ctx.progress("starting rebound");
+        final ReboundStreams rebound = ctx.start(config, TargetPool.of(config, t -> instant()), new ReboundMetrics());
+        return new Side(ctx, "rebound", rebound.streams(), rebound, topics.calls(), List.of(topics.results(), topics.deadLetters()),
+                Passthrough::request, WARM_UP);
     }
 
-    private double plain(final BenchContext ctx) throws Exception {
-        final String in = "plain-in-" + System.nanoTime();
-        final String out = "plain-out-" + System.nanoTime();
-        ctx.kafka.createTopics(List.of(new NewTopic(in, 3, (short) 1), new NewTopic(out, 3, (short) 1)));
+    private Side plain(final BenchContext ctx) throws Exception {
+        final String[] io = topics(ctx, "plain");
         final StreamsBuilder b = new StreamsBuilder();
-        b.stream(in, Consumed.with(Serdes.String(), Serdes.ByteArray())).mapValues(v -> v)
-                .to(out, Produced.with(Serdes.String(), Serdes.ByteArray()));
-        try (KafkaStreams streams = ctx.startPlain(b.build(), "plain", 1);
-             OutputReader reader = new OutputReader(ctx.bootstrap(), List.of(out))) {
-            return ctx.timed("plain", N, in, reader, i -> BenchContext.request("p" + i, "echo", "", 600_000));
-        }
+        b.stream(io[0], Consumed.with(Serdes.String(), Serdes.ByteArray())).mapValues(v -> v)
+                .to(io[1], Produced.with(Serdes.String(), Serdes.ByteArray()));
+        ctx.progress("starting plain");
+        final KafkaStreams streams = ctx.startPlain(b.build(), "plain", 1);
+        return new Side(ctx, "plain", streams, streams, io[0], List.of(io[1]), Passthrough::request, WARM_UP);
+    }
+
+    private Side durable(final BenchContext ctx) throws Exception {
+        final String[] io = topics(ctx, "durable");
+        ctx.progress("starting durable");
+        final KafkaStreams streams = ctx.startPlain(SmallestDurableExecutor.topology(io[0], io[1]), "durable", 1);
+        return new Side(ctx, "durable", streams, streams, io[0], List.of(io[1]), Passthrough::request, WARM_UP);
+    }
+
+    /** A fresh input and output topic of 3 partitions each. */
+    private static String[] topics(final BenchContext ctx, final String name) throws Exception {
+        final String in = name + "-in-" + System.nanoTime();
+        final String out = name + "-out-" + System.nanoTime();
+        ctx.kafka.createTopics(List.of(new NewTopic(in, 3, (short) 1), new NewTopic(out, 3, (short) 1)));
+        return new String[] {in, out};
     }
 }

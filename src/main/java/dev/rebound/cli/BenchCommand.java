@@ -12,8 +12,8 @@ import java.util.concurrent.Callable;
 
 /** {@code rebound bench}: DESIGN §10's scenarios on an embedded broker. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Run the benchmark scenarios (passthrough, concurrency, outage, failfast, recovery, delay, exactly-once) "
-                + "on an embedded Kafka broker and print a table; each comparison runs side by side in the same run.")
+        description = "Run the benchmark scenarios (passthrough, concurrency, outage, failfast, recovery, delay, exactly-once, "
+                + "saturation) on an embedded Kafka broker and print a table; each comparison runs side by side in the same run.")
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--scenario", description = "Run only this scenario.")
