@@ -59,8 +59,8 @@ public final class CallDispatcher {
      */
     static final int MAX_HAND_OVERS = 16;
 
-    /** An attempt waiting for a slot, and when it began to wait: its timeout runs while it waits. */
-    private record Queued(CallSpec spec, long sinceNanos) {
+    /** An attempt waiting for a slot, and (as {@link System#nanoTime}) when its request's deadline comes. */
+    private record Queued(CallSpec spec, long deadlineNanos) {
     }
 
     /** One target's waiting attempts in this task. */
@@ -96,7 +96,7 @@ public final class CallDispatcher {
             start(spec, s);
             return;
         }
-        line.queue.add(new Queued(spec, System.nanoTime()));
+        line.queue.add(new Queued(spec, System.nanoTime() + spec.untilDeadline().toNanos()));
         line.bytes.addAndGet(spec.body().length);
         waitingCount.incrementAndGet();
         waitingBytes.addAndGet(spec.body().length);
@@ -207,23 +207,24 @@ public final class CallDispatcher {
     }
 
     /**
-     * The next attempt of {@code line} for a permit of {@code s} the caller holds, with what is left
-     * of its timeout: it ran while the attempt waited. One whose timeout ran out in line ends as a
-     * {@code TIMEOUT} without a call, and the permit goes on to the next; {@code null} (permit
+     * The next attempt of {@code line} for a permit of {@code s} the caller holds, its timeout
+     * capped by what is left until its request's deadline. One whose deadline passed in line ends as
+     * a {@code TIMEOUT} without a call, and the permit goes on to the next; {@code null} (permit
      * released) when the line is empty or the dispatcher closed.
      */
     private CallSpec take(final Line line, final Semaphore s) {
         Queued q;
         while ((q = closed ? null : line.queue.poll()) != null) {
             dequeued(line, q.spec());
-            final long left = q.spec().timeout().toNanos() - (System.nanoTime() - q.sinceNanos());
+            final long left = q.deadlineNanos() - System.nanoTime();
             if (left > 0) {
                 final CallSpec c = q.spec();
-                return new CallSpec(c.requestId(), c.target(), c.attempt(), c.body(), java.time.Duration.ofNanos(left));
+                return left >= c.timeout().toNanos() ? c
+                        : new CallSpec(c.requestId(), c.target(), c.attempt(), c.body(), java.time.Duration.ofNanos(left), java.time.Duration.ofNanos(left));
             }
             finished(q.spec(), new CallOutcome.Failed(new Classification(ErrorCategory.TIMEOUT, null, "no slot of " + q.spec().target()
-                    + " came free within the attempt's timeout (" + q.spec().timeout().toMillis() + " ms) while it waited in line; not called",
-                    Optional.empty()), Instant.now(), 0), null);
+                    + " came free before the request's deadline while it waited in line; not called", Optional.empty()), Instant.now(), 0),
+                    null);
         }
         s.release();
         return null;

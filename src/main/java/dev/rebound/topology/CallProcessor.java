@@ -359,7 +359,8 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             return;
         }
         final byte[] body = c.entry().agentRequest().payload().toString().getBytes(StandardCharsets.UTF_8);
-        dispatcher.submit(new CallSpec(id, target.name(), c.entry().attempt(), body, c.timeout()));
+        final Duration untilDeadline = c.entry().deadline() == null ? c.timeout() : Duration.between(now, c.entry().deadline());
+        dispatcher.submit(new CallSpec(id, target.name(), c.entry().attempt(), body, c.timeout(), untilDeadline));
     }
 
     /**

@@ -111,7 +111,7 @@ class CallDispatcherTest {
     }
 
     @Test
-    void shouldEndAnAttemptWhoseTimeoutRanOutInLineWithoutCallingIt() throws Exception {
+    void shouldEndAnAttemptWhoseDeadlinePassedInLineWithoutCallingIt() throws Exception {
         final CallDispatcher d = dispatcher(false);
         d.submit(spec("a"));
         d.submit(new CallSpec("late", "t", 1, "{}".getBytes(StandardCharsets.UTF_8), Duration.ofMillis(1)));
