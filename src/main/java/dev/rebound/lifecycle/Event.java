@@ -43,11 +43,8 @@ public sealed interface Event {
         }
     }
 
-    /** The call was admitted but its target has no room here (slots and waiting line full) until {@code until}. */
-    record Busy(Instant until) implements Event {
-        public Busy {
-            Objects.requireNonNull(until, "until");
-        }
+    /** The call was admitted but its target has no room here: slots and waiting line are full. */
+    record Busy() implements Event {
     }
 
     /**

@@ -36,6 +36,11 @@ import java.util.OptionalInt;
  */
 public final class Lifecycle {
 
+    /** The first wait of a request parked because its target has no room. */
+    public static final Duration PARK = Duration.ofMillis(200);
+    /** The longest such wait. */
+    public static final Duration MAX_PARK = Duration.ofSeconds(5);
+
     private final ReboundConfig config;
     private final Terminals terminals;
 
@@ -71,9 +76,10 @@ public final class Lifecycle {
             if (!entry.waiting()) {
                 run.notAdmitted(entry, n.defer());
             }
-        } else if (event instanceof Event.Busy b) {
+        } else if (event instanceof Event.Busy) {
             if (!entry.waiting()) {
-                final Instant due = entry.deadline() != null && b.until().isAfter(entry.deadline()) ? entry.deadline() : b.until();
+                final Instant until = now.plus(parkFor(entry.parks(), env));
+                final Instant due = entry.deadline() != null && until.isAfter(entry.deadline()) ? entry.deadline() : until;
                 run.steps.add(new Step.Wait(entry.parkedUntil(due), Optional.empty()));
             }
         } else if (event instanceof Event.CallFinished f) {
@@ -86,6 +92,16 @@ public final class Lifecycle {
                     DeadLetterReason.PROCESSING_ERROR.name(), Optional.empty());
         }
         return List.copyOf(run.steps);
+    }
+
+    /**
+     * How long a request whose target has no room waits before it asks again: 200 ms, doubling each
+     * time it is parked in a row up to 5 s, plus as much again at random. A deep backlog then costs a
+     * few timer writes per request, not one every 200 ms on the stream thread other targets share.
+     */
+    static Duration parkFor(final int parks, final Env env) {
+        final long wait = Math.min(PARK.toMillis() << Math.min(parks, 5), MAX_PARK.toMillis());
+        return Duration.ofMillis(wait + env.random().nextLong(wait + 1));
     }
 
     /** Fallback step {@code stage} (1-based) of {@code primary}'s chain, or {@code null} if the configuration no longer has it. */

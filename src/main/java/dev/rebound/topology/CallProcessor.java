@@ -67,10 +67,6 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     static final Duration DRAIN_INTERVAL = Duration.ofMillis(5);
     /** How often the timer store is scanned for due retries; bounds how late a retry fires. */
     static final Duration TIMER_INTERVAL = Duration.ofMillis(50);
-    /** How long a request whose target has no room here waits before it asks again. */
-    static final Duration PARK = Duration.ofMillis(200);
-    /** The longest a parked request waits before it asks again. */
-    static final Duration MAX_PARK = Duration.ofSeconds(5);
     private static final int MAX_DRAIN = 2_000;
     private static final int MAX_FIRE = 5_000;
     private static final int MAX_RESUME = 1_000;
@@ -191,7 +187,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         final Instant now = now();
         for (final RetryGate.Due due : gate.due(now, MAX_FIRE)) {
             lastScheduled = null;
-            final InFlightEntry entry = readEntry(due.id());
+            final InFlightEntry entry = inFlight.readable(due.id());
             if (entry != null) {
                 handle(due.id(), entry, new Event.TimerDue(due.attempt(), due.due()), now, () -> entry);
             }
@@ -352,10 +348,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         }
         if (!dispatcher.hasRoom(target.name())) {
             guard.forget(id);
-            // parked again and again: wait longer each time (200 ms, 400 ms, ... 5 s), so that a deep backlog
-            // costs a few timer writes per request rather than one every 200 ms, and spread them
-            final long wait = Math.min(PARK.toMillis() << Math.min(c.entry().parks(), 5), MAX_PARK.toMillis());
-            execute(id, lifecycle.next(c.entry(), new Event.Busy(now.plusMillis(wait + random.nextLong(wait + 1))), now, env), now);
+            execute(id, lifecycle.next(c.entry(), new Event.Busy(), now, env), now);
             return;
         }
         final byte[] body = c.entry().agentRequest().payload().toString().getBytes(StandardCharsets.UTF_8);
@@ -374,7 +367,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         dispatcher.cancel(id);
         guard.forget(id);
         try {
-            final InFlightEntry stored = readEntry(id);
+            final InFlightEntry stored = inFlight.readable(id);
             final InFlightEntry entry = stored != null ? stored : known.get();
             if (entry == null || dedup.find(id, now) != null) {
                 return; // already answered, or nothing left to answer for
@@ -384,18 +377,6 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             throw fatal;
         } catch (final RuntimeException again) {
             LOG.error("could not dead-letter request {} after a failure; it stays in flight", id, again);
-        }
-    }
-
-    /** The entry, or {@code null} when it cannot even be read (it is then left alone). */
-    private InFlightEntry readEntry(final String id) {
-        try {
-            return inFlight.get(id);
-        } catch (final StreamsException e) {
-            throw e;
-        } catch (final RuntimeException e) {
-            LOG.error("in-flight entry of request {} cannot be read", id, e);
-            return null;
         }
     }
 

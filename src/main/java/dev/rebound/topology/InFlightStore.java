@@ -28,6 +28,18 @@ final class InFlightStore {
         return e != null ? e : store.get(id);
     }
 
+    /** The entry, or {@code null} when it cannot even be read (it is then left alone and the failure logged). */
+    InFlightEntry readable(final String id) {
+        try {
+            return get(id);
+        } catch (final org.apache.kafka.streams.errors.StreamsException e) {
+            throw e;
+        } catch (final RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(InFlightStore.class).error("in-flight entry of request {} cannot be read", id, e);
+            return null;
+        }
+    }
+
     void put(final String id, final InFlightEntry entry) {
         store.put(id, entry);
         if (entry.waiting()) {
