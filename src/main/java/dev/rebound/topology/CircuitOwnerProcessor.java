@@ -57,6 +57,9 @@ final class CircuitOwnerProcessor implements Processor<String, byte[], String, b
     private final Map<String, Instant> lastCheck = new HashMap<>();
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, OwnerState> owned;
+    /** Owned states as last decided, ahead of the store by at most one tick for window counts. */
+    private final Map<String, OwnerState> live = new HashMap<>();
+    private final Set<String> dirty = new HashSet<>();
 
     CircuitOwnerProcessor(final ReboundConfig config, final ReboundMetrics metrics, final HealthChecker checker) {
         this.config = config;
@@ -78,7 +81,7 @@ final class CircuitOwnerProcessor implements Processor<String, byte[], String, b
             return; // a target removed from the configuration: its circuit no longer matters
         }
         if (record.headers().lastHeader(Topics.REGISTER_HEADER) != null) {
-            if (owned.get(target.name()) == null) {
+            if (!live.containsKey(target.name()) && owned.get(target.name()) == null) {
                 owned.put(target.name(), current(target)); // owned from now on: its health checks start at the next tick
             }
             return;
@@ -112,6 +115,7 @@ final class CircuitOwnerProcessor implements Processor<String, byte[], String, b
                 apply(t, HealthMachine.onCheck(current(t), result.passed(), result.detail(), t.circuit(), policy, t.name(), now));
             }));
         }
+        flush();
         final List<KeyValue<String, OwnerState>> all = new ArrayList<>();
         try (KeyValueIterator<String, OwnerState> it = owned.all()) {
             it.forEachRemaining(all::add);
@@ -136,8 +140,20 @@ final class CircuitOwnerProcessor implements Processor<String, byte[], String, b
         checker.check(t, policy).thenAccept(checked::add);
     }
 
+    /**
+     * The new state is kept in memory and written to the store at once when the circuit moves (a
+     * transition is published, and must survive a crash with it), otherwise at the next tick: the
+     * window's counts changed by every outcome are estimates over a window, and reading, decoding
+     * and writing the whole window per outcome was a sixth of the stream thread's time.
+     */
     private void apply(final TargetConfig target, final CircuitMachine.Step step) {
-        owned.put(target.name(), step.state());
+        live.put(target.name(), step.state());
+        if (step.publish().isPresent()) {
+            owned.put(target.name(), step.state());
+            dirty.remove(target.name());
+        } else {
+            dirty.add(target.name());
+        }
         step.publish().ifPresent(rec -> publish(target, rec));
     }
 
@@ -162,7 +178,19 @@ final class CircuitOwnerProcessor implements Processor<String, byte[], String, b
                 });
     }
 
+    /** Writes the states changed since the last tick to the store. */
+    private void flush() {
+        for (final String name : dirty) {
+            owned.put(name, live.get(name));
+        }
+        dirty.clear();
+    }
+
     private OwnerState current(final TargetConfig target) {
+        final OwnerState cached = live.get(target.name());
+        if (cached != null) {
+            return cached;
+        }
         final OwnerState s = owned.get(target.name());
         final CircuitPolicy p = target.circuit();
         return s == null ? OwnerState.initial(p, Instant.ofEpochMilli(context.currentSystemTimeMs())) : s;
