@@ -49,8 +49,7 @@ import java.util.stream.Collectors;
 
 /**
  * Runs the {@link Lifecycle} of every request of one task: turns what happens (a record, a finished
- * call, a due timer, a restart) into {@link Event}s, and executes the {@link Step}s the lifecycle
- * returns (store, call, wait, answer). It decides nothing itself.
+ * call, a due timer, a restart) into {@link Event}s and executes the {@link Step}s it returns.
  *
  * <p>Failure boundaries: each request is handled on its own. An exception while handling one
  * (a bug) dead-letters that request as {@code PROCESSING_ERROR}, forgets its in-flight entry and
@@ -92,10 +91,8 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private CircuitGuard guard;
     private ResponseCache cache;
     private Env env;
-    /** The last restored entry resumed: {@code ""} before the first, {@code null} when done. */
-    private String resumeAfter;
-    /** The timer key the current handling set last, so that firing a timer does not remove its own replacement. */
-    private Bytes lastScheduled;
+    private String resumeAfter; // the last restored entry resumed: "" before the first, null when done
+    private Bytes lastScheduled; // the timer key set last, so that firing a timer does not remove its replacement
     private TerminalWriter terminal;
     private final CriticalAlerts alerts;
 
@@ -178,6 +175,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private void drain(final long timestamp) {
         metrics.punctuated();
         dispatcher.drain(this::complete, MAX_DRAIN);
+        sendOutcomes();
         resumeSome();
         dispatcher.startWaiting();
         retryStates.flush(now());
@@ -241,6 +239,13 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         resumeAfter = seen < MAX_RESUME ? null : last;
     }
 
+    /** Sends the outcomes of the calls drained in this tick to their circuits' owners, one record per target. */
+    private void sendOutcomes() {
+        final long now = context.currentSystemTimeMs();
+        guard.takeOutcomes().forEach((target, list) -> context.forward(new Record<String, Object>(target, Json.bytes(list), now),
+                Nodes.OUTCOMES_SINK));
+    }
+
     /** Tells the owners of the targets with a recovery policy that they exist, so checks run before any traffic. */
     private void announceRecoveryTargets(final Instant now) {
         for (final TargetConfig t : config.targets().values()) {
@@ -260,9 +265,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
                     ? Optional.of(f.classification().category()) : Optional.empty();
             if (target != null) {
                 // every attempt that reached the target is evidence about it, even a stale one
-                for (final CircuitGuard.OutcomeEvent e : guard.ended(id, target, failed, c.outcome().durationMs(), now)) {
-                    context.forward(new Record<String, Object>(e.target(), Json.bytes(e.outcome()), now.toEpochMilli()), Nodes.OUTCOMES_SINK);
-                }
+                guard.ended(id, target, failed, c.outcome().durationMs(), now);
             }
             final InFlightEntry entry = inFlight.get(id);
             if (entry == null || entry.waiting() || entry.attempt() != c.spec().attempt() || target == null) {

@@ -14,6 +14,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,9 +27,6 @@ import java.util.random.RandomGenerator;
  */
 final class CircuitGuard {
 
-    /** An outcome to send to the owner of {@code target}'s circuit. */
-    record OutcomeEvent(String target, Outcome outcome) {
-    }
 
     private final ReboundConfig config;
     private final KeyValueStore<String, CircuitRecord> circuits;
@@ -39,6 +37,7 @@ final class CircuitGuard {
     /** Probe calls running from this task: request id to the target they probe. */
     private final Map<String, String> probes = new HashMap<>();
     private final Map<String, Integer> probesPerTarget = new HashMap<>();
+    private final Map<String, List<Outcome>> pending = new LinkedHashMap<>();
 
     CircuitGuard(final ReboundConfig config, final KeyValueStore<String, CircuitRecord> circuits,
                  final KeyValueStore<String, ControlRecord> controls, final String task, final RandomGenerator random) {
@@ -90,7 +89,7 @@ final class CircuitGuard {
      * returns the outcomes for the owners of the target's and its ancestors' circuits (none when the
      * circuit is off or kept per task).
      */
-    List<OutcomeEvent> ended(final String id, final TargetConfig target, final Optional<ErrorCategory> failure,
+    void ended(final String id, final TargetConfig target, final Optional<ErrorCategory> failure,
                              final long durationMs, final Instant now) {
         final String probed = probes.remove(id);
         if (probed != null) {
@@ -98,18 +97,34 @@ final class CircuitGuard {
         }
         final CircuitPolicy policy = target.circuit();
         if (!policy.enabled()) {
-            return List.of();
+            return;
         }
         final boolean targetFailure = failure.filter(CircuitMachine::isTargetFailure)
                 .filter(c -> c != ErrorCategory.RATE_LIMITED || policy.rateLimitedTrips()).isPresent();
         local.onOutcome(target, targetFailure, now);
         if (policy.scope() != CircuitPolicy.Scope.CLUSTER) {
-            return List.of();
+            return;
         }
         // the owner counts a request's own faults as calls, not failures, and judges RATE_LIMITED by its policy
         final boolean success = failure.map(f -> !CircuitMachine.isTargetFailure(f)).orElse(true);
         final Outcome outcome = new Outcome(target.name(), now, success, failure.map(Enum::name).orElse(null), durationMs, task);
-        return lineage(target).stream().map(t -> new OutcomeEvent(t.name(), outcome)).toList();
+        for (final TargetConfig t : lineage(target)) {
+            pending.computeIfAbsent(t.name(), n -> new ArrayList<>()).add(outcome);
+        }
+    }
+
+    /**
+     * The outcomes gathered since the last call, by the circuit they count for, in the order the
+     * calls ended: one record per target and tick instead of one per call, which the owner applies
+     * one by one as before.
+     */
+    Map<String, List<Outcome>> takeOutcomes() {
+        if (pending.isEmpty()) {
+            return Map.of();
+        }
+        final Map<String, List<Outcome>> out = new LinkedHashMap<>(pending);
+        pending.clear();
+        return out;
     }
 
     /** The target, its parent, its grandparent, ... */

@@ -86,18 +86,24 @@ final class CircuitOwnerProcessor implements Processor<String, byte[], String, b
             }
             return;
         }
-        final Outcome reported;
+        final Outcome[] reported;
         try {
-            reported = Json.read(record.value(), Outcome.class);
+            // a batch (an array, one per reporting task and drain) or, from before batching, a single outcome
+            final byte[] v = record.value();
+            reported = v.length > 0 && v[0] == '[' ? Json.read(v, Outcome[].class) : new Outcome[] {Json.read(v, Outcome.class)};
         } catch (final RuntimeException e) {
             LOG.warn("skipping an unreadable outcome for '{}': {}", target.name(), e.toString());
             return;
         }
-        // the owner's clock, not the reporter's: instances disagree about the time, and openUntil must not
-        final Outcome outcome = new Outcome(reported.target(), Instant.ofEpochMilli(context.currentSystemTimeMs()), reported.success(),
-                reported.category(), reported.durationMs(), reported.task());
-        final OwnerState state = current(target);
-        apply(target, CircuitMachine.onOutcome(state, outcome, target.circuit(), target.recovery().orElse(null), target.name()));
+        final Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        for (final Outcome o : reported) {
+            if (o == null) {
+                continue;
+            }
+            // the owner's clock, not the reporter's: instances disagree about the time, and openUntil must not
+            final Outcome outcome = new Outcome(o.target(), now, o.success(), o.category(), o.durationMs(), o.task());
+            apply(target, CircuitMachine.onOutcome(current(target), outcome, target.circuit(), target.recovery().orElse(null), target.name()));
+        }
     }
 
     /**
