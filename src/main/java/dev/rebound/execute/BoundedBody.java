@@ -1,11 +1,21 @@
 package dev.rebound.execute;
 
+import dev.rebound.config.Durations;
+
 import java.io.ByteArrayOutputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Flow;
 
 /**
@@ -14,8 +24,8 @@ import java.util.concurrent.Flow;
  * closes the exchange, and the body completes as {@link Body#truncated() truncated}. Nothing
  * larger than the limit is ever held in memory.
  *
- * <p>{@link #abort} ends a body that stalls: the call's own timer calls it when the whole call,
- * body included, has run out of time, so that its slot is always given back.
+ * <p>{@link #abort} ends a body that stalls: {@link #send}'s timer calls it when the whole exchange,
+ * body included, has run out of time, so that a call's slot is always given back.
  */
 final class BoundedBody implements HttpResponse.BodySubscriber<BoundedBody.Body> {
 
@@ -35,6 +45,44 @@ final class BoundedBody implements HttpResponse.BodySubscriber<BoundedBody.Body>
 
     BoundedBody(final int limit) {
         this.limit = limit;
+    }
+
+    /**
+     * Sends {@code request} and reads at most {@code limit} bytes of the answer; the returned future
+     * ends within {@code timeout}, body included ({@link HttpRequest#timeout} only bounds the wait
+     * for the headers). When the time runs out the body read is aborted, the exchange cancelled and
+     * the future fails with an {@link HttpTimeoutException} that says whether the headers came.
+     * Both the calls and the health checks go through here, so that neither can hold a slot or a
+     * check for ever.
+     *
+     * @throws RuntimeException what {@link HttpClient#sendAsync} throws at once (a bad request)
+     */
+    static CompletableFuture<HttpResponse<Body>> send(final HttpClient client, final HttpRequest request, final int limit,
+                                                      final Duration timeout) {
+        final AtomicReference<BoundedBody> reader = new AtomicReference<>();
+        final CompletableFuture<HttpResponse<Body>> sent = client.sendAsync(request, handler(limit, reader::set));
+        final CompletableFuture<HttpResponse<Body>> bounded = sent.copy();
+        bounded.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        final CompletableFuture<HttpResponse<Body>> result = new CompletableFuture<>();
+        bounded.whenComplete((response, error) -> {
+            if (error == null) {
+                result.complete(response);
+                return;
+            }
+            final Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (!(cause instanceof TimeoutException)) {
+                result.completeExceptionally(cause);
+                return;
+            }
+            final BoundedBody body = reader.get();
+            if (body != null) {
+                body.abort(cause);
+            }
+            sent.cancel(true);
+            result.completeExceptionally(new HttpTimeoutException("no complete answer within " + Durations.format(timeout)
+                    + (body == null ? " (no response headers)" : " (the body stalled after the headers)")));
+        });
+        return result;
     }
 
     /** A handler that hands each response its own bounded subscriber and reports it to {@code created}. */

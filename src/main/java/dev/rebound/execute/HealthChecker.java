@@ -11,9 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -67,24 +65,15 @@ public final class HealthChecker {
      */
     private CompletableFuture<Result> get(final String target, final URI url, final RecoveryPolicy r) {
         final HttpRequest request = HttpRequest.newBuilder(url).timeout(r.timeout()).GET().build();
-        final AtomicReference<BoundedBody> reader = new AtomicReference<>();
         final CompletableFuture<HttpResponse<BoundedBody.Body>> sent;
         try {
-            sent = client.get().sendAsync(request, BoundedBody.handler(MAX_HEALTH_BODY, reader::set));
+            sent = BoundedBody.send(client.get(), request, MAX_HEALTH_BODY, r.timeout());
         } catch (final RuntimeException e) {
             return CompletableFuture.completedFuture(new Result(target, false, "GET " + url.getPath() + ": " + e.getMessage()));
         }
-        final CompletableFuture<HttpResponse<BoundedBody.Body>> bounded = sent.copy();
-        bounded.orTimeout(r.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        return bounded.handle((response, error) -> {
+        return sent.handle((response, error) -> {
             if (error != null) {
-                final Throwable cause = error.getCause() == null ? error : error.getCause();
-                final BoundedBody body = reader.get();
-                if (body != null) {
-                    body.abort(cause);
-                }
-                sent.cancel(true);
-                return new Result(target, false, "GET " + url.getPath() + ": no answer (" + cause.getClass().getSimpleName() + ")");
+                return new Result(target, false, "GET " + url.getPath() + ": no answer (" + error.getClass().getSimpleName() + ")");
             }
             final int status = response.statusCode();
             return new Result(target, status / 100 == 2, "GET " + url.getPath() + ": HTTP " + status);

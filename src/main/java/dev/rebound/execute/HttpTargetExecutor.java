@@ -9,7 +9,6 @@ import dev.rebound.classify.ErrorCategory;
 import dev.rebound.classify.ErrorClassifier;
 import dev.rebound.classify.Failure;
 import dev.rebound.config.ConfigException;
-import dev.rebound.config.Durations;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.request.Json;
 
@@ -26,9 +25,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
 /**
@@ -87,40 +83,29 @@ public final class HttpTargetExecutor implements TargetExecutor {
 
     /**
      * Starts the call. The returned future always completes, normally, within the spec's timeout
-     * (plus a little scheduling slack), whatever the target does: {@link HttpRequest#timeout} only
-     * bounds the wait for the headers, so the whole exchange has a timer of its own that, when it
-     * fires, aborts the body read and closes the exchange. A body is read no further than
-     * {@code limits.maxResponseBytes}.
+     * (plus a little scheduling slack), whatever the target does: {@link BoundedBody#send} bounds
+     * the whole exchange, body included, and reads no more than {@code limits.maxResponseBytes}.
      */
     @Override
     public CompletableFuture<CallOutcome> call(final CallSpec spec) {
         final Instant started = clock.instant();
         final long t0 = System.nanoTime();
-        final AtomicReference<BoundedBody> reader = new AtomicReference<>();
         final CompletableFuture<HttpResponse<BoundedBody.Body>> sent;
         try {
-            sent = client.sendAsync(request(spec), BoundedBody.handler(maxResponseBytes, reader::set));
+            sent = BoundedBody.send(client, request(spec), maxResponseBytes, spec.timeout());
         } catch (final RuntimeException e) {
             return CompletableFuture.completedFuture(fromError(e, started, millisSince(t0)));
         }
-        final CompletableFuture<CallOutcome> answered = sent.thenApply(r -> fromResponse(r, started, millisSince(t0)));
-        answered.orTimeout(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        // off the JDK's single timer thread: a burst of timeouts must not delay every other timer
-        return answered.handleAsync((outcome, error) -> {
-            if (error == null) {
-                return outcome;
+        // off the JDK's single timer thread, which completes a timed-out call: a burst of timeouts must not delay every other timer
+        return sent.handleAsync((response, error) -> {
+            if (error != null) {
+                return fromError(error, started, millisSince(t0));
             }
-            final Throwable cause = unwrap(error);
-            if (cause instanceof TimeoutException) {
-                final BoundedBody body = reader.get();
-                if (body != null) {
-                    body.abort(cause);
-                }
-                sent.cancel(true);
-                return fromError(new HttpTimeoutException("no complete answer within " + Durations.format(spec.timeout())
-                        + (body == null ? " (no response headers)" : " (the body stalled after the headers)")), started, millisSince(t0));
+            try {
+                return fromResponse(response, started, millisSince(t0));
+            } catch (final RuntimeException e) {
+                return fromError(e, started, millisSince(t0));
             }
-            return fromError(cause, started, millisSince(t0));
         }, client.executor().orElse(java.util.concurrent.ForkJoinPool.commonPool()));
     }
 
@@ -172,7 +157,7 @@ public final class HttpTargetExecutor implements TargetExecutor {
     private CallOutcome fromError(final Throwable error, final Instant started, final long durationMs) {
         final Throwable cause = unwrap(error);
         final Failure.TransportKind kind;
-        if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
+        if (cause instanceof HttpTimeoutException) {
             kind = Failure.TransportKind.TIMEOUT;
         } else if (cause instanceof ConnectException) {
             kind = Failure.TransportKind.CONNECT;

@@ -1,7 +1,6 @@
 package dev.rebound.topology;
 
 import dev.rebound.circuit.Admission;
-import dev.rebound.circuit.CircuitMachine;
 import dev.rebound.classify.ErrorCategory;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.RetrySettings;
@@ -276,8 +275,8 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             if (c.outcome() instanceof CallOutcome.Failed f) {
                 alerts.onFailure(target.name(), f.classification(), now);
             }
-            final TargetRetryState state = retryStates.outcome(target, now, failed.filter(CircuitMachine::isTargetFailure)
-                    .or(() -> failed.filter(f -> f != ErrorCategory.RESPONSE_TOO_LARGE)));
+            // an answer too large is not the target's failure; every other failure counts for the error window
+            final TargetRetryState state = retryStates.outcome(target, now, failed.filter(f -> f != ErrorCategory.RESPONSE_TOO_LARGE));
             final Event.CallFinished finished = new Event.CallFinished(target.name(), c.spec().attempt(), c.outcome(), state);
             handle(id, entry, finished, now, () -> entry);
         } catch (final StreamsException e) {

@@ -86,15 +86,12 @@ final class CircuitGuard {
 
     /**
      * An attempt of request {@code id} ended: frees its probe slot, updates the local breaker, and
-     * returns the outcomes for the owners of the target's and its ancestors' circuits (none when the
-     * circuit is off or kept per task).
+     * keeps the outcome for the owners of the target's and its ancestors' circuits (none when the
+     * circuit is off or kept per task) until {@link #takeOutcomes}.
      */
-    void ended(final String id, final TargetConfig target, final Optional<ErrorCategory> failure,
-                             final long durationMs, final Instant now) {
-        final String probed = probes.remove(id);
-        if (probed != null) {
-            probesPerTarget.merge(probed, -1, Integer::sum);
-        }
+    void ended(final String id, final TargetConfig target, final Optional<ErrorCategory> failure, final long durationMs,
+               final Instant now) {
+        forget(id);
         final CircuitPolicy policy = target.circuit();
         if (!policy.enabled()) {
             return;
