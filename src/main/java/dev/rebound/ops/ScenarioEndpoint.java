@@ -24,16 +24,16 @@ final class ScenarioEndpoint implements HttpHandler {
     public void handle(final HttpExchange ex) throws IOException {
         try (ex) {
             switch (ex.getRequestMethod()) {
-                case "GET" -> Simulator.send(ex, 200, describe(sim.scenario()));
+                case "GET" -> SimExchanges.send(ex, 200, describe(sim.scenario()));
                 case "POST", "PUT" -> {
-                    final String name = Simulator.readBody(ex.getRequestBody()).path("scenario").asText("");
+                    final String name = SimExchanges.readBody(ex.getRequestBody()).path("scenario").asText("");
                     if (!SimScenario.NAMES.contains(name)) {
-                        Simulator.send(ex, 400, Json.MAPPER.createObjectNode()
+                        SimExchanges.send(ex, 400, Json.MAPPER.createObjectNode()
                                 .put("error", "'scenario' must be one of " + SimScenario.NAMES + ", was '" + name + "'").toString());
                         return;
                     }
                     sim.switchTo(SimScenario.named(name));
-                    Simulator.send(ex, 200, describe(sim.scenario()));
+                    SimExchanges.send(ex, 200, describe(sim.scenario()));
                 }
                 default -> ex.sendResponseHeaders(405, -1);
             }

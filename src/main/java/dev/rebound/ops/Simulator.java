@@ -7,10 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.rebound.request.Json;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -221,7 +218,7 @@ public final class Simulator implements AutoCloseable {
             callsPerKey.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
             callsPerAttempt.computeIfAbsent(key + "#" + attempt, k -> new AtomicInteger()).incrementAndGet();
         }
-        final JsonNode script = readBody(ex.getRequestBody()).path("simulate");
+        final JsonNode script = SimExchanges.readBody(ex.getRequestBody()).path("simulate");
         final SplittableRandom random;
         synchronized (seed) {
             random = seed.split();
@@ -235,7 +232,7 @@ public final class Simulator implements AutoCloseable {
         backupCalls.incrementAndGet();
         final String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
         final int attempt = parseInt(ex.getRequestHeaders().getFirst("X-Rebound-Attempt"), 1);
-        readBody(ex.getRequestBody());
+        SimExchanges.readBody(ex.getRequestBody());
         final SplittableRandom random;
         synchronized (seed) {
             random = seed.split();
@@ -308,7 +305,7 @@ public final class Simulator implements AutoCloseable {
             final ObjectNode headers = out.putObject("echo");
             echo.forEach(headers::put);
         }
-        send(ex, 200, out.toString());
+        SimExchanges.send(ex, 200, out.toString());
     }
 
     /** " (name: value, ...)" for the echoed headers, or "". */
@@ -332,18 +329,18 @@ public final class Simulator implements AutoCloseable {
                             DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(2)));
                     default -> ex.getResponseHeaders().add("x-ratelimit-reset-requests", "1s");
                 }
-                send(ex, 429, error("Rate limit reached for requests. Please try again in 1s." + echoed(echo), "requests",
+                SimExchanges.send(ex, 429, error("Rate limit reached for requests. Please try again in 1s." + echoed(echo), "requests",
                         "rate_limit_exceeded"));
             }
             case 529 -> {
                 final ObjectNode out = Json.MAPPER.createObjectNode().put("type", "error");
                 out.putObject("error").put("type", "overloaded_error").put("message", "Overloaded" + echoed(echo));
-                send(ex, 529, out.toString());
+                SimExchanges.send(ex, 529, out.toString());
             }
-            case 400 -> send(ex, 400, error("This model's maximum context length is 8192 tokens." + echoed(echo), "invalid_request_error",
+            case 400 -> SimExchanges.send(ex, 400, error("This model's maximum context length is 8192 tokens." + echoed(echo), "invalid_request_error",
                     "context_length_exceeded"));
-            case 401 -> send(ex, 401, error("Incorrect API key provided." + echoed(echo), "invalid_request_error", "invalid_api_key"));
-            default -> send(ex, status, error("The server had an error while processing your request." + echoed(echo), "server_error", null));
+            case 401 -> SimExchanges.send(ex, 401, error("Incorrect API key provided." + echoed(echo), "invalid_request_error", "invalid_api_key"));
+            default -> SimExchanges.send(ex, status, error("The server had an error while processing your request." + echoed(echo), "server_error", null));
         }
     }
 
@@ -359,32 +356,15 @@ public final class Simulator implements AutoCloseable {
 
     private void health(final HttpExchange ex) throws IOException {
         try (ex) {
-            send(ex, inOutage() ? 503 : 200, "{\"healthy\":" + !inOutage() + "}");
+            SimExchanges.send(ex, inOutage() ? 503 : 200, "{\"healthy\":" + !inOutage() + "}");
         }
     }
 
     private void stats(final HttpExchange ex) throws IOException {
         try (ex) {
-            send(ex, 200, "{\"calls\":" + calls.get() + ",\"backupCalls\":" + backupCalls.get() + ",\"failures\":" + failures.get()
+            SimExchanges.send(ex, 200, "{\"calls\":" + calls.get() + ",\"backupCalls\":" + backupCalls.get() + ",\"failures\":" + failures.get()
                     + ",\"repeatedKeys\":" + repeatedKeys() + ",\"misbehaved\":" + Json.text(misbehaved())
                     + ",\"heldOpen\":" + heldOpen() + ",\"scenario\":\"" + scenario.get().name() + "\"}");
-        }
-    }
-
-    static void send(final HttpExchange ex, final int status, final String body) throws IOException {
-        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().add("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
-    static JsonNode readBody(final InputStream in) {
-        try {
-            return Json.MAPPER.readTree(in.readAllBytes());
-        } catch (final IOException | RuntimeException e) {
-            return Json.MAPPER.createObjectNode();
         }
     }
 
