@@ -45,7 +45,7 @@ public final class OpsServer implements AutoCloseable {
     public static OpsServer bind(final String bind, final int port) throws IOException {
         final HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(bind, port), 16);
+            server = HttpServers.create(new InetSocketAddress(bind, port), 16);
         } catch (final BindException e) {
             final BindException clear = new BindException("the ops endpoint cannot listen on " + bind + ":" + port + " ("
                     + e.getMessage() + "): another program, or another Rebound instance on this host, has that port. "

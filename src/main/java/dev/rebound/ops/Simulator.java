@@ -92,7 +92,7 @@ public final class Simulator implements AutoCloseable {
 
     /** Starts on 127.0.0.1; port 0 picks a free port. */
     public static Simulator start(final int port, final SimScenario scenario, final long seed) throws IOException {
-        final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1024);
+        final HttpServer server = HttpServers.create(new InetSocketAddress("127.0.0.1", port), 1024);
         final AtomicInteger n = new AtomicInteger();
         final ThreadFactory daemons = r -> {
             final Thread t = new Thread(r, "simulator-" + n.incrementAndGet());

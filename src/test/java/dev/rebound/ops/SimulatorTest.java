@@ -60,6 +60,12 @@ class SimulatorTest {
     }
 
     @Test
+    void shouldServeWithNaglesAlgorithmOffSoAnAnswerIsNotHeldBackForTheClientsDelayedAck() {
+        // the JDK server reads the property once, when the first server of the process is made
+        assertThat(System.getProperty("sun.net.httpserver.nodelay")).isEqualTo("true");
+    }
+
+    @Test
     void shouldSendHeadersAndThenStallTheBodyWithALengthAndChunked() throws Exception {
         for (int i = 0; i < 2; i++) {
             final HttpResponse<InputStream> r = client.send(post("{\"stallBody\":true}", Duration.ofSeconds(5)),
