@@ -4,6 +4,7 @@ import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
 import dev.rebound.lifecycle.CallOutcome;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
@@ -13,7 +14,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -22,7 +22,7 @@ import java.util.function.Function;
 /**
  * Starts attempts without blocking the caller and hands their outcomes back through a queue.
  *
- * <p>Slots: each target has one {@link Semaphore} of {@code maxInFlight} permits shared by every
+ * <p>Slots: each target has one {@link TargetSlots}, {@code maxInFlight} permits shared by every
  * task in the process, so the bound holds per instance whatever the partition count. An attempt
  * that finds no permit waits in this dispatcher's line for its target; it is durable anyway,
  * because its request is already in the in-flight store. The line is bounded per target
@@ -31,12 +31,12 @@ import java.util.function.Function;
  * memory stays bounded whatever the backlog, and one saturated target never fills another's line.
  *
  * <p>Hand-over: when a call ends, its HTTP callback gives its permit straight to the next attempt
- * waiting in this dispatcher's line for the same target and starts it, on the callback's thread.
- * Only attempts already submitted (so already stored) wait in a line, and starting one touches no
- * store and no processor context, so this is safe off the stream thread; it keeps a saturated
- * target's slots busy while the stream thread commits or handles other tasks, instead of idling
- * until the next punctuation. Without a waiting attempt the permit goes back to the semaphore,
- * where any task can take it.
+ * waiting for the same target, in this dispatcher's line or, in turn, another task's
+ * ({@link TargetSlots#handOver}), and starts it, on the callback's thread. Only attempts already
+ * submitted (so already stored) wait in a line, and starting one touches no store and no
+ * processor context, so this is safe off the stream thread; it keeps a saturated target's slots
+ * busy while the stream thread commits or handles other tasks, instead of idling until the next
+ * punctuation. Without a waiting attempt anywhere the permit goes back to the semaphore.
  *
  * <p>Threading: {@link #submit}, {@link #cancel}, {@link #drain}, {@link #startWaiting} and
  * {@link #close} are called from one stream thread; callbacks touch only the lines, the counters
@@ -54,8 +54,8 @@ public final class CallDispatcher {
     /** Payload bytes one task may hold waiting for one target: one saturated target cannot take another's room. */
     public static final long MAX_WAITING_BYTES_PER_TARGET = 16L << 20;
     /**
-     * Calls one line may start in a row with permits handed over by its own finished calls; then a
-     * permit goes back to the semaphore, so that other tasks waiting for the same target get slots too.
+     * Calls one line may start in a row with permits handed over by its own finished calls; then the
+     * permit goes to another task's line waiting for the same target, if one waits, so every task gets slots.
      */
     static final int MAX_HAND_OVERS = 16;
 
@@ -63,15 +63,55 @@ public final class CallDispatcher {
     private record Queued(CallSpec spec, long deadlineNanos) {
     }
 
-    /** One target's waiting attempts in this task. */
-    private static final class Line {
+    /** An attempt taken from a line to start with a permit the caller holds. */
+    record Next(Line line, CallSpec spec) {
+    }
+
+    /** This task's attempts waiting for one target's slots; registered with the target's {@link TargetSlots}. */
+    final class Line {
+        final TargetSlots slots;
         final Queue<Queued> queue = new ConcurrentLinkedQueue<>();
         final AtomicLong bytes = new AtomicLong();
+        /** Calls this line started in a row with permits its own finished calls handed over. */
         final AtomicInteger handOvers = new AtomicInteger();
+
+        Line(final TargetSlots slots) {
+            this.slots = slots;
+        }
+
+        CallDispatcher dispatcher() {
+            return CallDispatcher.this;
+        }
+
+        boolean hasWaiting() {
+            return !closed && !queue.isEmpty();
+        }
+
+        /**
+         * The next attempt, its timeout capped by what is left until its request's deadline. One
+         * whose deadline passed in line ends as a {@code TIMEOUT} without a call, and the next is
+         * taken; {@code null} when the line is empty or its dispatcher closed.
+         */
+        Next take() {
+            Queued q;
+            while ((q = closed ? null : queue.poll()) != null) {
+                dequeued(this, q.spec());
+                final long left = q.deadlineNanos() - System.nanoTime();
+                if (left > 0) {
+                    final CallSpec c = q.spec();
+                    return new Next(this, left >= c.timeout().toNanos() ? c
+                            : new CallSpec(c.requestId(), c.target(), c.attempt(), c.body(), Duration.ofNanos(left), Duration.ofNanos(left)));
+                }
+                finished(q.spec(), new CallOutcome.Failed(new Classification(ErrorCategory.TIMEOUT, null, "no slot of " + q.spec().target()
+                        + " came free before the request's deadline while it waited in line; not called", Optional.empty()), Instant.now(), 0),
+                        null);
+            }
+            return null;
+        }
     }
 
     private final Function<String, TargetExecutor> executors;
-    private final Function<String, Semaphore> slots;
+    private final Function<String, TargetSlots> slots;
     private final Map<String, Line> waiting = new ConcurrentHashMap<>();
     private final Set<String> active = new HashSet<>();
     private final Set<String> cancelled = new HashSet<>();
@@ -80,7 +120,7 @@ public final class CallDispatcher {
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
 
-    public CallDispatcher(final Function<String, TargetExecutor> executors, final Function<String, Semaphore> slots) {
+    public CallDispatcher(final Function<String, TargetExecutor> executors, final Function<String, TargetSlots> slots) {
         this.executors = executors;
         this.slots = slots;
     }
@@ -90,10 +130,9 @@ public final class CallDispatcher {
         if (!active.add(spec.requestId())) {
             return;
         }
-        final Semaphore s = slots.apply(spec.target());
         final Line line = line(spec.target());
-        if (line.queue.isEmpty() && s.tryAcquire()) {
-            start(spec, s);
+        if (line.queue.isEmpty() && line.slots.tryAcquire()) {
+            start(new Next(line, spec));
             return;
         }
         line.queue.add(new Queued(spec, System.nanoTime() + spec.untilDeadline().toNanos()));
@@ -101,14 +140,14 @@ public final class CallDispatcher {
         waitingCount.incrementAndGet();
         waitingBytes.addAndGet(spec.body().length);
         // a permit may have come back between the check and the add: nobody else would notice
-        startWaiting(spec.target(), s);
+        startWaiting(line);
     }
 
     /** Whether an attempt for {@code target} would start or fit in its waiting line now. */
     public boolean hasRoom(final String target) {
         final Line line = line(target);
         final int queued = line.queue.size();
-        if (queued == 0 && slots.apply(target).availablePermits() > 0) {
+        if (queued == 0 && line.slots.available() > 0) {
             return true;
         }
         return queued < MAX_WAITING_PER_TARGET && line.bytes.get() < MAX_WAITING_BYTES_PER_TARGET && waitingBytes.get() < MAX_WAITING_BYTES;
@@ -148,21 +187,24 @@ public final class CallDispatcher {
         return active.size();
     }
 
-    /** Starts queued attempts for which permits have come back to the semaphores (freed by other tasks' calls). */
+    /** Starts queued attempts for which permits are free (a safety net: finished calls hand their permits over themselves). */
     public void startWaiting() {
         if (waitingCount.get() == 0) {
             return;
         }
-        for (final String target : waiting.keySet()) {
-            startWaiting(target, slots.apply(target));
+        for (final Line line : waiting.values()) {
+            startWaiting(line);
         }
     }
 
-    private void startWaiting(final String target, final Semaphore s) {
-        final Line line = line(target);
-        while (!line.queue.isEmpty() && s.tryAcquire()) {
-            line.handOvers.set(0);
-            start(take(line, s), s);
+    private void startWaiting(final Line line) {
+        while (line.hasWaiting() && line.slots.tryAcquire()) {
+            final Next next = line.take();
+            if (next == null) {
+                line.slots.release();
+                return;
+            }
+            start(next);
         }
     }
 
@@ -188,6 +230,10 @@ public final class CallDispatcher {
      */
     public void close() {
         closed = true;
+        for (final Line line : waiting.values()) {
+            line.slots.unregister(line);
+            line.queue.clear();
+        }
         waiting.clear();
         waitingCount.set(0);
         waitingBytes.set(0);
@@ -197,37 +243,17 @@ public final class CallDispatcher {
     }
 
     private Line line(final String target) {
-        return waiting.computeIfAbsent(target, t -> new Line());
+        return waiting.computeIfAbsent(target, t -> {
+            final Line line = new Line(slots.apply(t));
+            line.slots.register(line);
+            return line;
+        });
     }
 
     private void dequeued(final Line line, final CallSpec spec) {
         line.bytes.addAndGet(-spec.body().length);
         waitingCount.decrementAndGet();
         waitingBytes.addAndGet(-spec.body().length);
-    }
-
-    /**
-     * The next attempt of {@code line} for a permit of {@code s} the caller holds, its timeout
-     * capped by what is left until its request's deadline. One whose deadline passed in line ends as
-     * a {@code TIMEOUT} without a call, and the permit goes on to the next; {@code null} (permit
-     * released) when the line is empty or the dispatcher closed.
-     */
-    private CallSpec take(final Line line, final Semaphore s) {
-        Queued q;
-        while ((q = closed ? null : line.queue.poll()) != null) {
-            dequeued(line, q.spec());
-            final long left = q.deadlineNanos() - System.nanoTime();
-            if (left > 0) {
-                final CallSpec c = q.spec();
-                return left >= c.timeout().toNanos() ? c
-                        : new CallSpec(c.requestId(), c.target(), c.attempt(), c.body(), java.time.Duration.ofNanos(left), java.time.Duration.ofNanos(left));
-            }
-            finished(q.spec(), new CallOutcome.Failed(new Classification(ErrorCategory.TIMEOUT, null, "no slot of " + q.spec().target()
-                    + " came free before the request's deadline while it waited in line; not called", Optional.empty()), Instant.now(), 0),
-                    null);
-        }
-        s.release();
-        return null;
     }
 
     /** An executor broke its contract and failed exceptionally; the attempt still ends, classified. */
@@ -237,31 +263,32 @@ public final class CallDispatcher {
     }
 
     /**
-     * Starts {@code first} holding one permit of {@code s}; when it ends the permit passes to the
-     * next in line. A call that is already finished when it returns (an in-process executor) is
-     * handled in this loop rather than in a nested callback, so a long line cannot deepen the stack.
+     * Starts {@code first}, whose line's target permit the caller holds; when it ends the permit is
+     * handed over ({@link TargetSlots#handOver}) and the next attempt starts on the same thread. A
+     * call that is already finished when it returns (an in-process executor) is handled in this loop
+     * rather than in a nested callback, so a long line cannot deepen the stack.
      */
-    private void start(final CallSpec first, final Semaphore s) {
-        CallSpec spec = first;
-        while (spec != null) {
+    private static void start(final Next first) {
+        Next next = first;
+        while (next != null) {
+            final Line line = next.line();
+            final CallSpec spec = next.spec();
             CompletableFuture<CallOutcome> future;
             try {
-                future = executors.apply(spec.target()).call(spec);
+                future = line.dispatcher().executors.apply(spec.target()).call(spec);
             } catch (final RuntimeException broken) {
                 // an executor that throws instead of answering is broken: the attempt still ends, classified
                 future = CompletableFuture.failedFuture(broken);
             }
             if (!future.isDone()) {
-                final CallSpec running = spec;
                 future.whenComplete((outcome, error) -> {
-                    finished(running, outcome, error);
-                    start(nextOrRelease(running.target(), s), s);
+                    line.dispatcher().finished(spec, outcome, error);
+                    start(line.slots.handOver(line));
                 });
                 return;
             }
-            final CallSpec done = spec;
-            future.whenComplete((outcome, error) -> finished(done, outcome, error));
-            spec = nextOrRelease(spec.target(), s);
+            future.whenComplete((outcome, error) -> line.dispatcher().finished(spec, outcome, error));
+            next = line.slots.handOver(line);
         }
     }
 
@@ -269,21 +296,5 @@ public final class CallDispatcher {
         if (!closed) {
             completions.add(new Completion(spec, outcome != null ? outcome : broken(error)));
         }
-    }
-
-    /**
-     * A call ended: the next attempt waiting here for the same target keeps its permit, up to
-     * {@link #MAX_HAND_OVERS} in a row; otherwise, or without one, the permit goes back.
-     */
-    private CallSpec nextOrRelease(final String target, final Semaphore s) {
-        final Line line = waiting.get(target);
-        if (line == null || line.handOvers.incrementAndGet() > MAX_HAND_OVERS) {
-            if (line != null) {
-                line.handOvers.set(0);
-            }
-            s.release();
-            return null;
-        }
-        return take(line, s);
     }
 }

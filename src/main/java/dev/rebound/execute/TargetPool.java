@@ -10,7 +10,6 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
 import java.net.http.HttpClient;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -22,8 +21,7 @@ import java.util.function.Supplier;
 public final class TargetPool {
 
     private final Map<String, TargetExecutor> executors;
-    private final Map<String, Semaphore> slots;
-    private final Map<String, Integer> capacity;
+    private final Map<String, TargetSlots> slots;
     private final GlobalRetryLimiter retryLimiter;
     private final HealthChecker health;
 
@@ -32,9 +30,8 @@ public final class TargetPool {
         this.executors = Map.copyOf(executors);
         this.retryLimiter = retryLimiter;
         this.health = new HealthChecker(this::executor, client);
-        this.capacity = Map.copyOf(capacity);
-        final Map<String, Semaphore> s = new HashMap<>();
-        capacity.forEach((name, n) -> s.put(name, new Semaphore(n)));
+        final Map<String, TargetSlots> s = new HashMap<>();
+        capacity.forEach((name, n) -> s.put(name, new TargetSlots(n)));
         this.slots = Map.copyOf(s);
     }
 
@@ -80,8 +77,8 @@ public final class TargetPool {
         return e;
     }
 
-    public Semaphore slots(final String target) {
-        final Semaphore s = slots.get(target);
+    public TargetSlots slots(final String target) {
+        final TargetSlots s = slots.get(target);
         if (s == null) {
             throw new IllegalArgumentException("no slots for target '" + target + "'");
         }
@@ -100,6 +97,6 @@ public final class TargetPool {
 
     /** Calls running right now against {@code target} from this instance. */
     public int inFlight(final String target) {
-        return capacity.getOrDefault(target, 0) - slots(target).availablePermits();
+        return slots(target).inFlight();
     }
 }

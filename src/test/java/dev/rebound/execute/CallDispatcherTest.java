@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Semaphore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,7 +19,7 @@ class CallDispatcherTest {
 
     private final List<CallSpec> started = new CopyOnWriteArrayList<>();
     private final Map<String, CompletableFuture<CallOutcome>> futures = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Semaphore slots = new Semaphore(1);
+    private final TargetSlots slots = new TargetSlots(1);
 
     private CallDispatcher dispatcher(final boolean instantAfterFirst) {
         return new CallDispatcher(target -> spec -> {
@@ -53,9 +52,9 @@ class CallDispatcherTest {
         http.join();
         // no drain, no startWaiting: the stream thread did nothing
         assertThat(started).extracting(CallSpec::requestId).containsExactly("a", "b");
-        assertThat(slots.availablePermits()).as("the permit went from a to b").isZero();
+        assertThat(slots.available()).as("the permit went from a to b").isZero();
         futures.get("b").complete(ok());
-        assertThat(slots.availablePermits()).as("nobody waits: the permit goes back").isEqualTo(1);
+        assertThat(slots.available()).as("nobody waits: the permit goes back").isEqualTo(1);
         final List<String> done = new ArrayList<>();
         d.drain(c -> done.add(c.spec().requestId()), 10);
         assertThat(done).containsExactly("a", "b");
@@ -71,13 +70,56 @@ class CallDispatcherTest {
         }
         assertThat(d.waiting()).isEqualTo(n);
         futures.get("first").complete(ok());
-        // the callback hands over MAX_HAND_OVERS permits in a row, then gives one back for other tasks; a punctuation takes it
-        assertThat(started).hasSize(CallDispatcher.MAX_HAND_OVERS + 1);
-        d.startWaiting();
+        // no other task waits for the target: the callback's permit works off the whole line in one loop
         assertThat(started).hasSize(n + 1);
         assertThat(d.waiting()).isZero();
-        assertThat(slots.availablePermits()).isEqualTo(1);
+        assertThat(slots.available()).isEqualTo(1);
         assertThat(d.drain(c -> { }, 2 * n)).isEqualTo(n + 1);
+    }
+
+    @Test
+    void shouldHandAPermitToAnotherTasksLineInTurnSoEveryTaskGetsSlotsWithoutTheStreamThread() {
+        final CallDispatcher a = dispatcher(true);
+        final CallDispatcher b = dispatcher(true);
+        a.submit(spec("first"));
+        for (int i = 0; i < 40; i++) {
+            a.submit(spec("a" + i));
+        }
+        for (int i = 0; i < 5; i++) {
+            b.submit(spec("b" + i));
+        }
+        futures.get("first").complete(ok());
+        final List<String> order = started.stream().map(CallSpec::requestId).toList();
+        final List<String> expected = new ArrayList<>(List.of("first"));
+        for (int i = 0; i < CallDispatcher.MAX_HAND_OVERS; i++) {
+            expected.add("a" + i);
+        }
+        for (int i = 0; i < 5; i++) {
+            expected.add("b" + i);
+        }
+        for (int i = CallDispatcher.MAX_HAND_OVERS; i < 40; i++) {
+            expected.add("a" + i);
+        }
+        assertThat(order).as("a's line, then b's turn, then a's again, all from the one callback").isEqualTo(expected);
+        assertThat(slots.available()).isEqualTo(1);
+        final List<String> doneA = new ArrayList<>();
+        final List<String> doneB = new ArrayList<>();
+        a.drain(c -> doneA.add(c.spec().requestId()), 100);
+        b.drain(c -> doneB.add(c.spec().requestId()), 100);
+        assertThat(doneA).hasSize(41);
+        assertThat(doneB).as("each outcome goes to the task that submitted it").containsExactly("b0", "b1", "b2", "b3", "b4");
+    }
+
+    @Test
+    void shouldLeaveAClosedTasksLineOutOfTheHandOver() {
+        final CallDispatcher a = dispatcher(false);
+        final CallDispatcher b = dispatcher(false);
+        a.submit(spec("running"));
+        b.submit(spec("queued"));
+        b.close();
+        futures.get("running").complete(ok());
+        assertThat(started).extracting(CallSpec::requestId).containsExactly("running");
+        assertThat(slots.available()).as("nobody open waits: the permit goes back").isEqualTo(1);
     }
 
     @Test
@@ -101,9 +143,9 @@ class CallDispatcherTest {
         d.cancel("a");
         d.cancel("queued");
         assertThat(d.waiting()).isZero();
-        assertThat(slots.availablePermits()).as("a's call still runs").isZero();
+        assertThat(slots.available()).as("a's call still runs").isZero();
         futures.get("a").complete(ok());
-        assertThat(slots.availablePermits()).isEqualTo(1);
+        assertThat(slots.available()).isEqualTo(1);
         assertThat(started).extracting(CallSpec::requestId).containsExactly("a");
         final List<String> handled = new ArrayList<>();
         d.drain(c -> handled.add(c.spec().requestId()), 10);
@@ -123,6 +165,6 @@ class CallDispatcherTest {
         assertThat(done).extracting(c -> c.spec().requestId()).containsExactly("a", "late");
         assertThat(((CallOutcome.Failed) done.get(1).outcome()).classification().category())
                 .isEqualTo(dev.rebound.classify.ErrorCategory.TIMEOUT);
-        assertThat(slots.availablePermits()).isEqualTo(1);
+        assertThat(slots.available()).isEqualTo(1);
     }
 }
