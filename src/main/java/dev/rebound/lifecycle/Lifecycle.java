@@ -36,10 +36,14 @@ import java.util.OptionalInt;
  */
 public final class Lifecycle {
 
-    /** The first wait of a request parked because its target has no room. */
-    public static final Duration PARK = Duration.ofMillis(200);
-    /** The longest such wait. */
-    public static final Duration MAX_PARK = Duration.ofSeconds(5);
+    /**
+     * The first timer of a request parked because its target has no room. The processor resumes
+     * parked requests in order as soon as room comes, ahead of their timers; a timer only stands in
+     * for that backlog when it is lost, so it can be long.
+     */
+    public static final Duration PARK = Duration.ofSeconds(1);
+    /** The longest such timer. */
+    public static final Duration MAX_PARK = Duration.ofSeconds(30);
 
     private final ReboundConfig config;
     private final Terminals terminals;
@@ -95,9 +99,10 @@ public final class Lifecycle {
     }
 
     /**
-     * How long a request whose target has no room waits before it asks again: 200 ms, doubling each
-     * time it is parked in a row up to 5 s, plus as much again at random. A deep backlog then costs a
-     * few timer writes per request, not one every 200 ms on the stream thread other targets share.
+     * How long a request whose target has no room waits at most before it asks again: 1 s, doubling
+     * each time it is parked in a row up to 30 s, plus as much again at random. Its turn normally
+     * comes sooner (the processor's backlog); the timer makes sure it comes even without one, and a
+     * deep backlog costs few timer writes per request on the stream thread other targets share.
      */
     static Duration parkFor(final int parks, final Env env) {
         final long wait = Math.min(PARK.toMillis() << Math.min(parks, 5), MAX_PARK.toMillis());

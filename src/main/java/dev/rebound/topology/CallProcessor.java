@@ -87,6 +87,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private RetryGate gate;
     private RetryStates retryStates;
     private CallDispatcher dispatcher;
+    private final SlotBacklog backlog = new SlotBacklog();
     private CircuitGuard guard;
     private ResponseCache cache;
     private Env env;
@@ -177,21 +178,37 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         sendOutcomes();
         resumeSome();
         dispatcher.startWaiting();
+        resumeParked();
         retryStates.flush(now());
     }
 
     private void fireDue(final long timestamp) {
         final Instant now = now();
         for (final RetryGate.Due due : gate.due(now, MAX_FIRE)) {
-            lastScheduled = null;
-            final InFlightEntry entry = inFlight.readable(due.id());
-            if (entry != null) {
-                handle(due.id(), entry, new Event.TimerDue(due.attempt(), due.due()), now, () -> entry);
-            }
-            if (!due.key().equals(lastScheduled)) {
-                gate.remove(due.key());
-            }
+            fire(due, inFlight.readable(due.id()), now);
         }
+    }
+
+    /** A timer is due (or a parked request's turn came before it): its request goes on, then the timer is removed unless just set again. */
+    private void fire(final RetryGate.Due due, final InFlightEntry entry, final Instant now) {
+        lastScheduled = null;
+        if (entry != null) {
+            handle(due.id(), entry, new Event.TimerDue(due.attempt(), due.due()), now, () -> entry);
+        }
+        if (!due.key().equals(lastScheduled)) {
+            gate.remove(due.key());
+        }
+    }
+
+    /** Resumes parked requests, oldest first, while their targets' lines have room, without waiting for their timers. */
+    private void resumeParked() {
+        final Instant now = now();
+        backlog.resume(dispatcher::hasRoom, id -> {
+            final InFlightEntry entry = inFlight.readable(id);
+            if (entry != null && entry.parked()) {
+                fire(RetryGate.timer(id, entry.attempt(), entry.dueAt()), entry, now);
+            }
+        }, MAX_RESUME);
     }
 
     /** Resumes restored entries neither running here nor waiting for a timer, {@link #MAX_RESUME} a tick; announces recovery targets first. */
@@ -230,6 +247,9 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             if (kv.value != null && !kv.value.waiting() && !dispatcher.isActive(kv.key)) {
                 handle(kv.key, kv.value, new Event.Resumed(), now, () -> kv.value);
                 restarted++;
+            } else if (kv.value != null && kv.value.parked() && !dispatcher.isActive(kv.key)) {
+                // parked before the restart: its place in the lost backlog is taken again now, not at its timer
+                fire(RetryGate.timer(kv.key, kv.value.attempt(), kv.value.dueAt()), kv.value, now);
             }
         }
         if (restarted > 0) {
@@ -348,8 +368,10 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             execute(id, lifecycle.next(c.entry(), new Event.NotAdmitted(defer), now, env), now);
             return;
         }
-        if (!dispatcher.hasRoom(target.name())) {
+        // a request parked before keeps its turn: one that never was queues behind the backlog
+        if (!dispatcher.hasRoom(target.name()) || (c.entry().parks() == 0 && backlog.has(target.name()))) {
             guard.forget(id);
+            backlog.add(target.name(), id);
             execute(id, lifecycle.next(c.entry(), new Event.Busy(), now, env), now);
             return;
         }
@@ -395,5 +417,6 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         if (dispatcher != null) {
             dispatcher.close();
         }
+        backlog.clear();
     }
 }

@@ -54,6 +54,11 @@ final class RetryGate {
         }
     }
 
+    /** The timer set for request {@code id}'s attempt {@code attempt} due at {@code due}, as {@link #due} would hand it out. */
+    static Due timer(final String id, final int attempt, final Instant due) {
+        return new Due(TimerKey.of(due, id), id, attempt, due);
+    }
+
     void remove(final Bytes key) {
         timers.delete(key);
     }

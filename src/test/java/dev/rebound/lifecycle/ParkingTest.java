@@ -34,10 +34,10 @@ class ParkingTest {
     }
 
     @Test
-    void shouldDoubleTheWaitEachTimeARequestIsParkedAgainUpToFiveSeconds() {
+    void shouldDoubleTheWaitEachTimeARequestIsParkedAgainUpToThirtySeconds() {
         final Env env = env(3);
         for (int parks = 0; parks < 10; parks++) {
-            final long base = Math.min(200L << Math.min(parks, 5), 5_000);
+            final long base = Math.min(1_000L << Math.min(parks, 5), 30_000);
             for (int draw = 0; draw < 50; draw++) {
                 assertThat(Lifecycle.parkFor(parks, env).toMillis()).as("parked %d times", parks).isBetween(base, 2 * base);
             }

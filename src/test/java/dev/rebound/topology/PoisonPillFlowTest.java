@@ -259,6 +259,27 @@ class PoisonPillFlowTest {
         assertThat(llm.calls()).hasSize(n);
     }
 
+    @Test
+    void shouldCallParkedRequestsInTheOrderTheyCameAsSoonAsTheLineHasRoomNotAtTheirTimers() {
+        start();
+        final int n = 400; // maxInFlight 1 + 256 in line; 143 parked, each with a timer of 1-2 s
+        for (int i = 0; i < n; i++) {
+            ttd.send("k", "{\"id\":\"q-" + i + "\",\"target\":\"llm\",\"payload\":{}}");
+        }
+        long elapsedMs = 0;
+        for (int round = 0; round < 2 * n && answered() < n; round++) {
+            llm.calls().stream().filter(c -> !c.future().isDone()).forEach(c -> c.future().complete(
+                    new dev.rebound.lifecycle.CallOutcome.Success(200, Json.MAPPER.createObjectNode(), java.time.Instant.now(), 1)));
+            ttd.tick(1);
+            elapsedMs++;
+        }
+        assertThat(answered()).isEqualTo(n);
+        assertThat(elapsedMs).as("every request answered before the first park timer could fire")
+                .isLessThan(dev.rebound.lifecycle.Lifecycle.PARK.toMillis());
+        assertThat(llm.calls()).extracting(c -> c.spec().requestId()).as("called first come, first served, parked or not")
+                .isEqualTo(java.util.stream.IntStream.range(0, n).mapToObj(i -> "q-" + i).toList());
+    }
+
     private int answeredSoFar;
 
     private int answered() {
