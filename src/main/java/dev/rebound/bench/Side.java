@@ -6,6 +6,7 @@ import org.apache.kafka.streams.KafkaStreams;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -17,8 +18,14 @@ import java.util.function.Function;
  */
 final class Side implements AutoCloseable {
 
-    /** A round's figures: requests per second from the first send to the last result read, and process CPU per request. */
-    record Round(double perSec, double cpuMicrosPerRequest) {
+    /**
+     * A round's figures: requests per second from the first send to the last result read, process
+     * CPU per request, and that CPU by kind of thread ({@link CpuByThread}; empty for a median).
+     */
+    record Round(double perSec, double cpuMicrosPerRequest, Map<String, Long> cpuByThread) {
+        Round(final double perSec, final double cpuMicrosPerRequest) {
+            this(perSec, cpuMicrosPerRequest, Map.of());
+        }
     }
 
     private final String name;
@@ -69,6 +76,7 @@ final class Side implements AutoCloseable {
         streams.resume();
         try {
             final long cpuBefore = Rounds.processCpuNanos();
+            final CpuByThread threadsBefore = CpuByThread.now();
             final long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 final String id = name + "-" + (sent + i);
@@ -80,10 +88,11 @@ final class Side implements AutoCloseable {
             reader.readUntil(sent, Duration.ofSeconds(60), r -> last[0] = System.nanoTime(),
                     () -> ctx.progress(label + ": " + (reader.count() - sent + n) + "/" + n));
             final long cpu = Rounds.processCpuNanos() - cpuBefore;
+            final Map<String, Long> byThread = CpuByThread.now().microsPerRequestSince(threadsBefore, n);
             if (reader.count() < sent) {
                 throw new IllegalStateException(label + ": only " + (reader.count() - sent + n) + " of " + n + " requests ended");
             }
-            return new Round(n / ((last[0] - start) / 1e9), cpu / 1e3 / n);
+            return new Round(n / ((last[0] - start) / 1e9), cpu / 1e3 / n, byThread);
         } finally {
             streams.pause();
         }
