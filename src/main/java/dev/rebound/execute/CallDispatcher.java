@@ -47,8 +47,12 @@ import java.util.function.Function;
  */
 public final class CallDispatcher {
 
-    /** Attempts one task may queue for one target beyond its slots. */
-    public static final int MAX_WAITING_PER_TARGET = 256;
+    /**
+     * Attempts one task may queue for one target beyond its slots. Memory is bounded by the byte
+     * limits; this bounds how far ahead of its target a task runs: a request waiting here costs no
+     * store write, one parked costs two.
+     */
+    public static final int MAX_WAITING_PER_TARGET = 4_096;
     /** Payload bytes one task may hold in its waiting lines in all. */
     public static final long MAX_WAITING_BYTES = 64L << 20;
     /** Payload bytes one task may hold waiting for one target: one saturated target cannot take another's room. */
@@ -72,6 +76,8 @@ public final class CallDispatcher {
         final TargetSlots slots;
         final Queue<Queued> queue = new ConcurrentLinkedQueue<>();
         final AtomicLong bytes = new AtomicLong();
+        /** Attempts in {@link #queue} ({@code ConcurrentLinkedQueue.size} walks the whole queue). */
+        final AtomicInteger count = new AtomicInteger();
         /** Calls this line started in a row with permits its own finished calls handed over. */
         final AtomicInteger handOvers = new AtomicInteger();
 
@@ -136,6 +142,7 @@ public final class CallDispatcher {
             return;
         }
         line.queue.add(new Queued(spec, System.nanoTime() + spec.untilDeadline().toNanos()));
+        line.count.incrementAndGet();
         line.bytes.addAndGet(spec.body().length);
         waitingCount.incrementAndGet();
         waitingBytes.addAndGet(spec.body().length);
@@ -146,7 +153,7 @@ public final class CallDispatcher {
     /** Whether an attempt for {@code target} would start or fit in its waiting line now. */
     public boolean hasRoom(final String target) {
         final Line line = line(target);
-        final int queued = line.queue.size();
+        final int queued = line.count.get();
         if (queued == 0 && line.slots.available() > 0) {
             return true;
         }
@@ -251,6 +258,7 @@ public final class CallDispatcher {
     }
 
     private void dequeued(final Line line, final CallSpec spec) {
+        line.count.decrementAndGet();
         line.bytes.addAndGet(-spec.body().length);
         waitingCount.decrementAndGet();
         waitingBytes.addAndGet(-spec.body().length);

@@ -245,7 +245,7 @@ class PoisonPillFlowTest {
     @Test
     void shouldParkWhatDoesNotFitTheLineAndStillAnswerEveryRequestWithOneCallAtATime() {
         start();
-        final int n = 400; // maxInFlight 1 + 256 in line; the rest are parked in the timer store
+        final int n = 1 + dev.rebound.execute.CallDispatcher.MAX_WAITING_PER_TARGET + 143; // 1 running, a full line, 143 parked
         for (int i = 0; i < n; i++) {
             ttd.send("k", "{\"id\":\"q-" + i + "\",\"target\":\"llm\",\"payload\":{}}");
         }
@@ -262,22 +262,35 @@ class PoisonPillFlowTest {
     @Test
     void shouldCallParkedRequestsInTheOrderTheyCameAsSoonAsTheLineHasRoomNotAtTheirTimers() {
         start();
-        final int n = 400; // maxInFlight 1 + 256 in line; 143 parked, each with a timer of 1-2 s
+        final int n = 1 + dev.rebound.execute.CallDispatcher.MAX_WAITING_PER_TARGET + 143; // 1 running, a full line, 143 parked (timers of 1-2 s)
         for (int i = 0; i < n; i++) {
             ttd.send("k", "{\"id\":\"q-" + i + "\",\"target\":\"llm\",\"payload\":{}}");
         }
         long elapsedMs = 0;
-        for (int round = 0; round < 2 * n && answered() < n; round++) {
-            llm.calls().stream().filter(c -> !c.future().isDone()).forEach(c -> c.future().complete(
-                    new dev.rebound.lifecycle.CallOutcome.Success(200, Json.MAPPER.createObjectNode(), java.time.Instant.now(), 1)));
-            ttd.tick(1);
-            elapsedMs++;
+        for (int round = 0; round < 100 && answered() < n; round++) {
+            // finishing the running call starts the next in line from its callback: work the line off, then let a punctuation run
+            for (int running = runningCall(); running >= 0; running = runningCall()) {
+                llm.calls().get(running).future().complete(
+                        new dev.rebound.lifecycle.CallOutcome.Success(200, Json.MAPPER.createObjectNode(), java.time.Instant.now(), 1));
+            }
+            ttd.tick(5);
+            elapsedMs += 5;
         }
         assertThat(answered()).isEqualTo(n);
         assertThat(elapsedMs).as("every request answered before the first park timer could fire")
                 .isLessThan(dev.rebound.lifecycle.Lifecycle.PARK.toMillis());
         assertThat(llm.calls()).extracting(c -> c.spec().requestId()).as("called first come, first served, parked or not")
                 .isEqualTo(java.util.stream.IntStream.range(0, n).mapToObj(i -> "q-" + i).toList());
+    }
+
+    private int runningCall() {
+        final List<ControlledExecutor.Call> calls = llm.calls();
+        for (int i = calls.size() - 1; i >= 0; i--) {
+            if (!calls.get(i).future().isDone()) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private int answeredSoFar;

@@ -107,7 +107,7 @@ class RecoveryFlowTest {
         for (int i = 0; i < PER_STEP; i++) {
             send();
         }
-        // maxInFlight (64) calls run at once, 256 more wait in line; the rest are parked and ask again after 200-400 ms
+        // maxInFlight (64) calls run at once, the rest wait in line
         for (int round = 0; round < 100 && results.getQueueSize() < PER_STEP; round++) {
             for (final ControlledExecutor.Call c : chat.calls()) {
                 if (!c.spec().requestId().startsWith(HealthChecker.PROBE_ID) && !c.future().isDone()) {
