@@ -37,7 +37,7 @@ final class Rounds {
     /** Warm-up goes on until the JIT spends less than this share of a pass over all sides compiling. */
     static final double JIT_SETTLED = 0.10;
     /** How long warm-up passes over all sides, beyond the two warm-up rounds each, may go on for the JIT to settle. */
-    static final java.time.Duration MAX_SETTLING = java.time.Duration.ofSeconds(150);
+    static final java.time.Duration MAX_SETTLING = java.time.Duration.ofSeconds(240);
 
     private static final java.lang.management.CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
     private static final com.sun.management.OperatingSystemMXBean OS =
@@ -93,8 +93,8 @@ final class Rounds {
      * and the simulator in one JVM there is a lot to compile on two cores: after two warm-up rounds
      * each the compiler threads still took three quarters of a core for a minute and more
      * (compiling 104, 92, 80, 71, 72, 47, 35, 22, 34, 11 % of successive 10 s passes in
-     * {@code concurrency}), time that landed in the counted rounds' rates and CPU per request,
-     * most on whichever side ran first.
+     * {@code concurrency}, and still 10-15 % after 150 s), time that landed in the counted rounds'
+     * rates and CPU per request, most on whichever side ran first.
      */
     private static void settle(final BenchContext ctx, final List<Side> sides, final Map<Side, Integer> sizes) {
         final long until = System.nanoTime() + MAX_SETTLING.toNanos();
@@ -102,7 +102,8 @@ final class Rounds {
             final long compiledBefore = JIT.getTotalCompilationTime();
             final long start = System.nanoTime();
             for (final Side s : sides) {
-                s.round(ctx, s.name() + " warm-up, JIT settling, pass " + pass, sizes.get(s));
+                // a side speeds up as it warms: the counted rounds are sized from its latest rate
+                sizes.put(s, roundSize(s.round(ctx, s.name() + " warm-up, JIT settling, pass " + pass, sizes.get(s)).perSec()));
             }
             final double share = (JIT.getTotalCompilationTime() - compiledBefore) / ((System.nanoTime() - start) / 1e6);
             ctx.note("JIT settling pass " + pass + ": compiling " + Math.round(share * 100) + " % of the pass");
