@@ -2,8 +2,10 @@ package dev.rebound.circuit;
 
 import dev.rebound.classify.ErrorCategory;
 import dev.rebound.config.CircuitPolicy;
-import dev.rebound.config.Durations;
 import dev.rebound.config.RecoveryPolicy;
+import dev.rebound.recovery.Health;
+import dev.rebound.recovery.HealthState;
+import dev.rebound.time.Durations;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package dev.rebound.circuit;
 
+import dev.rebound.recovery.HealthState;
+
 import java.time.Instant;
 
 /**

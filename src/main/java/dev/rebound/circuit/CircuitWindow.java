@@ -1,7 +1,7 @@
 package dev.rebound.circuit;
 
 import dev.rebound.config.CircuitPolicy;
-import dev.rebound.retry.SlidingCounts;
+import dev.rebound.window.SlidingCounts;
 
 import java.time.Instant;
 import java.util.Arrays;

@@ -1,6 +1,8 @@
 package dev.rebound.circuit;
 
 import dev.rebound.config.CircuitPolicy;
+import dev.rebound.recovery.Health;
+import dev.rebound.recovery.HealthState;
 
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.rebound.cli;
 
 import dev.rebound.config.ConfigLoader;
 import dev.rebound.config.ReboundConfig;
-import dev.rebound.ops.ClusterReach;
+import dev.rebound.admin.ClusterReach;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

@@ -1,8 +1,8 @@
 package dev.rebound.cli;
 
-import dev.rebound.ops.Demo;
-import dev.rebound.ops.DemoSummary;
-import dev.rebound.ops.SimScenario;
+import dev.rebound.demo.Demo;
+import dev.rebound.demo.DemoSummary;
+import dev.rebound.sim.SimScenario;
 import dev.rebound.request.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,13 +56,13 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SimScenario.requireName("--scenario", scenario);
-        final Duration wait = dev.rebound.config.Durations.parse(maxWait)
+        final Duration wait = dev.rebound.time.Durations.parse(maxWait)
                 .orElseThrow(() -> new IllegalArgumentException("--max-wait must be a duration such as 60s, was '" + maxWait + "'"));
         final DemoSummary s = Demo.run(new Demo.Options(requests, scenario, partitions, wait, !noCircuit, !noFallback,
                 rate != null ? rate : "recovery".equals(scenario) ? 100 : 0), System.out);
         System.out.print(Demo.table(s));
         if (report != null) {
-            Files.writeString(report, dev.rebound.ops.DemoReport.html(scenario, s, s.timeline()));
+            Files.writeString(report, dev.rebound.demo.DemoReport.html(scenario, s, s.timeline()));
             System.out.println("  report written to " + report + " (open it in a browser; it needs no network)");
         }
         if (summaryJson != null) {
@@ -90,7 +90,7 @@ public final class DemoCommand implements Callable<Integer> {
                 return m;
             }).toList());
             json.put("seconds", s.seconds());
-            if (s.chaos() != dev.rebound.ops.ChaosSummary.NONE) {
+            if (s.chaos() != dev.rebound.demo.ChaosSummary.NONE) {
                 json.put("chaos", s.chaos());
             }
             json.put("passed", s.passed());

@@ -1,8 +1,8 @@
 package dev.rebound.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.ops.DevInstance;
-import dev.rebound.ops.SimScenario;
+import dev.rebound.demo.DevInstance;
+import dev.rebound.sim.SimScenario;
 import dev.rebound.request.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

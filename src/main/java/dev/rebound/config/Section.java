@@ -1,6 +1,7 @@
 package dev.rebound.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rebound.time.Durations;
 
 import java.time.Duration;
 import java.util.ArrayList;

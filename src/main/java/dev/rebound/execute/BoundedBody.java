@@ -1,6 +1,6 @@
 package dev.rebound.execute;
 
-import dev.rebound.config.Durations;
+import dev.rebound.time.Durations;
 
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpClient;

@@ -3,7 +3,7 @@ package dev.rebound.lifecycle;
 import dev.rebound.circuit.Admission;
 import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
-import dev.rebound.config.Durations;
+import dev.rebound.time.Durations;
 import dev.rebound.config.FallbackStep;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;

@@ -3,7 +3,6 @@ package dev.rebound.lifecycle;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
-import dev.rebound.lifecycle.CallOutcome;
 import dev.rebound.fallback.Trigger;
 import dev.rebound.request.AgentRequest;
 import dev.rebound.request.AgentResult;

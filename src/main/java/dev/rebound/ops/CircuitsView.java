@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rebound.circuit.CircuitRecord;
 import dev.rebound.circuit.OwnerState;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.request.Json;
 import dev.rebound.topology.Stores;
 import org.apache.kafka.streams.KafkaStreams;

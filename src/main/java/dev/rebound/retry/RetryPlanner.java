@@ -1,7 +1,7 @@
 package dev.rebound.retry;
 
 import dev.rebound.classify.Classification;
-import dev.rebound.config.Durations;
+import dev.rebound.time.Durations;
 import dev.rebound.config.RetrySettings;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.request.DeadLetterReason;

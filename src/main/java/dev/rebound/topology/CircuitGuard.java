@@ -4,6 +4,7 @@ import dev.rebound.circuit.Admission;
 import dev.rebound.circuit.CircuitMachine;
 import dev.rebound.circuit.CircuitRecord;
 import dev.rebound.circuit.ControlRecord;
+import dev.rebound.circuit.LocalBreakers;
 import dev.rebound.circuit.Outcome;
 import dev.rebound.classify.ErrorCategory;
 import dev.rebound.config.CircuitPolicy;

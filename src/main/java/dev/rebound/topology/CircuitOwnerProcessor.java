@@ -10,7 +10,7 @@ import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.RecoveryPolicy;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.execute.HealthChecker;
-import dev.rebound.ops.ReboundMetrics;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.request.Json;
 import io.micrometer.core.instrument.Tags;
 import org.apache.kafka.streams.KeyValue;

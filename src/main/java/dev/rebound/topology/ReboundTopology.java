@@ -7,7 +7,7 @@ import dev.rebound.circuit.OwnerState;
 import dev.rebound.config.Redactor;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.execute.TargetPool;
-import dev.rebound.ops.ReboundMetrics;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.request.Json;
 import dev.rebound.retry.TargetRetryState;
 import org.apache.kafka.common.serialization.Serdes;

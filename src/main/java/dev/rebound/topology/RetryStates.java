@@ -1,10 +1,10 @@
 package dev.rebound.topology;
 
 import dev.rebound.classify.ErrorCategory;
-import dev.rebound.config.Durations;
+import dev.rebound.time.Durations;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
-import dev.rebound.ops.ReboundMetrics;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.retry.TargetRetryState;
 import io.micrometer.core.instrument.Tags;
 import org.apache.kafka.streams.state.KeyValueStore;

@@ -1,5 +1,6 @@
 package dev.rebound.circuit;
 
+import dev.rebound.recovery.HealthState;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

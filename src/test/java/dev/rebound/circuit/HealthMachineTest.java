@@ -2,6 +2,7 @@ package dev.rebound.circuit;
 
 import dev.rebound.config.CircuitPolicy;
 import dev.rebound.config.RecoveryPolicy;
+import dev.rebound.recovery.HealthState;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;

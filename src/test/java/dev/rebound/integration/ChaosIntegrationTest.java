@@ -1,11 +1,11 @@
 package dev.rebound.integration;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.ops.CompactedGarbage;
-import dev.rebound.ops.LimitRequests;
-import dev.rebound.ops.Misbehaviour;
-import dev.rebound.ops.SimScenario;
-import dev.rebound.ops.TerminalCounter;
+import dev.rebound.demo.CompactedGarbage;
+import dev.rebound.demo.LimitRequests;
+import dev.rebound.sim.Misbehaviour;
+import dev.rebound.sim.SimScenario;
+import dev.rebound.demo.TerminalCounter;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.LiveRebound;
 import dev.rebound.testkit.Requests;

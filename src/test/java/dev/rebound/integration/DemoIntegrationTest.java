@@ -1,7 +1,7 @@
 package dev.rebound.integration;
 
-import dev.rebound.ops.Demo;
-import dev.rebound.ops.DemoSummary;
+import dev.rebound.demo.Demo;
+import dev.rebound.demo.DemoSummary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

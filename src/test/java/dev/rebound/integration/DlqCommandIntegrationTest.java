@@ -1,8 +1,8 @@
 package dev.rebound.integration;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.ops.TerminalCounter;
-import dev.rebound.ops.TopicSnapshot;
+import dev.rebound.demo.TerminalCounter;
+import dev.rebound.admin.TopicSnapshot;
 import dev.rebound.request.Json;
 import dev.rebound.testkit.SharedKafka;
 import org.apache.kafka.clients.admin.Admin;

@@ -1,8 +1,8 @@
 package dev.rebound.integration;
 
 import dev.rebound.config.ReboundConfig;
-import dev.rebound.ops.EmbeddedKafka;
-import dev.rebound.ops.TopicCheck;
+import dev.rebound.admin.EmbeddedKafka;
+import dev.rebound.admin.TopicCheck;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.SharedKafka;
 import dev.rebound.topology.Topics;

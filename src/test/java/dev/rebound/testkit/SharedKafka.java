@@ -1,7 +1,7 @@
 package dev.rebound.testkit;
 
-import dev.rebound.ops.EmbeddedKafka;
-import dev.rebound.ops.TopicSpec;
+import dev.rebound.admin.EmbeddedKafka;
+import dev.rebound.admin.TopicSpec;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
