@@ -3,12 +3,19 @@ package dev.rebound.admin;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real single-node KRaft broker in this JVM, from Kafka's own test kit (DESIGN §11). Used by
@@ -27,7 +34,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         // a directory of our own: the test kit's default one is deleted by a JVM shutdown hook of
         // Kafka's TestUtils, which on Ctrl-C races the orderly close (the broker then finds its
         // checkpoint files gone); close() deletes this one
-        final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("rebound-kafka");
+        final Path dir = Files.createTempDirectory("rebound-kafka");
         final KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(
                 new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).setBaseDirectory(dir).build())
                 .setConfigProp("transaction.state.log.replication.factor", "1")
@@ -51,8 +58,8 @@ public final class EmbeddedKafka implements AutoCloseable {
      * lines of {@code rebound dev}); nothing else runs yet that could print meanwhile.
      */
     private static void formatQuietly(final KafkaClusterTestKit cluster) throws Exception {
-        final java.io.PrintStream out = System.out;
-        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        final PrintStream out = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
         try {
             cluster.format();
         } finally {
@@ -72,25 +79,25 @@ public final class EmbeddedKafka implements AutoCloseable {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
             for (final NewTopic t : topics) {
                 try {
-                    admin.createTopics(java.util.List.of(t)).all().get();
+                    admin.createTopics(List.of(t)).all().get();
                 } catch (final ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;
                     }
                 }
             }
-            final java.util.List<String> names = topics.stream().map(NewTopic::name).toList();
-            final long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            final List<String> names = topics.stream().map(NewTopic::name).toList();
+            final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (true) {
                 try {
                     admin.describeTopics(names).allTopicNames().get();
                     return;
                 } catch (final ExecutionException e) {
-                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
                             || System.nanoTime() > until) {
                         throw e;
                     }
-                    java.util.concurrent.TimeUnit.MILLISECONDS.sleep(100);
+                    TimeUnit.MILLISECONDS.sleep(100);
                 }
             }
         }

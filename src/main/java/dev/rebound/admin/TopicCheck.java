@@ -4,6 +4,7 @@ import dev.rebound.config.ReboundConfig;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.time.Duration;
@@ -55,7 +56,7 @@ public final class TopicCheck {
         // the rest must exist; their partition counts are free
         names.addAll(List.of(topics.results(), topics.deadLetters(), topics.outcomes(), topics.circuits(), topics.control()));
         final List<String> problems = new ArrayList<>();
-        final Map<String, org.apache.kafka.common.KafkaFuture<TopicDescription>> futures =
+        final Map<String, KafkaFuture<TopicDescription>> futures =
                 admin.describeTopics(names).topicNameValues();
         Integer callsPartitions = null;
         for (int i = 0; i < names.size(); i++) {

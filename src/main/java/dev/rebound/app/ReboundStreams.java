@@ -6,7 +6,11 @@ import dev.rebound.execute.TargetPool;
 import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.topology.ReboundTopology;
 import dev.rebound.topology.StreamsSettings;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,14 +45,14 @@ public final class ReboundStreams implements AutoCloseable {
         for (final TargetConfig t : config.targets().values()) {
             if (t.kind() == TargetConfig.Kind.CALL) {
                 metrics.gauge("rebound.in.flight", "Calls running now against a target from this instance",
-                        io.micrometer.core.instrument.Tags.of("target", t.name()), pool, p -> p.inFlight(t.name()));
+                        Tags.of("target", t.name()), pool, p -> p.inFlight(t.name()));
             }
         }
         metrics.gauge("rebound.delay.waiting", "Requests waiting in the delay path (retries and deferrals) on this instance",
-                io.micrometer.core.instrument.Tags.empty(), metrics, ReboundMetrics::delayWaiting);
+                Tags.empty(), metrics, ReboundMetrics::delayWaiting);
         final KafkaStreams streams = new KafkaStreams(ReboundTopology.build(config, pool, metrics), props);
         // Kafka Streams' own metrics (and its clients') on the same /metrics as Rebound's
-        new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams).bindTo(metrics.registry());
+        new KafkaStreamsMetrics(streams).bindTo(metrics.registry());
         streams.setUncaughtExceptionHandler(exception -> {
             // a bug or a fatal Kafka error reached the thread; a fresh thread resumes from the
             // last commit, and exactly-once keeps the terminal records single
@@ -59,7 +63,7 @@ public final class ReboundStreams implements AutoCloseable {
         streams.setGlobalStateRestoreListener(restorations);
         // the same client settings as the streams' own admin (bootstrap, SASL/SSL), for the broker check
         final SelfHealth health = new SelfHealth(streams, metrics, restorations,
-                org.apache.kafka.clients.admin.Admin.create(new org.apache.kafka.streams.StreamsConfig(props).getAdminConfigs("rebound-health")));
+                Admin.create(new StreamsConfig(props).getAdminConfigs("rebound-health")));
         streams.start();
         return new ReboundStreams(streams, health);
     }

@@ -1,20 +1,20 @@
 package dev.rebound.bench;
 
+import dev.rebound.admin.TopicSnapshot;
+import dev.rebound.app.ReboundStreams;
 import dev.rebound.circuit.CircuitRecord;
 import dev.rebound.circuit.CircuitState;
-import dev.rebound.recovery.HealthState;
 import dev.rebound.config.ReboundConfig;
-import dev.rebound.execute.HttpTargetExecutor;
-import dev.rebound.execute.TargetPool;
 import dev.rebound.demo.Pacer;
 import dev.rebound.demo.RampShares;
+import dev.rebound.demo.TerminalCounter;
+import dev.rebound.execute.HttpTargetExecutor;
+import dev.rebound.execute.TargetPool;
 import dev.rebound.metrics.ReboundMetrics;
+import dev.rebound.recovery.HealthState;
+import dev.rebound.request.Json;
 import dev.rebound.sim.SimScenario;
 import dev.rebound.sim.Simulator;
-import dev.rebound.demo.TerminalCounter;
-import dev.rebound.admin.TopicSnapshot;
-import dev.rebound.request.Json;
-import dev.rebound.app.ReboundStreams;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;

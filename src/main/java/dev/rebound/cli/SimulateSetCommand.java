@@ -2,8 +2,8 @@ package dev.rebound.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebound.demo.DevInstance;
-import dev.rebound.sim.SimScenario;
 import dev.rebound.request.Json;
+import dev.rebound.sim.SimScenario;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

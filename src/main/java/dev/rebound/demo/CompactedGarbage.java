@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Unreadable records for the compacted topics every instance reads into a global store
@@ -88,7 +89,7 @@ public final class CompactedGarbage {
                 try {
                     producer.send(new ProducerRecord<>(topic, g.key(), g.value())).get(30, TimeUnit.SECONDS);
                     written++;
-                } catch (final ExecutionException | java.util.concurrent.TimeoutException e) {
+                } catch (final ExecutionException | TimeoutException e) {
                     final Throwable cause = e.getCause() == null ? e : e.getCause();
                     refused.add(g.what() + " on " + topic + ": " + cause.getClass().getSimpleName());
                 }

@@ -5,10 +5,13 @@ import dev.rebound.app.SelfHealth;
 import dev.rebound.circuit.CircuitRecord;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.metrics.ReboundMetrics;
+import dev.rebound.recovery.HealthState;
+import dev.rebound.request.Json;
 import dev.rebound.sim.SimScenario;
 import dev.rebound.sim.Simulator;
 import dev.rebound.topology.Stores;
 import dev.rebound.topology.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -22,9 +25,14 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
 
 /**
  * {@code rebound demo}: a real KRaft broker in this JVM, the simulated endpoint, the Rebound
@@ -77,7 +85,7 @@ public final class Demo {
             sim.restartScenarioClock(); // a scenario's outage starts with the load, not with the broker
             final boolean chaos = CHAOS.equals(o.scenario());
             final DemoLoad load = new DemoLoad(UUID.randomUUID().toString().substring(0, 8), chaos, config.limits());
-            final List<CompactedGarbage.Written> garbage = new java.util.concurrent.CopyOnWriteArrayList<>();
+            final List<CompactedGarbage.Written> garbage = new CopyOnWriteArrayList<>();
             // chaos: garbage on the compacted topics in the middle of the load, while calls are in flight
             final Runnable midway = !chaos ? () -> { } : () -> {
                 try {
@@ -87,14 +95,14 @@ public final class Demo {
                     Thread.currentThread().interrupt();
                 }
             };
-            final java.util.concurrent.CompletableFuture<Integer> produced = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            final CompletableFuture<Integer> produced = CompletableFuture.supplyAsync(() -> {
                 try {
                     return produce(bootstrap, topics.calls(), load, o.requests(), o.rate(), midway);
                 } catch (final Exception e) {
                     throw new IllegalStateException("producing the demo's requests failed: " + e.getMessage(), e);
                 }
             });
-            final List<DemoReport.Sample> samples = new java.util.ArrayList<>();
+            final List<DemoReport.Sample> samples = new ArrayList<>();
             final long lastTerminal = await(counter, o, sim, out, stack.processor().streams(), stack.metrics(), started, samples);
             final int invalid = produced.join();
             // a duplicate would arrive after the first copy: read a little longer before counting
@@ -103,7 +111,7 @@ public final class Demo {
             final double seconds = (lastTerminal - started) / 1e9;
             final List<RampShares.Step> ramp = o.circuit() ? RampShares.measure(timeline(bootstrap, topics.circuits()),
                     counter.decisions(), Duration.ofMillis(300)) : List.of();
-            final List<DemoLoad.Item> items = java.util.stream.IntStream.range(0, o.requests()).mapToObj(load::item).toList();
+            final List<DemoLoad.Item> items = IntStream.range(0, o.requests()).mapToObj(load::item).toList();
             final long answered = items.stream().filter(i -> !i.invalid() && counter.last(i.key()) != null
                     && counter.last(i.key()).hasNonNull("outcome")).count();
             final ChaosSummary chaosSummary = chaos ? ChaosSummary.check(items, counter::last,
@@ -120,18 +128,18 @@ public final class Demo {
      * a circuit state (the chaos scenario writes garbage there) are skipped.
      */
     private static List<CircuitRecord> timeline(final String bootstrap, final String topic) {
-        return TopicSnapshot.read(Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic,
+        return TopicSnapshot.read(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic,
                         Duration.ofSeconds(30)).stream()
                 .filter(r -> DemoLoad.TARGET.equals(r.key()))
                 .flatMap(r -> circuitRecord(r.value()).stream()).toList();
     }
 
-    private static java.util.Optional<CircuitRecord> circuitRecord(final byte[] value) {
+    private static Optional<CircuitRecord> circuitRecord(final byte[] value) {
         try {
-            final CircuitRecord r = value == null ? null : dev.rebound.request.Json.read(value, CircuitRecord.class);
-            return r == null || r.state() == null || r.since() == null ? java.util.Optional.empty() : java.util.Optional.of(r);
+            final CircuitRecord r = value == null ? null : Json.read(value, CircuitRecord.class);
+            return r == null || r.state() == null || r.since() == null ? Optional.empty() : Optional.of(r);
         } catch (final RuntimeException garbage) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
@@ -253,7 +261,7 @@ public final class Demo {
         if (s.chaos() != ChaosSummary.NONE) {
             b.append(s.chaos().table());
         }
-        if (s.ramp().stream().anyMatch(step -> step.health() == dev.rebound.recovery.HealthState.RECOVERING)) {
+        if (s.ramp().stream().anyMatch(step -> step.health() == HealthState.RECOVERING)) {
             b.append("\n  Circuit and recovery timeline of ").append(DemoLoad.TARGET)
                     .append(" (share of requests admitted, from the terminal records)\n").append(RampShares.table(s.ramp()));
         }

@@ -1,5 +1,6 @@
 package dev.rebound.demo;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -71,7 +72,7 @@ public final class DemoReport {
                     + "<th>requests</th><th>admitted</th><th>share</th></tr>\n");
             for (final RampShares.Step st : s.ramp()) {
                 b.append("<tr><td>").append(st.health()).append("</td><td class=\"n\">").append(st.percent()).append("%</td><td class=\"n\">")
-                        .append(fmt(java.time.Duration.between(st.from(), st.to()).toMillis() / 1000.0)).append("</td><td class=\"n\">")
+                        .append(fmt(Duration.between(st.from(), st.to()).toMillis() / 1000.0)).append("</td><td class=\"n\">")
                         .append(st.requests()).append("</td><td class=\"n\">").append(st.admitted()).append("</td><td class=\"n\">")
                         .append(Double.isNaN(st.share()) ? "-" : fmt(st.share()) + "%").append("</td></tr>\n");
             }

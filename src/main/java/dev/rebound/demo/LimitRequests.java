@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rebound.config.Limits;
 import dev.rebound.request.Json;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -63,7 +64,7 @@ public final class LimitRequests {
     private static JsonNode readScript(final String script) {
         try {
             return Json.MAPPER.readTree(script);
-        } catch (final java.io.IOException e) {
+        } catch (final IOException e) {
             throw new IllegalArgumentException("not a JSON script: " + script, e);
         }
     }

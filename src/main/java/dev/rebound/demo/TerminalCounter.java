@@ -12,6 +12,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -67,7 +68,7 @@ public final class TerminalCounter implements AutoCloseable {
                 // a request answered by a fallback because its target did not admit it was never called
                 final boolean refused = "FALLBACK".equals(v.path("outcome").asText())
                         && "CIRCUIT_OPEN".equals(v.path("lastError").path("category").asText());
-                decisions.add(new RampShares.Decision(java.time.Instant.ofEpochMilli(r.timestamp()), !refused));
+                decisions.add(new RampShares.Decision(Instant.ofEpochMilli(r.timestamp()), !refused));
             }
             lastPerKey.put(r.key(), v);
             if (r.topic().equals(resultsTopic)) {

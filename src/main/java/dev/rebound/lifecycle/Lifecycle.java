@@ -3,7 +3,6 @@ package dev.rebound.lifecycle;
 import dev.rebound.circuit.Admission;
 import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
-import dev.rebound.time.Durations;
 import dev.rebound.config.FallbackStep;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
@@ -14,6 +13,7 @@ import dev.rebound.request.DeadLetterReason;
 import dev.rebound.request.FallbackFailure;
 import dev.rebound.retry.RetryDecision;
 import dev.rebound.retry.RetryPlanner;
+import dev.rebound.time.Durations;
 
 import java.time.Duration;
 import java.time.Instant;

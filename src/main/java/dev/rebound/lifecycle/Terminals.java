@@ -10,12 +10,13 @@ import dev.rebound.request.Attempt;
 import dev.rebound.request.DeadLetter;
 import dev.rebound.request.DeadLetterReason;
 import dev.rebound.request.ErrorInfo;
-import dev.rebound.request.Json;
 import dev.rebound.request.FallbackFailure;
+import dev.rebound.request.Json;
 import dev.rebound.request.ParseResult;
 import dev.rebound.request.RequestEcho;
 import dev.rebound.request.Source;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -154,7 +155,7 @@ public final class Terminals {
     private static JsonNode readable(final byte[] raw) {
         try {
             return raw == null ? null : Json.DOOR.readTree(raw);
-        } catch (final java.io.IOException | RuntimeException notJson) {
+        } catch (final IOException | RuntimeException notJson) {
             return null;
         }
     }

@@ -1,15 +1,20 @@
 package dev.rebound.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 
@@ -42,12 +47,12 @@ public final class ReboundMetrics {
      * Meters used once or more per request, by their tag values: building a meter's id and looking
      * it up in the registry on every call cost more than recording into it.
      */
-    private final java.util.Map<java.util.List<String>, Timer> attemptTimers = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Map<java.util.List<String>, Counter> terminalCounters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<List<String>, Timer> attemptTimers = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> terminalCounters = new ConcurrentHashMap<>();
     private volatile Timer fireLateness;
 
     public void attempt(final String target, final String outcome, final String category, final Duration took) {
-        attemptTimers.computeIfAbsent(java.util.List.of(target, outcome, category), k -> Timer.builder("rebound.attempt.duration")
+        attemptTimers.computeIfAbsent(List.of(target, outcome, category), k -> Timer.builder("rebound.attempt.duration")
                 .description("Duration of attempts, by outcome").tags("target", target, "outcome", outcome, "category", category)
                 .register(registry)).record(took);
     }
@@ -87,7 +92,7 @@ public final class ReboundMetrics {
         }
         for (final var v : t.takeSnapshot().percentileValues()) {
             if (v.percentile() == 0.99) {
-                return v.value(java.util.concurrent.TimeUnit.MILLISECONDS);
+                return v.value(TimeUnit.MILLISECONDS);
             }
         }
         return Double.NaN;
@@ -95,7 +100,7 @@ public final class ReboundMetrics {
 
     public void terminal(final String kind, final String target, final String reason) {
         final String t = target == null ? "" : target;
-        terminalCounters.computeIfAbsent(java.util.List.of(kind, t, reason), k -> Counter.builder("rebound.terminal")
+        terminalCounters.computeIfAbsent(List.of(kind, t, reason), k -> Counter.builder("rebound.terminal")
                 .description("Terminal records written, by kind and reason").tags("kind", kind, "target", t, "reason", reason)
                 .register(registry)).increment();
     }
@@ -119,13 +124,13 @@ public final class ReboundMetrics {
     public void topologyProblem(final String problem) {
         if (!problem.equals(topologyProblem)) {
             topologyProblem = problem;
-            org.slf4j.LoggerFactory.getLogger(ReboundMetrics.class).error("not ready: {}", problem);
+            LoggerFactory.getLogger(ReboundMetrics.class).error("not ready: {}", problem);
         }
     }
 
     /** The last deployment fault reported, if any. */
-    public java.util.Optional<String> topologyProblem() {
-        return java.util.Optional.ofNullable(topologyProblem);
+    public Optional<String> topologyProblem() {
+        return Optional.ofNullable(topologyProblem);
     }
 
     /** A punctuator ran: the stream thread that owns it is not stuck. */
@@ -150,14 +155,14 @@ public final class ReboundMetrics {
         gauges.computeIfAbsent(key, k -> {
             final AtomicLong holder = new AtomicLong();
             final ToDoubleFunction<AtomicLong> read = h -> h.get() / 1000.0;
-            io.micrometer.core.instrument.Gauge.builder(name, holder, read).description(description).tags(tags).register(registry);
+            Gauge.builder(name, holder, read).description(description).tags(tags).register(registry);
             return holder;
         }).set(Math.round(value * 1000));
     }
 
     /** A gauge read on every scrape from {@code source}. */
     public <T> void gauge(final String name, final String description, final Tags tags, final T source, final ToDoubleFunction<T> f) {
-        io.micrometer.core.instrument.Gauge.builder(name, source, f).description(description).tags(tags).strongReference(true)
+        Gauge.builder(name, source, f).description(description).tags(tags).strongReference(true)
                 .register(registry);
     }
 }

@@ -1,10 +1,10 @@
 package dev.rebound.retry;
 
 import dev.rebound.classify.Classification;
-import dev.rebound.time.Durations;
 import dev.rebound.config.RetrySettings;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.request.DeadLetterReason;
+import dev.rebound.time.Durations;
 
 import java.time.Duration;
 import java.time.Instant;

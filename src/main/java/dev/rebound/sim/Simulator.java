@@ -14,12 +14,14 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -152,7 +154,7 @@ public final class Simulator implements AutoCloseable {
 
     /** How many calls got each {@link Misbehaviour}, by its script name; only those that happened. */
     public Map<String, Long> misbehaved() {
-        final Map<String, Long> out = new java.util.LinkedHashMap<>();
+        final Map<String, Long> out = new LinkedHashMap<>();
         misbehaved.forEach((m, n) -> {
             if (n.get() > 0) {
                 out.put(m.scriptName(), n.get());
@@ -278,7 +280,7 @@ public final class Simulator implements AutoCloseable {
 
     /** The request headers a script asks to see repeated in the answer, with their values as received. */
     private static Map<String, String> echo(final HttpExchange ex, final JsonNode script) {
-        final Map<String, String> echo = new java.util.LinkedHashMap<>();
+        final Map<String, String> echo = new LinkedHashMap<>();
         for (final JsonNode name : script.path("echo")) {
             final String value = ex.getRequestHeaders().getFirst(name.asText());
             if (value != null) {
@@ -314,7 +316,7 @@ public final class Simulator implements AutoCloseable {
         if (echo.isEmpty()) {
             return "";
         }
-        final java.util.StringJoiner j = new java.util.StringJoiner(", ", " (", ")");
+        final StringJoiner j = new StringJoiner(", ", " (", ")");
         echo.forEach((name, value) -> j.add(name + ": " + value));
         return j.toString();
     }

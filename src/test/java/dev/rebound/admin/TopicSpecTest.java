@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,8 +35,8 @@ class TopicSpecTest {
     @Test
     void shouldSayHowAnExistingTopicDiffersFromItsSpec() {
         final TopicSpec circuits = TopicSpec.shipped(List.of()).get(3);
-        assertThat(circuits.differences(1, java.util.Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "0"), 1)).isEmpty();
-        assertThat(circuits.differences(4, java.util.Map.of("cleanup.policy", "delete", "min.compaction.lag.ms", "0"), 1))
+        assertThat(circuits.differences(1, Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "0"), 1)).isEmpty();
+        assertThat(circuits.differences(4, Map.of("cleanup.policy", "delete", "min.compaction.lag.ms", "0"), 1))
                 .containsExactly("partitions 4, spec 1", "cleanup.policy delete, spec compact");
     }
 }

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +17,7 @@ class CircuitMachineTest {
 
     private static CircuitPolicy policy(final CircuitPolicy.WindowType type, final boolean rateLimitedTrips) {
         return new CircuitPolicy(type, Duration.ofSeconds(60), 10, 10, 0.5, 5, Duration.ofSeconds(2), 0.8,
-                Duration.ofSeconds(30), 2, rateLimitedTrips, CircuitPolicy.Scope.CLUSTER, true, java.util.Map.of());
+                Duration.ofSeconds(30), 2, rateLimitedTrips, CircuitPolicy.Scope.CLUSTER, true, Map.of());
     }
 
     private static final CircuitPolicy P = policy(CircuitPolicy.WindowType.TIME, false);
@@ -29,7 +31,7 @@ class CircuitMachineTest {
     }
 
     private static CircuitMachine.Step feed(OwnerState s, final CircuitPolicy p, final Outcome... outcomes) {
-        CircuitMachine.Step step = new CircuitMachine.Step(s, java.util.Optional.empty());
+        CircuitMachine.Step step = new CircuitMachine.Step(s, Optional.empty());
         for (final Outcome o : outcomes) {
             step = CircuitMachine.onOutcome(step.state(), o, p, "t");
             if (step.publish().isPresent()) {
@@ -43,7 +45,7 @@ class CircuitMachineTest {
     void shouldCoolATargetDownForItsOwnTimeOnACooldownCategory() {
         final CircuitPolicy p = new CircuitPolicy(CircuitPolicy.WindowType.TIME, Duration.ofSeconds(60), 10, 10, 0.5, 5,
                 Duration.ofSeconds(2), 0.8, Duration.ofSeconds(30), 2, false, CircuitPolicy.Scope.CLUSTER, true,
-                java.util.Map.of(ErrorCategory.QUOTA_EXHAUSTED, Duration.ofHours(1)));
+                Map.of(ErrorCategory.QUOTA_EXHAUSTED, Duration.ofHours(1)));
         final CircuitMachine.Step one = feed(OwnerState.initial(p, T0), p, ok(T0), fail(T0, "SERVER_ERROR"));
         assertThat(one.state().state()).as("an ordinary failure waits for the window").isEqualTo(CircuitState.CLOSED);
         final CircuitMachine.Step quota = feed(one.state(), p, fail(T0.plusSeconds(1), "QUOTA_EXHAUSTED"));

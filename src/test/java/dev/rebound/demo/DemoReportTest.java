@@ -1,5 +1,6 @@
 package dev.rebound.demo;
 
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -37,7 +38,7 @@ class DemoReportTest {
         final double floor = Double.parseDouble(points(html, "succeeded").get(2).split(",")[1]);
         final double top = Double.parseDouble(points(html, "succeeded").get(0).split(",")[1]);
         final double mid = Double.parseDouble(points(html, "succeeded").get(1).split(",")[1]);
-        assertThat(mid).isCloseTo((floor + top) / 2, org.assertj.core.data.Offset.offset(0.2));
+        assertThat(mid).isCloseTo((floor + top) / 2, Offset.offset(0.2));
         assertThat(html).contains("class=\"state-OPEN\"", "class=\"state-HALF_OPEN\"");
     }
 

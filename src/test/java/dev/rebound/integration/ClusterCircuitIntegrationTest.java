@@ -1,21 +1,21 @@
 package dev.rebound.integration;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rebound.admin.EmbeddedKafka;
+import dev.rebound.admin.TopicSnapshot;
+import dev.rebound.app.ReboundStreams;
 import dev.rebound.config.ReboundConfig;
+import dev.rebound.demo.TerminalCounter;
 import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
-import dev.rebound.admin.EmbeddedKafka;
-import dev.rebound.ops.OpsServer;
 import dev.rebound.metrics.ReboundMetrics;
+import dev.rebound.ops.OpsServer;
+import dev.rebound.request.Json;
 import dev.rebound.sim.SimScenario;
 import dev.rebound.sim.Simulator;
-import dev.rebound.demo.TerminalCounter;
-import dev.rebound.admin.TopicSnapshot;
-import dev.rebound.request.Json;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
-import dev.rebound.app.ReboundStreams;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -80,7 +81,7 @@ class SimulatorTest {
                 }
             });
             assertThatThrownBy(() -> rest.get(1, TimeUnit.SECONDS)).as("the body never ends")
-                    .isInstanceOf(java.util.concurrent.TimeoutException.class);
+                    .isInstanceOf(TimeoutException.class);
             body.close();
         }
         assertThat(sim.misbehaved()).containsEntry("stallBody", 2L);
