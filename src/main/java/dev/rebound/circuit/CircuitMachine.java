@@ -9,7 +9,6 @@ import dev.rebound.time.Durations;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -52,10 +51,10 @@ public final class CircuitMachine {
                                  final String target) {
         final OwnerState s = before.reportedBy(o.task());
         final Instant now = o.at();
-        final boolean rateLimited = "RATE_LIMITED".equals(o.category());
+        final boolean rateLimited = o.category() == ErrorCategory.RATE_LIMITED;
         final boolean failure = !o.success() && (!rateLimited || p.rateLimitedTrips());
         final Optional<Duration> cooldown = o.success() || o.category() == null ? Optional.empty()
-                : p.cooldowns().entrySet().stream().filter(e -> e.getKey().name().equals(o.category())).map(Map.Entry::getValue).findFirst();
+                : Optional.ofNullable(p.cooldowns().get(o.category()));
         if (cooldown.isPresent() && s.state() != CircuitState.OPEN) {
             // quota gone and the like: no window can say more than the error itself
             return open(s, target, now, o.category() + " from " + o.task() + "; cooling down for " + Durations.format(cooldown.get()),

@@ -3,6 +3,7 @@ package dev.rebound.lifecycle;
 import dev.rebound.circuit.Admission;
 import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
+import dev.rebound.config.FallbackReason;
 import dev.rebound.config.FallbackStep;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
@@ -177,8 +178,8 @@ public final class Lifecycle {
                 stepFailed(entry, primary, "not admitted: " + defer.reason());
                 return;
             }
-            final Trigger why = new Trigger(ErrorCategory.CIRCUIT_OPEN.name(),
-                    defer.why() == Admission.Why.DISABLED ? FallbackStep.DISABLED : DeadLetterReason.CIRCUIT_OPEN.name(),
+            final Trigger why = new Trigger(ErrorCategory.CIRCUIT_OPEN,
+                    defer.why() == Admission.Why.DISABLED ? FallbackReason.DISABLED : FallbackReason.CIRCUIT_OPEN,
                     primary.name() + " was not called: " + defer.reason());
             if (FallbackChain.handles(primary.fallback(), why)) {
                 giveUp(entry, primary, why); // fail fast to the fallback: no call, no wait
@@ -346,9 +347,10 @@ public final class Lifecycle {
     }
 
     private static Trigger deadlineTrigger(final InFlightEntry entry) {
-        final String category = entry.attempts().isEmpty() ? ErrorCategory.TIMEOUT.name()
-                : entry.attempts().get(entry.attempts().size() - 1).category();
-        return new Trigger(category, DeadLetterReason.DEADLINE_EXCEEDED.name(),
+        // an attempt's category is an ErrorCategory by name (Terminals.attempt writes it)
+        final ErrorCategory category = entry.attempts().isEmpty() ? ErrorCategory.TIMEOUT
+                : ErrorCategory.valueOf(entry.attempts().get(entry.attempts().size() - 1).category());
+        return new Trigger(category, FallbackReason.DEADLINE_EXCEEDED,
                 "the deadline " + entry.deadline() + " passed before attempt " + entry.attempt() + " could start");
     }
 }

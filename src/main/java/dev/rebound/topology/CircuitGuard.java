@@ -105,7 +105,7 @@ final class CircuitGuard {
         }
         // the owner counts a request's own faults as calls, not failures, and judges RATE_LIMITED by its policy
         final boolean success = failure.map(f -> !CircuitMachine.isTargetFailure(f)).orElse(true);
-        final Outcome outcome = new Outcome(target.name(), now, success, failure.map(Enum::name).orElse(null), durationMs, task);
+        final Outcome outcome = new Outcome(target.name(), now, success, failure.orElse(null), durationMs, task);
         for (final TargetConfig t : lineage(target)) {
             pending.computeIfAbsent(t.name(), n -> new ArrayList<>()).add(outcome);
         }

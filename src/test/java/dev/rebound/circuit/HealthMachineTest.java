@@ -1,5 +1,6 @@
 package dev.rebound.circuit;
 
+import dev.rebound.classify.ErrorCategory;
 import dev.rebound.config.CircuitPolicy;
 import dev.rebound.config.RecoveryPolicy;
 import dev.rebound.recovery.HealthState;
@@ -68,7 +69,7 @@ class HealthMachineTest {
     @Test
     void shouldDegradeWhenRealCallsTripTheCircuit() {
         for (int i = 0; i < 3; i++) {
-            take(CircuitMachine.onOutcome(s, new Outcome("t", now, false, "SERVER_ERROR", 10, "0_1"), P, R, "t"));
+            take(CircuitMachine.onOutcome(s, new Outcome("t", now, false, ErrorCategory.SERVER_ERROR, 10, "0_1"), P, R, "t"));
         }
         assertThat(s.state()).isEqualTo(CircuitState.OPEN);
         assertThat(s.health().state()).isEqualTo(HealthState.DEGRADED);
@@ -121,7 +122,7 @@ class HealthMachineTest {
         assertThat(s.health().percent()).isEqualTo(25);
         take(CircuitMachine.onOutcome(s, new Outcome("t", now, true, null, 10, "0_1"), P, R, "t"));
         assertThat(s.state()).as("successes do not close it early: the ramp does").isEqualTo(CircuitState.HALF_OPEN);
-        take(CircuitMachine.onOutcome(s, new Outcome("t", now, false, "TIMEOUT", 10, "0_1"), P, R, "t"));
+        take(CircuitMachine.onOutcome(s, new Outcome("t", now, false, ErrorCategory.TIMEOUT, 10, "0_1"), P, R, "t"));
         assertThat(s.health().state()).isEqualTo(HealthState.DEGRADED);
         assertThat(published.reason()).isEqualTo("a call failed with TIMEOUT while recovering at 25%");
         assertThat(published.trafficPercent()).isZero();
