@@ -1,6 +1,9 @@
 package dev.rebound.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rebound.classify.ErrorCategory;
+import dev.rebound.request.AgentResult;
+import dev.rebound.request.DeadLetterReason;
 import dev.rebound.request.Json;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -64,10 +67,11 @@ public final class TerminalCounter implements AutoCloseable {
             }
             perKey.merge(r.key() == null ? "(null key)" : r.key(), 1, Integer::sum);
             final JsonNode v = read(r.value());
-            if (v.hasNonNull("id") && !"INVALID_REQUEST".equals(v.path("reason").asText()) && !"UNKNOWN_TARGET".equals(v.path("reason").asText())) {
+            final String reason = v.path("reason").asText();
+            if (v.hasNonNull("id") && !DeadLetterReason.INVALID_REQUEST.name().equals(reason) && !DeadLetterReason.UNKNOWN_TARGET.name().equals(reason)) {
                 // a request answered by a fallback because its target did not admit it was never called
-                final boolean refused = "FALLBACK".equals(v.path("outcome").asText())
-                        && "CIRCUIT_OPEN".equals(v.path("lastError").path("category").asText());
+                final boolean refused = AgentResult.FALLBACK.equals(v.path("outcome").asText())
+                        && ErrorCategory.CIRCUIT_OPEN.name().equals(v.path("lastError").path("category").asText());
                 decisions.add(new RampShares.Decision(Instant.ofEpochMilli(r.timestamp()), !refused));
             }
             lastPerKey.put(r.key(), v);
