@@ -81,8 +81,7 @@ public final class CircuitMachine {
                 if (successes >= p.probes()) {
                     yield close(s, target, now, successes + " probe(s) succeeded", p);
                 }
-                yield new Step(new OwnerState(s.state(), s.since(), s.window(), successes, null, s.probeTask(), s.reporters(), s.health()),
-                        Optional.empty());
+                yield new Step(s.probed(successes), Optional.empty());
             }
         };
     }
@@ -104,8 +103,7 @@ public final class CircuitMachine {
         if (s.state() == CircuitState.OPEN && !now.isBefore(s.openUntil())) {
             Transition.between(s.state(), CircuitState.HALF_OPEN);
             final String probeTask = s.reporters().isEmpty() ? null : s.reporters().get(0);
-            final OwnerState half = new OwnerState(CircuitState.HALF_OPEN, now, s.window(), 0, null, probeTask, s.reporters(),
-                    s.health().entering(HealthState.RECOVERING, now, 0));
+            final OwnerState half = s.halfOpen(now, s.window(), probeTask, s.health().entering(HealthState.RECOVERING, now, 0));
             return new Step(half, Optional.of(record(half, target, now, "open for " + Durations.format(Duration.between(s.since(), now))
                     + "; probing", p)));
         }
@@ -113,7 +111,7 @@ public final class CircuitMachine {
                 && s.reporters().size() > 1) {
             final int i = s.reporters().indexOf(s.probeTask());
             final String next = s.reporters().get((i + 1) % s.reporters().size());
-            final OwnerState rotated = new OwnerState(CircuitState.HALF_OPEN, now, s.window(), 0, null, next, s.reporters(), s.health());
+            final OwnerState rotated = s.halfOpen(now, s.window(), next, s.health());
             return new Step(rotated, Optional.of(record(rotated, target, now, "no probe from " + s.probeTask() + "; probing from " + next, p)));
         }
         return new Step(s, Optional.empty());
@@ -145,7 +143,7 @@ public final class CircuitMachine {
                      final CircuitPolicy p) {
         Transition.between(s.state(), CircuitState.OPEN);
         final Health degraded = s.health().state() == HealthState.DEGRADED ? s.health() : s.health().entering(HealthState.DEGRADED, now, 0);
-        final OwnerState opened = new OwnerState(CircuitState.OPEN, now, s.window(), 0, now.plus(openFor), null, s.reporters(), degraded);
+        final OwnerState opened = s.opened(now, now.plus(openFor), degraded);
         // the record carries the figures that tripped it; the window starts afresh for the next CLOSED period
         final CircuitRecord rec = record(opened, target, now, reason, p);
         return new Step(opened.with(s.window().cleared()), Optional.of(rec));
@@ -153,8 +151,7 @@ public final class CircuitMachine {
 
     static Step close(final OwnerState s, final String target, final Instant now, final String reason, final CircuitPolicy p) {
         Transition.between(s.state(), CircuitState.CLOSED);
-        final OwnerState closed = new OwnerState(CircuitState.CLOSED, now, s.window().cleared(), 0, null, null, s.reporters(),
-                s.health().entering(HealthState.HEALTHY, now, 100));
+        final OwnerState closed = s.closed(now, s.health().entering(HealthState.HEALTHY, now, 100));
         return new Step(closed, Optional.of(record(closed, target, now, reason, p)));
     }
 
