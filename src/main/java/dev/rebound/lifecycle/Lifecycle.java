@@ -225,8 +225,10 @@ public final class Lifecycle {
             final RetryDecision decision = entry.attempt() >= config.limits().maxAttemptsPerRequest() && failure.retryable()
                     ? new RetryDecision.GiveUp(DeadLetterReason.RETRIES_EXHAUSTED, target.name() + " failed with " + failure.category()
                             + ": " + terminals.text(failure.message()) + "; " + attemptBudgetMessage())
-                    : RetryPlanner.decide(failure, entry.stageAttempt(), Optional.ofNullable(entry.lastWaitMs()).map(Duration::ofMillis),
-                            now, entry.deadline(), target, f.state(), config.retries(), () -> env.retryPermit(now), env.random());
+                    : RetryPlanner.decide(failure,
+                            new RetryPlanner.Attempted(entry.stageAttempt(), Optional.ofNullable(entry.lastWaitMs()).map(Duration::ofMillis),
+                                    entry.deadline()),
+                            target, new RetryPlanner.Caps(f.state(), config.retries(), () -> env.retryPermit(now)), now, env.random());
             if (decision instanceof RetryDecision.Retry retry) {
                 steps.add(new Step.RetryGranted(target.name(), f.state(), retry.tier()));
                 steps.add(new Step.Wait(entry.waitingFor(attempt, retry.delay(), retry.dueAt()), Optional.of(retry.tier())));
