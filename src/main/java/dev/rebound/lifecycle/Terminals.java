@@ -107,7 +107,7 @@ public final class Terminals {
 
     /** The dead letter for a request that a circuit kept from its target until its deadline. */
     DeadLetter circuitOpen(final InFlightEntry entry, final String why, final Instant now) {
-        return ofEntry(entry, DeadLetterReason.CIRCUIT_OPEN, "CIRCUIT_OPEN", "MEDIUM",
+        return ofEntry(entry, DeadLetterReason.CIRCUIT_OPEN, ErrorCategory.CIRCUIT_OPEN.name(), ErrorCategory.CIRCUIT_OPEN.severity().name(),
                 why + "; it would not admit the request before its deadline " + entry.deadline(), now);
     }
 
