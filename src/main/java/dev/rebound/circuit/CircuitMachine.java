@@ -43,11 +43,11 @@ public final class CircuitMachine {
     }
 
     public static Step onOutcome(final OwnerState before, final Outcome o, final CircuitPolicy p, final String target) {
-        return onOutcome(before, o, p, null, target);
+        return onOutcome(before, o, p, Optional.empty(), target);
     }
 
-    /** @param r the target's recovery policy, or {@code null} for none */
-    public static Step onOutcome(final OwnerState before, final Outcome o, final CircuitPolicy p, final RecoveryPolicy r,
+    /** @param r the target's recovery policy, if it has one */
+    public static Step onOutcome(final OwnerState before, final Outcome o, final CircuitPolicy p, final Optional<RecoveryPolicy> r,
                                  final String target) {
         final OwnerState s = before.reportedBy(o.task());
         final Instant now = o.at();
@@ -70,11 +70,11 @@ public final class CircuitMachine {
             case OPEN -> new Step(s, Optional.empty());
             case HALF_OPEN -> {
                 if (failure) {
-                    final String why = r == null ? "probe failed with " + o.category()
+                    final String why = r.isEmpty() ? "probe failed with " + o.category()
                             : "a call failed with " + o.category() + " while recovering at " + s.health().percent() + "%";
                     yield open(s, target, now, why, openFor(p, r), p);
                 }
-                if (!o.success() || r != null) {
+                if (!o.success() || r.isPresent()) {
                     yield new Step(s, Optional.empty()); // with recovery the ramp, not a probe count, closes the circuit
                 }
                 final int successes = s.probeSuccesses() + 1;
@@ -87,7 +87,7 @@ public final class CircuitMachine {
     }
 
     public static Step onTick(final OwnerState s, final CircuitPolicy p, final String target, final Instant now) {
-        return onTick(s, p, null, target, now);
+        return onTick(s, p, Optional.empty(), target, now);
     }
 
     /**
@@ -96,9 +96,10 @@ public final class CircuitMachine {
      * probe task has sent no outcome for {@code openFor} hands probing to the next reporter. With
      * recovery, the ramp moves up ({@link HealthMachine#onTick}).
      */
-    public static Step onTick(final OwnerState s, final CircuitPolicy p, final RecoveryPolicy r, final String target, final Instant now) {
-        if (r != null) {
-            return HealthMachine.onTick(s, p, r, target, now);
+    public static Step onTick(final OwnerState s, final CircuitPolicy p, final Optional<RecoveryPolicy> r, final String target,
+                              final Instant now) {
+        if (r.isPresent()) {
+            return HealthMachine.onTick(s, p, r.get(), target, now);
         }
         if (s.state() == CircuitState.OPEN && !now.isBefore(s.openUntil())) {
             Transition.between(s.state(), CircuitState.HALF_OPEN);
@@ -117,7 +118,7 @@ public final class CircuitMachine {
         return new Step(s, Optional.empty());
     }
 
-    private static Step tripIfNeeded(final OwnerState s, final CircuitPolicy p, final RecoveryPolicy r, final String target,
+    private static Step tripIfNeeded(final OwnerState s, final CircuitPolicy p, final Optional<RecoveryPolicy> r, final String target,
                                      final Instant now) {
         final CircuitWindow w = s.window();
         final Duration openFor = openFor(p, r);
@@ -135,8 +136,8 @@ public final class CircuitMachine {
     }
 
     /** With recovery an OPEN circuit lasts until the checks pass; {@code openUntil} then only says when to ask again. */
-    private static Duration openFor(final CircuitPolicy p, final RecoveryPolicy r) {
-        return r == null ? p.openFor() : r.interval();
+    private static Duration openFor(final CircuitPolicy p, final Optional<RecoveryPolicy> r) {
+        return r.map(RecoveryPolicy::interval).orElse(p.openFor());
     }
 
     static Step open(final OwnerState s, final String target, final Instant now, final String reason, final Duration openFor,
