@@ -2,6 +2,7 @@ package dev.rebound.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebound.request.Json;
+import org.apache.kafka.streams.KafkaStreams;
 
 import java.io.IOException;
 import java.net.URI;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +34,9 @@ public final class ProcessorProcess implements AutoCloseable {
 
     static final Duration PROBE_EVERY = Duration.ofMillis(250);
     private static final int LOG_TAIL_LINES = 25;
+    /** The Kafka Streams states, as the child's {@code /health/live} names them, that mean it stopped for good. */
+    private static final Set<String> STOPPED = Set.of(KafkaStreams.State.ERROR.name(), KafkaStreams.State.NOT_RUNNING.name(),
+            KafkaStreams.State.PENDING_ERROR.name());
 
     private final String name;
     private final Process process;
@@ -104,7 +109,7 @@ public final class ProcessorProcess implements AutoCloseable {
             final JsonNode body = Json.MAPPER.readTree(r.body());
             final String state = body.path("state").asText("?");
             lastState = state;
-            if ("RUNNING".equals(state)) {
+            if (KafkaStreams.State.RUNNING.name().equals(state)) {
                 if (firstRunningAt == 0) {
                     firstRunningAt = askedAt;
                 }
@@ -180,7 +185,7 @@ public final class ProcessorProcess implements AutoCloseable {
             throw failure("exited by itself with code " + process.exitValue());
         }
         final String state = lastState;
-        if ("ERROR".equals(state) || "NOT_RUNNING".equals(state) || "PENDING_ERROR".equals(state)) {
+        if (STOPPED.contains(state)) {
             throw failure("is alive but its Kafka Streams is " + state);
         }
     }

@@ -1,6 +1,7 @@
 package dev.rebound.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rebound.request.AgentResult;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,7 @@ public record ChaosSummary(Map<String, Long> misbehaved, int garbageWritten, Lis
     }
 
     private static boolean answered(final String outcome) {
-        return "SUCCEEDED".equals(outcome) || "FALLBACK".equals(outcome);
+        return AgentResult.SUCCEEDED.equals(outcome) || AgentResult.FALLBACK.equals(outcome);
     }
 
     /**
@@ -90,7 +91,7 @@ public record ChaosSummary(Map<String, Long> misbehaved, int garbageWritten, Lis
                     headerValueIds++;
                     final boolean idIntact = item.id().equals(record.path("id").asText());
                     final boolean answerIntact = item.kind() != DemoLoad.Kind.HEADER_VALUE_ECHO
-                            || !"SUCCEEDED".equals(record.path("outcome").asText())
+                            || !AgentResult.SUCCEEDED.equals(record.path("outcome").asText())
                             || record.path("response").toString().contains("anthropic-version: " + DemoLoad.HEADER_VALUE);
                     if (!idIntact || !answerIntact) {
                         rewritten++;

@@ -77,7 +77,7 @@ public final class TerminalCounter implements AutoCloseable {
             lastPerKey.put(r.key(), v);
             if (r.topic().equals(resultsTopic)) {
                 outcomes.merge(v.path("outcome").asText("SUCCEEDED"), 1L, Long::sum);
-                if ("FALLBACK".equals(v.path("outcome").asText())) {
+                if (AgentResult.FALLBACK.equals(v.path("outcome").asText())) {
                     servedBy.merge(v.path("servedBy").asText("?"), 1L, Long::sum);
                 }
             } else {

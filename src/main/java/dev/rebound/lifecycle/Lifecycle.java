@@ -9,6 +9,7 @@ import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.fallback.FallbackChain;
 import dev.rebound.fallback.Trigger;
+import dev.rebound.request.AgentResult;
 import dev.rebound.request.Attempt;
 import dev.rebound.request.DeadLetterReason;
 import dev.rebound.request.FallbackFailure;
@@ -215,7 +216,7 @@ public final class Lifecycle {
                 }
                 cacheStep(primary).ifPresent(c -> steps.add(new Step.Remember(primary.name(),
                         entry.agentRequest().effectiveCacheKey(), s.body(), s.status(), c.maxEntries())));
-                terminal(entry, Step.Sink.RESULT, terminals.succeeded(entry, target.name(), f.attempt(), s, now), "SUCCEEDED",
+                terminal(entry, Step.Sink.RESULT, terminals.succeeded(entry, target.name(), f.attempt(), s, now), AgentResult.SUCCEEDED,
                         Optional.of(target.name()));
                 return;
             }
