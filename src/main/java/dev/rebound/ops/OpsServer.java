@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.rebound.app.ReboundStreams;
 import dev.rebound.app.SelfHealth;
+import dev.rebound.http.HttpServers;
 import dev.rebound.metrics.ReboundMetrics;
 import org.apache.kafka.streams.KafkaStreams;
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.rebound.ops.HttpServers;
+import dev.rebound.http.HttpServers;
 import dev.rebound.request.Json;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.rebound.ops;
+package dev.rebound.http;
 
 import com.sun.net.httpserver.HttpServer;
 
