@@ -1,6 +1,6 @@
 package dev.rebound.bench;
 
-import dev.rebound.ops.EmbeddedKafka;
+import dev.rebound.admin.EmbeddedKafka;
 import dev.rebound.request.Json;
 
 import java.io.PrintStream;

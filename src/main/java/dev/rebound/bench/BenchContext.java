@@ -1,13 +1,13 @@
 package dev.rebound.bench;
 
+import dev.rebound.admin.EmbeddedKafka;
+import dev.rebound.admin.TopicSpec;
+import dev.rebound.app.ReboundStreams;
 import dev.rebound.config.ConfigLoader;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.RetrySettings;
 import dev.rebound.execute.TargetPool;
-import dev.rebound.ops.EmbeddedKafka;
-import dev.rebound.ops.ReboundMetrics;
-import dev.rebound.ops.TopicSpec;
-import dev.rebound.topology.ReboundStreams;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

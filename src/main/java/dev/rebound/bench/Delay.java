@@ -1,12 +1,12 @@
 package dev.rebound.bench;
 
+import dev.rebound.app.ReboundStreams;
 import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
 import dev.rebound.config.ReboundConfig;
-import dev.rebound.lifecycle.CallOutcome;
 import dev.rebound.execute.TargetPool;
-import dev.rebound.ops.ReboundMetrics;
-import dev.rebound.topology.ReboundStreams;
+import dev.rebound.lifecycle.CallOutcome;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.topology.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;

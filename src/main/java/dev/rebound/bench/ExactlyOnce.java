@@ -1,10 +1,10 @@
 package dev.rebound.bench;
 
-import dev.rebound.ops.Pacer;
-import dev.rebound.ops.ProcessorProcess;
-import dev.rebound.ops.SimScenario;
-import dev.rebound.ops.Simulator;
-import dev.rebound.ops.TerminalCounter;
+import dev.rebound.admin.ProcessorProcess;
+import dev.rebound.demo.Pacer;
+import dev.rebound.demo.TerminalCounter;
+import dev.rebound.sim.SimScenario;
+import dev.rebound.sim.Simulator;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -1,14 +1,14 @@
 package dev.rebound.bench;
 
+import dev.rebound.app.ReboundStreams;
 import dev.rebound.circuit.CircuitRecord;
 import dev.rebound.circuit.CircuitState;
-import dev.rebound.circuit.HealthState;
 import dev.rebound.config.ReboundConfig;
+import dev.rebound.demo.Pacer;
 import dev.rebound.execute.TargetPool;
-import dev.rebound.ops.Pacer;
-import dev.rebound.ops.ReboundMetrics;
+import dev.rebound.metrics.ReboundMetrics;
+import dev.rebound.recovery.HealthState;
 import dev.rebound.request.Json;
-import dev.rebound.topology.ReboundStreams;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -1,13 +1,13 @@
 package dev.rebound.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rebound.app.ReboundStreams;
 import dev.rebound.config.ReboundConfig;
-import dev.rebound.lifecycle.CallOutcome;
 import dev.rebound.execute.TargetExecutor;
 import dev.rebound.execute.TargetPool;
-import dev.rebound.ops.ReboundMetrics;
+import dev.rebound.lifecycle.CallOutcome;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.request.Json;
-import dev.rebound.topology.ReboundStreams;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.serialization.Serdes;

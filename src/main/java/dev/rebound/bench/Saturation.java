@@ -1,13 +1,13 @@
 package dev.rebound.bench;
 
+import dev.rebound.app.ReboundStreams;
 import dev.rebound.config.ReboundConfig;
+import dev.rebound.demo.Pacer;
 import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
-import dev.rebound.ops.Pacer;
-import dev.rebound.ops.ReboundMetrics;
-import dev.rebound.ops.SimScenario;
-import dev.rebound.ops.Simulator;
-import dev.rebound.topology.ReboundStreams;
+import dev.rebound.metrics.ReboundMetrics;
+import dev.rebound.sim.SimScenario;
+import dev.rebound.sim.Simulator;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;

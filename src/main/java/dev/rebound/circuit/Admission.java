@@ -1,5 +1,7 @@
 package dev.rebound.circuit;
 
+import dev.rebound.recovery.HealthState;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -31,6 +33,19 @@ public final class Admission {
     public record Defer(Instant until, String reason, Why why) implements Decision {
     }
 
+    /**
+     * One level of a target's lineage as a task sees it when it asks: the target itself first, then
+     * its parent, grandparent, ...
+     *
+     * @param target         the target's name
+     * @param control        its operator switch ({@code null} where none was ever set)
+     * @param circuit        its circuit record from the global store ({@code null} where it has none
+     *                       yet, which is CLOSED, or where the task does not consult the circuits)
+     * @param probesInFlight this task's probe calls running now against it
+     */
+    public record Level(String target, ControlRecord control, CircuitRecord circuit, int probesInFlight) {
+    }
+
     /** How long a request not admitted by the recovery ramp waits before it draws again. */
     static final Duration RAMP_RECHECK = Duration.ofSeconds(1);
 
@@ -41,36 +56,27 @@ public final class Admission {
     }
 
     /**
-     * @param chain          the circuit records of the target, then its parent, grandparent, ...
-     *                       ({@code null} where a target has no record yet: CLOSED)
-     * @param task           this task's id
-     * @param probesInFlight this task's probe calls running now, per target of the chain, same order
-     * @param localUntil     when this task's local breaker for the target reopens, or {@code null}
+     * The operators' switches first (any level disabled defers), then the circuits level by level,
+     * then this task's local breaker.
+     *
+     * @param lineage    the target, then its ancestors
+     * @param task       this task's id
+     * @param localUntil when this task's local breaker for the target reopens, or {@code null}
+     * @param draw       a uniform random number in [0, 1) for this request: while a target is
+     *                   RECOVERING it is admitted when {@code draw * 100 < trafficPercent}
      */
-    public static Decision decide(final List<CircuitRecord> chain, final String task, final List<Integer> probesInFlight,
-                                  final Instant localUntil, final Instant now) {
-        return decide(List.of(), List.of(), chain, task, probesInFlight, localUntil, 0.0, now);
-    }
-
-    /**
-     * @param names    the target and its ancestors, in the order of {@code controls}
-     * @param controls the operator switches of those ({@code null} where none was ever set)
-     * @param draw     a uniform random number in [0, 1) for this request: while a target is
-     *                 RECOVERING it is admitted when {@code draw * 100 < trafficPercent}
-     */
-    public static Decision decide(final List<String> names, final List<ControlRecord> controls, final List<CircuitRecord> chain,
-                                  final String task, final List<Integer> probesInFlight, final Instant localUntil, final double draw,
+    public static Decision decide(final List<Level> lineage, final String task, final Instant localUntil, final double draw,
                                   final Instant now) {
-        for (int i = 0; i < controls.size(); i++) {
-            final ControlRecord c = controls.get(i);
+        for (final Level level : lineage) {
+            final ControlRecord c = level.control();
             if (c != null && c.disabled()) {
-                return new Defer(now.plus(DISABLED_RECHECK), names.get(i) + " is disabled by an operator"
+                return new Defer(now.plus(DISABLED_RECHECK), level.target() + " is disabled by an operator"
                         + (c.reason() == null || c.reason().isBlank() ? "" : ": " + c.reason()), Why.DISABLED);
             }
         }
         String probeTarget = null;
-        for (int i = 0; i < chain.size(); i++) {
-            final CircuitRecord c = chain.get(i);
+        for (final Level level : lineage) {
+            final CircuitRecord c = level.circuit();
             if (c == null || c.state() == CircuitState.CLOSED) {
                 continue;
             }
@@ -91,7 +97,7 @@ public final class Admission {
                 return new Defer(until.isAfter(now.plus(MIN_WAIT)) ? until : now.plus(MIN_WAIT),
                         "the circuit of " + c.target() + " is OPEN (" + c.reason() + ")", Why.CIRCUIT);
             }
-            if (!task.equals(c.probeTask()) || probesInFlight.get(i) >= c.probes()) {
+            if (!task.equals(c.probeTask()) || level.probesInFlight() >= c.probes()) {
                 return new Defer(now.plus(HALF_OPEN_RECHECK), "the circuit of " + c.target() + " is HALF_OPEN and probing from another call",
                         Why.CIRCUIT);
             }

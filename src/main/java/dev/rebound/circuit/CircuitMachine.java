@@ -2,12 +2,13 @@ package dev.rebound.circuit;
 
 import dev.rebound.classify.ErrorCategory;
 import dev.rebound.config.CircuitPolicy;
-import dev.rebound.config.Durations;
 import dev.rebound.config.RecoveryPolicy;
+import dev.rebound.recovery.Health;
+import dev.rebound.recovery.HealthState;
+import dev.rebound.time.Durations;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -42,18 +43,18 @@ public final class CircuitMachine {
     }
 
     public static Step onOutcome(final OwnerState before, final Outcome o, final CircuitPolicy p, final String target) {
-        return onOutcome(before, o, p, null, target);
+        return onOutcome(before, o, p, Optional.empty(), target);
     }
 
-    /** @param r the target's recovery policy, or {@code null} for none */
-    public static Step onOutcome(final OwnerState before, final Outcome o, final CircuitPolicy p, final RecoveryPolicy r,
+    /** @param r the target's recovery policy, if it has one */
+    public static Step onOutcome(final OwnerState before, final Outcome o, final CircuitPolicy p, final Optional<RecoveryPolicy> r,
                                  final String target) {
         final OwnerState s = before.reportedBy(o.task());
         final Instant now = o.at();
-        final boolean rateLimited = "RATE_LIMITED".equals(o.category());
+        final boolean rateLimited = o.category() == ErrorCategory.RATE_LIMITED;
         final boolean failure = !o.success() && (!rateLimited || p.rateLimitedTrips());
         final Optional<Duration> cooldown = o.success() || o.category() == null ? Optional.empty()
-                : p.cooldowns().entrySet().stream().filter(e -> e.getKey().name().equals(o.category())).map(Map.Entry::getValue).findFirst();
+                : Optional.ofNullable(p.cooldowns().get(o.category()));
         if (cooldown.isPresent() && s.state() != CircuitState.OPEN) {
             // quota gone and the like: no window can say more than the error itself
             return open(s, target, now, o.category() + " from " + o.task() + "; cooling down for " + Durations.format(cooldown.get()),
@@ -69,25 +70,24 @@ public final class CircuitMachine {
             case OPEN -> new Step(s, Optional.empty());
             case HALF_OPEN -> {
                 if (failure) {
-                    final String why = r == null ? "probe failed with " + o.category()
+                    final String why = r.isEmpty() ? "probe failed with " + o.category()
                             : "a call failed with " + o.category() + " while recovering at " + s.health().percent() + "%";
                     yield open(s, target, now, why, openFor(p, r), p);
                 }
-                if (!o.success() || r != null) {
+                if (!o.success() || r.isPresent()) {
                     yield new Step(s, Optional.empty()); // with recovery the ramp, not a probe count, closes the circuit
                 }
                 final int successes = s.probeSuccesses() + 1;
                 if (successes >= p.probes()) {
                     yield close(s, target, now, successes + " probe(s) succeeded", p);
                 }
-                yield new Step(new OwnerState(s.state(), s.since(), s.window(), successes, null, s.probeTask(), s.reporters(), s.health()),
-                        Optional.empty());
+                yield new Step(s.probed(successes), Optional.empty());
             }
         };
     }
 
     public static Step onTick(final OwnerState s, final CircuitPolicy p, final String target, final Instant now) {
-        return onTick(s, p, null, target, now);
+        return onTick(s, p, Optional.empty(), target, now);
     }
 
     /**
@@ -96,15 +96,15 @@ public final class CircuitMachine {
      * probe task has sent no outcome for {@code openFor} hands probing to the next reporter. With
      * recovery, the ramp moves up ({@link HealthMachine#onTick}).
      */
-    public static Step onTick(final OwnerState s, final CircuitPolicy p, final RecoveryPolicy r, final String target, final Instant now) {
-        if (r != null) {
-            return HealthMachine.onTick(s, p, r, target, now);
+    public static Step onTick(final OwnerState s, final CircuitPolicy p, final Optional<RecoveryPolicy> r, final String target,
+                              final Instant now) {
+        if (r.isPresent()) {
+            return HealthMachine.onTick(s, p, r.get(), target, now);
         }
         if (s.state() == CircuitState.OPEN && !now.isBefore(s.openUntil())) {
             Transition.between(s.state(), CircuitState.HALF_OPEN);
             final String probeTask = s.reporters().isEmpty() ? null : s.reporters().get(0);
-            final OwnerState half = new OwnerState(CircuitState.HALF_OPEN, now, s.window(), 0, null, probeTask, s.reporters(),
-                    s.health().entering(HealthState.RECOVERING, now, 0));
+            final OwnerState half = s.halfOpen(now, s.window(), probeTask, s.health().entering(HealthState.RECOVERING, now, 0));
             return new Step(half, Optional.of(record(half, target, now, "open for " + Durations.format(Duration.between(s.since(), now))
                     + "; probing", p)));
         }
@@ -112,13 +112,13 @@ public final class CircuitMachine {
                 && s.reporters().size() > 1) {
             final int i = s.reporters().indexOf(s.probeTask());
             final String next = s.reporters().get((i + 1) % s.reporters().size());
-            final OwnerState rotated = new OwnerState(CircuitState.HALF_OPEN, now, s.window(), 0, null, next, s.reporters(), s.health());
+            final OwnerState rotated = s.halfOpen(now, s.window(), next, s.health());
             return new Step(rotated, Optional.of(record(rotated, target, now, "no probe from " + s.probeTask() + "; probing from " + next, p)));
         }
         return new Step(s, Optional.empty());
     }
 
-    private static Step tripIfNeeded(final OwnerState s, final CircuitPolicy p, final RecoveryPolicy r, final String target,
+    private static Step tripIfNeeded(final OwnerState s, final CircuitPolicy p, final Optional<RecoveryPolicy> r, final String target,
                                      final Instant now) {
         final CircuitWindow w = s.window();
         final Duration openFor = openFor(p, r);
@@ -136,15 +136,15 @@ public final class CircuitMachine {
     }
 
     /** With recovery an OPEN circuit lasts until the checks pass; {@code openUntil} then only says when to ask again. */
-    private static Duration openFor(final CircuitPolicy p, final RecoveryPolicy r) {
-        return r == null ? p.openFor() : r.interval();
+    private static Duration openFor(final CircuitPolicy p, final Optional<RecoveryPolicy> r) {
+        return r.map(RecoveryPolicy::interval).orElse(p.openFor());
     }
 
     static Step open(final OwnerState s, final String target, final Instant now, final String reason, final Duration openFor,
                      final CircuitPolicy p) {
         Transition.between(s.state(), CircuitState.OPEN);
         final Health degraded = s.health().state() == HealthState.DEGRADED ? s.health() : s.health().entering(HealthState.DEGRADED, now, 0);
-        final OwnerState opened = new OwnerState(CircuitState.OPEN, now, s.window(), 0, now.plus(openFor), null, s.reporters(), degraded);
+        final OwnerState opened = s.opened(now, now.plus(openFor), degraded);
         // the record carries the figures that tripped it; the window starts afresh for the next CLOSED period
         final CircuitRecord rec = record(opened, target, now, reason, p);
         return new Step(opened.with(s.window().cleared()), Optional.of(rec));
@@ -152,8 +152,7 @@ public final class CircuitMachine {
 
     static Step close(final OwnerState s, final String target, final Instant now, final String reason, final CircuitPolicy p) {
         Transition.between(s.state(), CircuitState.CLOSED);
-        final OwnerState closed = new OwnerState(CircuitState.CLOSED, now, s.window().cleared(), 0, null, null, s.reporters(),
-                s.health().entering(HealthState.HEALTHY, now, 100));
+        final OwnerState closed = s.closed(now, s.health().entering(HealthState.HEALTHY, now, 100));
         return new Step(closed, Optional.of(record(closed, target, now, reason, p)));
     }
 

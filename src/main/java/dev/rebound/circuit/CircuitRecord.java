@@ -1,6 +1,9 @@
 package dev.rebound.circuit;
 
+import dev.rebound.recovery.HealthState;
+
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * A circuit as published on {@code agent-circuits} (compacted, keyed by target) at every
@@ -26,7 +29,7 @@ public record CircuitRecord(String target, CircuitState state, Instant since, St
 
     public CircuitRecord {
         // a foreign or half-written record on agent-circuits must be refused, not read as CLOSED
-        java.util.Objects.requireNonNull(state, "a circuit record needs a state");
+        Objects.requireNonNull(state, "a circuit record needs a state");
         if (trafficPercent != null && (trafficPercent < 0 || trafficPercent > 100)) {
             throw new IllegalArgumentException("trafficPercent must be 0..100, was " + trafficPercent);
         }

@@ -1,10 +1,11 @@
 package dev.rebound.circuit;
 
 import dev.rebound.config.CircuitPolicy;
-import dev.rebound.retry.SlidingCounts;
+import dev.rebound.window.SlidingCounts;
 
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The sliding window of a circuit: calls, failures, slow calls and rate-limited calls, either over
@@ -96,13 +97,13 @@ public record CircuitWindow(SlidingCounts time, byte[] ring, int next, int size,
 
     @Override
     public boolean equals(final Object o) {
-        return o instanceof CircuitWindow w && java.util.Objects.equals(w.time, time) && Arrays.equals(w.ring, ring)
+        return o instanceof CircuitWindow w && Objects.equals(w.time, time) && Arrays.equals(w.ring, ring)
                 && w.next == next && w.size == size && w.consecutiveFailures == consecutiveFailures;
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(time, Arrays.hashCode(ring), next, size, consecutiveFailures);
+        return Objects.hash(time, Arrays.hashCode(ring), next, size, consecutiveFailures);
     }
 
     @Override

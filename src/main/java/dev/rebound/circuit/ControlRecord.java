@@ -1,5 +1,7 @@
 package dev.rebound.circuit;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.time.Instant;
 
 /**
@@ -11,6 +13,6 @@ import java.time.Instant;
  * @param at       when it was set
  * @param by       who set it (the OS user of {@code rebound control}), or {@code null}
  */
-public record ControlRecord(@com.fasterxml.jackson.annotation.JsonProperty(required = true) boolean disabled, String reason,
+public record ControlRecord(@JsonProperty(required = true) boolean disabled, String reason,
                             Instant at, String by) {
 }

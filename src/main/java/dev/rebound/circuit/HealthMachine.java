@@ -1,8 +1,10 @@
 package dev.rebound.circuit;
 
 import dev.rebound.config.CircuitPolicy;
-import dev.rebound.config.Durations;
 import dev.rebound.config.RecoveryPolicy;
+import dev.rebound.recovery.Health;
+import dev.rebound.recovery.HealthState;
+import dev.rebound.time.Durations;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -65,8 +67,7 @@ public final class HealthMachine {
                     + Durations.format(r.stepEvery()), p);
         }
         // a step is published as entered now: "since" is when the state and its traffic share took effect
-        final OwnerState up = new OwnerState(s.state(), now, s.window(), s.probeSuccesses(), s.openUntil(), s.probeTask(), s.reporters(),
-                h.atStep(next, r.rampSteps().get(next), now));
+        final OwnerState up = s.steppedAt(now, h.atStep(next, r.rampSteps().get(next), now));
         return new CircuitMachine.Step(up, Optional.of(CircuitMachine.record(up, target, now,
                 "ramping: " + r.rampSteps().get(next) + "% of traffic (step " + (next + 1) + " of " + r.rampSteps().size() + ")", p)));
     }
@@ -75,8 +76,7 @@ public final class HealthMachine {
                                                   final Instant now, final String why) {
         Transition.between(s.state(), CircuitState.HALF_OPEN);
         final int percent = r.rampSteps().get(0);
-        final OwnerState half = new OwnerState(CircuitState.HALF_OPEN, now, s.window().cleared(), 0, null, null, s.reporters(),
-                s.health().entering(HealthState.RECOVERING, now, percent));
+        final OwnerState half = s.halfOpen(now, s.window().cleared(), null, s.health().entering(HealthState.RECOVERING, now, percent));
         return new CircuitMachine.Step(half, Optional.of(CircuitMachine.record(half, target, now,
                 why + "; ramping: " + percent + "% of traffic (step 1 of " + r.rampSteps().size() + ")", p)));
     }

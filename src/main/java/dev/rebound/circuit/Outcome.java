@@ -1,5 +1,7 @@
 package dev.rebound.circuit;
 
+import dev.rebound.classify.ErrorCategory;
+
 import java.time.Instant;
 
 /**
@@ -8,9 +10,9 @@ import java.time.Instant;
  * @param target     the target (or an ancestor group: a child's outcome counts for its parents too)
  * @param at         when the attempt ended
  * @param success    whether it succeeded
- * @param category   the failure category by name, or {@code null} for a success
+ * @param category   the failure's category, or {@code null} for a success (by name in JSON)
  * @param durationMs how long it took
  * @param task       the reporting task, e.g. {@code 0_3}: candidates for HALF_OPEN probes
  */
-public record Outcome(String target, Instant at, boolean success, String category, long durationMs, String task) {
+public record Outcome(String target, Instant at, boolean success, ErrorCategory category, long durationMs, String task) {
 }

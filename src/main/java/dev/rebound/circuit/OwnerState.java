@@ -1,6 +1,8 @@
 package dev.rebound.circuit;
 
 import dev.rebound.config.CircuitPolicy;
+import dev.rebound.recovery.Health;
+import dev.rebound.recovery.HealthState;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,6 +49,31 @@ public record OwnerState(CircuitState state, Instant since, CircuitWindow window
         r.add(0, task);
         return new OwnerState(state, since, window, probeSuccesses, openUntil, probeTask,
                 r.size() > MAX_REPORTERS ? r.subList(0, MAX_REPORTERS) : r, health);
+    }
+
+    /** OPEN from {@code now} until {@code until}: no probe task, no probe counted. */
+    OwnerState opened(final Instant now, final Instant until, final Health h) {
+        return new OwnerState(CircuitState.OPEN, now, window, 0, until, null, reporters, h);
+    }
+
+    /** HALF_OPEN from {@code now} with window {@code w}, probed from {@code probe} ({@code null}: by the ramp, not a probe task). */
+    OwnerState halfOpen(final Instant now, final CircuitWindow w, final String probe, final Health h) {
+        return new OwnerState(CircuitState.HALF_OPEN, now, w, 0, null, probe, reporters, h);
+    }
+
+    /** CLOSED from {@code now}, counting afresh. */
+    OwnerState closed(final Instant now, final Health h) {
+        return new OwnerState(CircuitState.CLOSED, now, window.cleared(), 0, null, null, reporters, h);
+    }
+
+    /** {@code successes} probes have succeeded so far (HALF_OPEN). */
+    OwnerState probed(final int successes) {
+        return new OwnerState(state, since, window, successes, null, probeTask, reporters, health);
+    }
+
+    /** The same circuit state, entered anew at {@code now} with health {@code h}: a step of the recovery ramp. */
+    OwnerState steppedAt(final Instant now, final Health h) {
+        return new OwnerState(state, now, window, probeSuccesses, openUntil, probeTask, reporters, h);
     }
 
     OwnerState with(final CircuitWindow w) {

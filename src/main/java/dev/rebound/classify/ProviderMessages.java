@@ -1,5 +1,6 @@
 package dev.rebound.classify;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -115,7 +116,7 @@ final class ProviderMessages {
 
     /** @param guardedPatterns pairs: a phrase every match contains, then the pattern */
     private static Rule rule(final ErrorCategory category, final List<String> phrases, final String... guardedPatterns) {
-        final List<Guarded> patterns = new java.util.ArrayList<>();
+        final List<Guarded> patterns = new ArrayList<>();
         for (int i = 0; i < guardedPatterns.length; i += 2) {
             patterns.add(new Guarded(guardedPatterns[i], Pattern.compile(guardedPatterns[i + 1])));
         }

@@ -1,7 +1,7 @@
 package dev.rebound.classify;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.config.Durations;
+import dev.rebound.time.Durations;
 
 import java.time.Duration;
 import java.time.Instant;

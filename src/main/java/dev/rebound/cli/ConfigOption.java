@@ -1,8 +1,8 @@
 package dev.rebound.cli;
 
+import dev.rebound.admin.ClusterReach;
 import dev.rebound.config.ConfigLoader;
 import dev.rebound.config.ReboundConfig;
-import dev.rebound.ops.ClusterReach;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -45,7 +46,7 @@ final class ConfigOption {
 
     /** {@link #loadReachable()} for a command that checks its own arguments against the configuration first. */
     void awaitCluster(final ReboundConfig config) throws InterruptedException {
-        final java.io.PrintWriter err = command.commandLine().getErr();
+        final PrintWriter err = command.commandLine().getErr();
         new ClusterReach(clientProperties(config), file.toString()).await(config.startup().timeout(), line -> {
             err.println(command.qualifiedName(" ") + ": " + line);
             err.flush();

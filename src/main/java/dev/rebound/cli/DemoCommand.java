@@ -1,9 +1,12 @@
 package dev.rebound.cli;
 
-import dev.rebound.ops.Demo;
-import dev.rebound.ops.DemoSummary;
-import dev.rebound.ops.SimScenario;
+import dev.rebound.demo.ChaosSummary;
+import dev.rebound.demo.Demo;
+import dev.rebound.demo.DemoReport;
+import dev.rebound.demo.DemoSummary;
 import dev.rebound.request.Json;
+import dev.rebound.sim.SimScenario;
+import dev.rebound.time.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -56,13 +59,13 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SimScenario.requireName("--scenario", scenario);
-        final Duration wait = dev.rebound.config.Durations.parse(maxWait)
+        final Duration wait = Durations.parse(maxWait)
                 .orElseThrow(() -> new IllegalArgumentException("--max-wait must be a duration such as 60s, was '" + maxWait + "'"));
         final DemoSummary s = Demo.run(new Demo.Options(requests, scenario, partitions, wait, !noCircuit, !noFallback,
                 rate != null ? rate : "recovery".equals(scenario) ? 100 : 0), System.out);
         System.out.print(Demo.table(s));
         if (report != null) {
-            Files.writeString(report, dev.rebound.ops.DemoReport.html(scenario, s, s.timeline()));
+            Files.writeString(report, DemoReport.html(scenario, s, s.timeline()));
             System.out.println("  report written to " + report + " (open it in a browser; it needs no network)");
         }
         if (summaryJson != null) {
@@ -83,14 +86,14 @@ public final class DemoCommand implements Callable<Integer> {
                 m.put("health", step.health());
                 m.put("trafficPercent", step.percent());
                 m.put("from", step.from().toString());
-                m.put("seconds", java.time.Duration.between(step.from(), step.to()).toMillis() / 1000.0);
+                m.put("seconds", Duration.between(step.from(), step.to()).toMillis() / 1000.0);
                 m.put("requests", step.requests());
                 m.put("admitted", step.admitted());
                 m.put("admittedPercent", step.requests() == 0 ? null : step.share());
                 return m;
             }).toList());
             json.put("seconds", s.seconds());
-            if (s.chaos() != dev.rebound.ops.ChaosSummary.NONE) {
+            if (s.chaos() != ChaosSummary.NONE) {
                 json.put("chaos", s.chaos());
             }
             json.put("passed", s.passed());

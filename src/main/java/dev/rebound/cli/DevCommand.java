@@ -1,7 +1,7 @@
 package dev.rebound.cli;
 
-import dev.rebound.ops.Dev;
-import dev.rebound.ops.SimScenario;
+import dev.rebound.demo.Dev;
+import dev.rebound.sim.SimScenario;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,12 +1,12 @@
 package dev.rebound.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.config.Durations;
+import dev.rebound.admin.TopicSnapshot;
 import dev.rebound.config.ReboundConfig;
-import dev.rebound.ops.ReplayPlan;
-import dev.rebound.ops.SourceRecordReader;
-import dev.rebound.ops.TopicSnapshot;
+import dev.rebound.dlq.ReplayPlan;
+import dev.rebound.dlq.SourceRecordReader;
 import dev.rebound.request.Json;
+import dev.rebound.time.Durations;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;

@@ -1,21 +1,22 @@
 package dev.rebound.cli;
 
+import dev.rebound.admin.TopicCheck;
+import dev.rebound.app.ReboundStreams;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.ops.OpsServer;
-import dev.rebound.ops.ReboundMetrics;
-import dev.rebound.ops.TopicCheck;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
-import dev.rebound.topology.ReboundStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -47,7 +48,7 @@ public final class RunCommand implements Callable<Integer> {
     private int run(final ReboundConfig cfg, final OpsServer ops) throws Exception {
         config.awaitCluster(cfg);
         try (Admin admin = Admin.create(ConfigOption.clientProperties(cfg))) {
-            TopicCheck.verify(admin, cfg, java.time.Duration.ofSeconds(30));
+            TopicCheck.verify(admin, cfg, Duration.ofSeconds(30));
         }
         final TargetPool pool = TargetPool.http(cfg, HttpTargetExecutor.defaultClient(), Clock.systemUTC());
         final ReboundMetrics metrics = new ReboundMetrics();

@@ -1,7 +1,7 @@
 package dev.rebound.cli;
 
-import dev.rebound.ops.SimScenario;
-import dev.rebound.ops.Simulator;
+import dev.rebound.sim.SimScenario;
+import dev.rebound.sim.Simulator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

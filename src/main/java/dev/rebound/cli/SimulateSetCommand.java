@@ -1,9 +1,9 @@
 package dev.rebound.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.ops.DevInstance;
-import dev.rebound.ops.SimScenario;
+import dev.rebound.demo.DevInstance;
 import dev.rebound.request.Json;
+import dev.rebound.sim.SimScenario;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,7 +1,7 @@
 package dev.rebound.cli;
 
+import dev.rebound.admin.TopicSpec;
 import dev.rebound.config.ReboundConfig;
-import dev.rebound.ops.TopicSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;

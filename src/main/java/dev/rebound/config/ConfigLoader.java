@@ -2,6 +2,7 @@ package dev.rebound.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -272,7 +274,7 @@ public final class ConfigLoader {
      * Runs a target's record constructor; a {@link ConfigException} naming a field relative to the
      * target ({@code retry.maxAttempts}) is re-thrown with the target's path in front.
      */
-    private static <T> T within(final String targetPath, final java.util.function.Supplier<T> build) {
+    private static <T> T within(final String targetPath, final Supplier<T> build) {
         try {
             return build.get();
         } catch (final ConfigException e) {
@@ -353,7 +355,7 @@ public final class ConfigLoader {
             return copy;
         }
         if (node.isArray()) {
-            final com.fasterxml.jackson.databind.node.ArrayNode copy = ((com.fasterxml.jackson.databind.node.ArrayNode) node).arrayNode();
+            final ArrayNode copy = ((ArrayNode) node).arrayNode();
             for (int i = 0; i < node.size(); i++) {
                 copy.add(substitute(node.get(i), path + "[" + i + "]", fromEnv));
             }

@@ -17,11 +17,9 @@ import java.util.stream.Stream;
  */
 public sealed interface FallbackStep {
 
-    /** The {@code on} name of "an operator disabled the target". */
-    String DISABLED = "DISABLED";
-
     /** The give-up reasons an {@code on} list may name besides the error categories. */
-    Set<String> REASONS = Set.of("NON_RETRYABLE", "RETRIES_EXHAUSTED", "RETRY_BUDGET_EXHAUSTED", "DEADLINE_EXCEEDED", DISABLED);
+    Set<String> REASONS = Arrays.stream(FallbackReason.values()).filter(FallbackReason::onList).map(Enum::name)
+            .collect(Collectors.toUnmodifiableSet());
 
     /**
      * The default {@code on} list: every category but the two a fallback cannot fix, a bad request

@@ -5,6 +5,7 @@ import dev.rebound.classify.MessagePattern;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -68,7 +69,7 @@ public record ReboundConfig(Map<String, String> kafka, Map<String, TargetConfig>
         final Set<String> secrets = new HashSet<>();
         targets.values().forEach(t -> secrets.addAll(t.secrets()));
         kafka.forEach((k, v) -> {
-            final String key = k.toLowerCase(java.util.Locale.ROOT);
+            final String key = k.toLowerCase(Locale.ROOT);
             if (key.contains("password") || key.contains("jaas") || key.contains("secret")) {
                 secrets.add(v);
             }

@@ -1,5 +1,7 @@
 package dev.rebound.config;
 
+import dev.rebound.time.Durations;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,13 +1,16 @@
 package dev.rebound.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rebound.time.Durations;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -152,10 +155,10 @@ final class Section {
             return fallback;
         }
         try {
-            return Enum.valueOf(type, text.get().trim().toUpperCase(java.util.Locale.ROOT));
+            return Enum.valueOf(type, text.get().trim().toUpperCase(Locale.ROOT));
         } catch (final IllegalArgumentException e) {
-            throw new ConfigException(path(key), "must be one of " + java.util.Arrays.stream(type.getEnumConstants())
-                    .map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).toList() + ", was '" + text.get() + "'");
+            throw new ConfigException(path(key), "must be one of " + Arrays.stream(type.getEnumConstants())
+                    .map(c -> c.name().toLowerCase(Locale.ROOT)).toList() + ", was '" + text.get() + "'");
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -69,7 +70,7 @@ public record TargetConfig(String name, Kind kind, Optional<String> parent, Opti
         Objects.requireNonNull(circuit, "circuit");
         headers = Map.copyOf(headers);
         if (kind == Kind.CALL && !METHODS.contains(method)) {
-            throw new ConfigException(at + ".method", "must be one of " + new java.util.TreeSet<>(METHODS) + ", was '" + method + "'");
+            throw new ConfigException(at + ".method", "must be one of " + new TreeSet<>(METHODS) + ", was '" + method + "'");
         }
         headers.forEach((h, v) -> {
             if (v.indexOf('\r') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\0') >= 0) {

@@ -1,22 +1,23 @@
 package dev.rebound.execute;
 
-import dev.rebound.config.Durations;
+import dev.rebound.time.Durations;
 
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.time.Duration;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.Flow;
+import java.util.function.Consumer;
 
 /**
  * Reads a response body no further than {@code limit} bytes. An answer that goes on past the limit
@@ -86,7 +87,7 @@ final class BoundedBody implements HttpResponse.BodySubscriber<BoundedBody.Body>
     }
 
     /** A handler that hands each response its own bounded subscriber and reports it to {@code created}. */
-    static HttpResponse.BodyHandler<Body> handler(final int limit, final java.util.function.Consumer<BoundedBody> created) {
+    static HttpResponse.BodyHandler<Body> handler(final int limit, final Consumer<BoundedBody> created) {
         return info -> {
             final BoundedBody b = new BoundedBody(limit);
             created.accept(b);

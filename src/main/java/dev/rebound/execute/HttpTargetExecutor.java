@@ -20,11 +20,15 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 /**
@@ -69,11 +73,11 @@ public final class HttpTargetExecutor implements TargetExecutor {
      * cached pool under load.
      */
     public static HttpClient defaultClient() {
-        final java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicInteger n = new AtomicInteger();
         return HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(java.time.Duration.ofSeconds(10))
-                .executor(java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+                .connectTimeout(Duration.ofSeconds(10))
+                .executor(Executors.newFixedThreadPool(4, r -> {
                     final Thread t = new Thread(r, "rebound-http-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -106,7 +110,7 @@ public final class HttpTargetExecutor implements TargetExecutor {
             } catch (final RuntimeException e) {
                 return fromError(e, started, millisSince(t0));
             }
-        }, client.executor().orElse(java.util.concurrent.ForkJoinPool.commonPool()));
+        }, client.executor().orElse(ForkJoinPool.commonPool()));
     }
 
     private HttpRequest request(final CallSpec spec) {

@@ -18,7 +18,7 @@ public final class FallbackChain {
     }
 
     public static boolean matches(final FallbackStep step, final Trigger trigger) {
-        return step.on().contains(trigger.category()) || step.on().contains(trigger.reason());
+        return step.on().contains(trigger.category().name()) || step.on().contains(trigger.reason().name());
     }
 
     /** The index of the first step at or after {@code from} that answers {@code trigger}, if any. */

@@ -3,17 +3,19 @@ package dev.rebound.lifecycle;
 import dev.rebound.circuit.Admission;
 import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
-import dev.rebound.config.Durations;
+import dev.rebound.config.FallbackReason;
 import dev.rebound.config.FallbackStep;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.fallback.FallbackChain;
 import dev.rebound.fallback.Trigger;
+import dev.rebound.request.AgentResult;
 import dev.rebound.request.Attempt;
 import dev.rebound.request.DeadLetterReason;
 import dev.rebound.request.FallbackFailure;
 import dev.rebound.retry.RetryDecision;
 import dev.rebound.retry.RetryPlanner;
+import dev.rebound.time.Durations;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -177,8 +179,8 @@ public final class Lifecycle {
                 stepFailed(entry, primary, "not admitted: " + defer.reason());
                 return;
             }
-            final Trigger why = new Trigger(ErrorCategory.CIRCUIT_OPEN.name(),
-                    defer.why() == Admission.Why.DISABLED ? FallbackStep.DISABLED : DeadLetterReason.CIRCUIT_OPEN.name(),
+            final Trigger why = new Trigger(ErrorCategory.CIRCUIT_OPEN,
+                    defer.why() == Admission.Why.DISABLED ? FallbackReason.DISABLED : FallbackReason.CIRCUIT_OPEN,
                     primary.name() + " was not called: " + defer.reason());
             if (FallbackChain.handles(primary.fallback(), why)) {
                 giveUp(entry, primary, why); // fail fast to the fallback: no call, no wait
@@ -214,7 +216,7 @@ public final class Lifecycle {
                 }
                 cacheStep(primary).ifPresent(c -> steps.add(new Step.Remember(primary.name(),
                         entry.agentRequest().effectiveCacheKey(), s.body(), s.status(), c.maxEntries())));
-                terminal(entry, Step.Sink.RESULT, terminals.succeeded(entry, target.name(), f.attempt(), s, now), "SUCCEEDED",
+                terminal(entry, Step.Sink.RESULT, terminals.succeeded(entry, target.name(), f.attempt(), s, now), AgentResult.SUCCEEDED,
                         Optional.of(target.name()));
                 return;
             }
@@ -224,8 +226,10 @@ public final class Lifecycle {
             final RetryDecision decision = entry.attempt() >= config.limits().maxAttemptsPerRequest() && failure.retryable()
                     ? new RetryDecision.GiveUp(DeadLetterReason.RETRIES_EXHAUSTED, target.name() + " failed with " + failure.category()
                             + ": " + terminals.text(failure.message()) + "; " + attemptBudgetMessage())
-                    : RetryPlanner.decide(failure, entry.stageAttempt(), Optional.ofNullable(entry.lastWaitMs()).map(Duration::ofMillis),
-                            now, entry.deadline(), target, f.state(), config.retries(), () -> env.retryPermit(now), env.random());
+                    : RetryPlanner.decide(failure,
+                            new RetryPlanner.Attempted(entry.stageAttempt(), Optional.ofNullable(entry.lastWaitMs()).map(Duration::ofMillis),
+                                    entry.deadline()),
+                            target, new RetryPlanner.Caps(f.state(), config.retries(), () -> env.retryPermit(now)), now, env.random());
             if (decision instanceof RetryDecision.Retry retry) {
                 steps.add(new Step.RetryGranted(target.name(), f.state(), retry.tier()));
                 steps.add(new Step.Wait(entry.waitingFor(attempt, retry.delay(), retry.dueAt()), Optional.of(retry.tier())));
@@ -346,9 +350,10 @@ public final class Lifecycle {
     }
 
     private static Trigger deadlineTrigger(final InFlightEntry entry) {
-        final String category = entry.attempts().isEmpty() ? ErrorCategory.TIMEOUT.name()
-                : entry.attempts().get(entry.attempts().size() - 1).category();
-        return new Trigger(category, DeadLetterReason.DEADLINE_EXCEEDED.name(),
+        // an attempt's category is an ErrorCategory by name (Terminals.attempt writes it)
+        final ErrorCategory category = entry.attempts().isEmpty() ? ErrorCategory.TIMEOUT
+                : ErrorCategory.valueOf(entry.attempts().get(entry.attempts().size() - 1).category());
+        return new Trigger(category, FallbackReason.DEADLINE_EXCEEDED,
                 "the deadline " + entry.deadline() + " passed before attempt " + entry.attempt() + " could start");
     }
 }

@@ -3,7 +3,6 @@ package dev.rebound.lifecycle;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
-import dev.rebound.lifecycle.CallOutcome;
 import dev.rebound.fallback.Trigger;
 import dev.rebound.request.AgentRequest;
 import dev.rebound.request.AgentResult;
@@ -11,12 +10,13 @@ import dev.rebound.request.Attempt;
 import dev.rebound.request.DeadLetter;
 import dev.rebound.request.DeadLetterReason;
 import dev.rebound.request.ErrorInfo;
-import dev.rebound.request.Json;
 import dev.rebound.request.FallbackFailure;
+import dev.rebound.request.Json;
 import dev.rebound.request.ParseResult;
 import dev.rebound.request.RequestEcho;
 import dev.rebound.request.Source;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,14 +73,14 @@ public final class Terminals {
         final AgentRequest r = entry.agentRequest();
         final List<Attempt> failed = entry.attempts();
         final ErrorInfo lastError = !failed.isEmpty() ? errorInfo(failed.get(failed.size() - 1))
-                : entry.trigger() == null ? null : new ErrorInfo(entry.trigger().category(), null, entry.trigger().message());
+                : entry.trigger() == null ? null : new ErrorInfo(entry.trigger().category().name(), null, entry.trigger().message());
         return new AgentResult(r.id(), r.target(), AgentResult.FALLBACK, servedBy, true, masked(response), httpStatus, calls, lastError,
                 latency(entry, now), masked(r.metadata()));
     }
 
     /** The dead letter for a request the primary could not answer and no fallback step applied to. */
     DeadLetter gaveUp(final InFlightEntry entry, final Trigger why, final Instant now) {
-        return ofEntry(entry, why.deadLetterReason(), why.category(), severity(why.category()), why.message(), now);
+        return ofEntry(entry, why.deadLetterReason(), why.category().name(), why.category().severity().name(), why.message(), now);
     }
 
     /** The dead letter for a request whose every applicable fallback step failed, each one listed. */
@@ -92,17 +92,9 @@ public final class Terminals {
         }
         message.setLength(message.length() - 1);
         final AgentRequest r = entry.agentRequest();
-        return new DeadLetter(r.id(), r.target(), DeadLetterReason.FALLBACK_FAILED, why.category(), severity(why.category()),
+        return new DeadLetter(r.id(), r.target(), DeadLetterReason.FALLBACK_FAILED, why.category().name(), why.category().severity().name(),
                 message.toString(), entry.attempts(), echo(entry), entry.source(), entry.firstSeenAt(), now, masked(r.metadata()),
                 entry.fallbackFailed());
-    }
-
-    private static String severity(final String category) {
-        try {
-            return ErrorCategory.valueOf(category).severity().name();
-        } catch (final IllegalArgumentException | NullPointerException e) {
-            return null;
-        }
     }
 
     /** The dead letter for a request whose deadline passed before its next attempt could start. */
@@ -115,7 +107,7 @@ public final class Terminals {
 
     /** The dead letter for a request that a circuit kept from its target until its deadline. */
     DeadLetter circuitOpen(final InFlightEntry entry, final String why, final Instant now) {
-        return ofEntry(entry, DeadLetterReason.CIRCUIT_OPEN, "CIRCUIT_OPEN", "MEDIUM",
+        return ofEntry(entry, DeadLetterReason.CIRCUIT_OPEN, ErrorCategory.CIRCUIT_OPEN.name(), ErrorCategory.CIRCUIT_OPEN.severity().name(),
                 why + "; it would not admit the request before its deadline " + entry.deadline(), now);
     }
 
@@ -155,7 +147,7 @@ public final class Terminals {
     private static JsonNode readable(final byte[] raw) {
         try {
             return raw == null ? null : Json.DOOR.readTree(raw);
-        } catch (final java.io.IOException | RuntimeException notJson) {
+        } catch (final IOException | RuntimeException notJson) {
             return null;
         }
     }

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rebound.circuit.CircuitRecord;
 import dev.rebound.circuit.OwnerState;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.request.Json;
 import dev.rebound.topology.Stores;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -34,10 +37,10 @@ final class CircuitsView {
      * tasks). A target with no circuit record yet is listed as CLOSED with full traffic.
      */
     private static void instanceFigures(final Map<String, ObjectNode> byTarget, final ReboundMetrics metrics) {
-        for (final io.micrometer.core.instrument.Meter m : metrics.registry().getMeters()) {
+        for (final Meter m : metrics.registry().getMeters()) {
             final String name = m.getId().getName();
             final String target = m.getId().getTag("target");
-            if (target == null || !(m instanceof io.micrometer.core.instrument.Gauge g)) {
+            if (target == null || !(m instanceof Gauge g)) {
                 continue;
             }
             final String field = switch (name) {

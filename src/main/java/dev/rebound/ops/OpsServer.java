@@ -2,7 +2,10 @@ package dev.rebound.ops;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.rebound.topology.ReboundStreams;
+import dev.rebound.app.ReboundStreams;
+import dev.rebound.app.SelfHealth;
+import dev.rebound.http.HttpServers;
+import dev.rebound.metrics.ReboundMetrics;
 import org.apache.kafka.streams.KafkaStreams;
 
 import java.io.IOException;

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -24,7 +25,7 @@ public final class RequestEcho {
 
     /** For a record that did not parse: its text if it is UTF-8, else base64. */
     public static JsonNode ofRaw(final byte[] raw) {
-        final byte[] head = raw.length > MAX_ECHO_BYTES ? java.util.Arrays.copyOf(raw, MAX_ECHO_BYTES) : raw;
+        final byte[] head = raw.length > MAX_ECHO_BYTES ? Arrays.copyOf(raw, MAX_ECHO_BYTES) : raw;
         final boolean truncated = head.length < raw.length;
         try {
             final String text = StandardCharsets.UTF_8.newDecoder()

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebound.config.Limits;
 import dev.rebound.config.TargetConfig;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -59,7 +61,7 @@ public final class RequestParser {
             root = Json.DOOR.readTree(value);
         } catch (final JacksonException e) {
             return invalid("the record is not valid UTF-8 JSON: " + e.getOriginalMessage(), null, null, RequestEcho.ofRaw(value), null);
-        } catch (final java.io.IOException e) {
+        } catch (final IOException e) {
             return invalid("the record could not be read as JSON: " + e.getMessage(), null, null, RequestEcho.ofRaw(value), null);
         }
         if (root == null || root.isMissingNode()) {
@@ -109,7 +111,7 @@ public final class RequestParser {
         final Iterator<String> names = root.fieldNames();
         while (names.hasNext()) {
             final String name = names.next();
-            if (FORBIDDEN.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+            if (FORBIDDEN.contains(name.toLowerCase(Locale.ROOT))) {
                 return "a request cannot set '" + name + "': URLs, headers and credentials come only from the target's configuration";
             }
             if (!FIELDS.contains(name)) {
@@ -245,7 +247,7 @@ public final class RequestParser {
             case BOOLEAN -> "a boolean";
             case STRING -> "a string";
             case NULL -> "null";
-            default -> node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+            default -> node.getNodeType().name().toLowerCase(Locale.ROOT);
         };
     }
 }

@@ -1,10 +1,10 @@
 package dev.rebound.retry;
 
 import dev.rebound.classify.Classification;
-import dev.rebound.config.Durations;
 import dev.rebound.config.RetrySettings;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.request.DeadLetterReason;
+import dev.rebound.time.Durations;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -24,16 +24,31 @@ public final class RetryPlanner {
     }
 
     /**
+     * The request's side of the decision.
+     *
      * @param failedAttempt the attempt that failed, 1-based
      * @param previousWait  this request's previous wait, for decorrelated jitter
      * @param deadline      the request's deadline, or {@code null}
-     * @param globalPermit  takes a permit from the instance-wide retry cap; called only when
-     *                      everything else allows the retry
      */
-    public static RetryDecision decide(final Classification failure, final int failedAttempt, final Optional<Duration> previousWait,
-                                       final Instant now, final Instant deadline, final TargetConfig target,
-                                       final TargetRetryState state, final RetrySettings settings,
-                                       final BooleanSupplier globalPermit, final RandomGenerator random) {
+    public record Attempted(int failedAttempt, Optional<Duration> previousWait, Instant deadline) {
+    }
+
+    /**
+     * What bounds retries beyond the request itself.
+     *
+     * @param state        the target's retry state on this task: its adaptive limit and budget
+     * @param settings     the instance's retry settings: the delay tiers and the cap
+     * @param globalPermit takes a permit from the instance-wide retry cap; called only when
+     *                     everything else allows the retry
+     */
+    public record Caps(TargetRetryState state, RetrySettings settings, BooleanSupplier globalPermit) {
+    }
+
+    public static RetryDecision decide(final Classification failure, final Attempted attempted, final TargetConfig target,
+                                       final Caps caps, final Instant now, final RandomGenerator random) {
+        final int failedAttempt = attempted.failedAttempt();
+        final Instant deadline = attempted.deadline();
+        final TargetRetryState state = caps.state();
         final String what = target.name() + " failed with " + failure.category()
                 + (failure.httpStatus() == null ? "" : " (HTTP " + failure.httpStatus() + ")") + ": " + failure.message();
         if (!failure.retryable()) {
@@ -46,7 +61,7 @@ public final class RetryPlanner {
             return new RetryDecision.GiveUp(DeadLetterReason.RETRIES_EXHAUSTED,
                     what + "; " + failedAttempt + " of " + limit + " attempts used" + adaptive);
         }
-        final Duration backoff = Backoff.delay(target.retry(), failedAttempt, previousWait, random);
+        final Duration backoff = Backoff.delay(target.retry(), failedAttempt, attempted.previousWait(), random);
         final Duration wait = Backoff.wait(backoff, failure.retryAfter());
         final Instant due = now.plus(wait);
         if (deadline != null && due.isAfter(deadline)) {
@@ -58,10 +73,10 @@ public final class RetryPlanner {
                     what + "; the retry budget of " + target.name() + " is spent (ratio " + target.budget().ratio()
                             + " of first attempts in " + Durations.format(target.budget().window()) + ")");
         }
-        if (!globalPermit.getAsBoolean()) {
+        if (!caps.globalPermit().getAsBoolean()) {
             return new RetryDecision.GiveUp(DeadLetterReason.RETRY_BUDGET_EXHAUSTED,
-                    what + "; the instance-wide cap of " + settings.maxPerSecond() + " retries per second is reached");
+                    what + "; the instance-wide cap of " + caps.settings().maxPerSecond() + " retries per second is reached");
         }
-        return new RetryDecision.Retry(wait, due, settings.tierFor(wait));
+        return new RetryDecision.Retry(wait, due, caps.settings().tierFor(wait));
     }
 }

@@ -3,6 +3,7 @@ package dev.rebound.retry;
 import dev.rebound.classify.ErrorCategory;
 import dev.rebound.config.AdaptivePolicy;
 import dev.rebound.config.BudgetPolicy;
+import dev.rebound.window.SlidingCounts;
 
 import java.time.Duration;
 import java.time.Instant;

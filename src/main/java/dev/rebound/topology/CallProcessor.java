@@ -17,7 +17,7 @@ import dev.rebound.lifecycle.InFlightEntry;
 import dev.rebound.lifecycle.Lifecycle;
 import dev.rebound.lifecycle.Step;
 import dev.rebound.lifecycle.Terminals;
-import dev.rebound.ops.ReboundMetrics;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.request.AgentRequest;
 import dev.rebound.request.Json;
 import dev.rebound.request.ParseResult;

@@ -4,6 +4,7 @@ import dev.rebound.circuit.Admission;
 import dev.rebound.circuit.CircuitMachine;
 import dev.rebound.circuit.CircuitRecord;
 import dev.rebound.circuit.ControlRecord;
+import dev.rebound.circuit.LocalBreakers;
 import dev.rebound.circuit.Outcome;
 import dev.rebound.classify.ErrorCategory;
 import dev.rebound.config.CircuitPolicy;
@@ -50,25 +51,17 @@ final class CircuitGuard {
 
     /** Whether request {@code id} may call {@code target} now; an admitted probe is counted until {@link #ended}. */
     Admission.Decision admit(final String id, final TargetConfig target, final Instant now) {
-        final List<String> names = new ArrayList<>();
-        final List<ControlRecord> switches = new ArrayList<>();
+        // the circuits count only when on and decided for the cluster; the operators' switches always
+        final boolean consult = target.circuit().enabled() && target.circuit().scope() == CircuitPolicy.Scope.CLUSTER;
+        final List<Admission.Level> levels = new ArrayList<>();
         for (final TargetConfig t : lineage(target)) {
-            names.add(t.name());
-            switches.add(controls.get(t.name()));
+            levels.add(new Admission.Level(t.name(), controls.get(t.name()), consult ? circuits.get(t.name()) : null,
+                    consult ? probesPerTarget.getOrDefault(t.name(), 0) : 0));
         }
-        final List<CircuitRecord> chain = new ArrayList<>();
-        final List<Integer> probing = new ArrayList<>();
         if (!target.circuit().enabled()) {
-            return Admission.decide(names, switches, chain, task, probing, null, 0.0, now);
+            return Admission.decide(levels, task, null, 0.0, now);
         }
-        if (target.circuit().scope() == CircuitPolicy.Scope.CLUSTER) {
-            for (final TargetConfig t : lineage(target)) {
-                chain.add(circuits.get(t.name()));
-                probing.add(probesPerTarget.getOrDefault(t.name(), 0));
-            }
-        }
-        final Admission.Decision d = Admission.decide(names, switches, chain, task, probing, local.until(target.name(), now),
-                random.nextDouble(), now);
+        final Admission.Decision d = Admission.decide(levels, task, local.until(target.name(), now), random.nextDouble(), now);
         if (d instanceof Admission.Admit a && a.probe()) {
             probes.put(id, a.probeTarget());
             probesPerTarget.merge(a.probeTarget(), 1, Integer::sum);
@@ -104,7 +97,7 @@ final class CircuitGuard {
         }
         // the owner counts a request's own faults as calls, not failures, and judges RATE_LIMITED by its policy
         final boolean success = failure.map(f -> !CircuitMachine.isTargetFailure(f)).orElse(true);
-        final Outcome outcome = new Outcome(target.name(), now, success, failure.map(Enum::name).orElse(null), durationMs, task);
+        final Outcome outcome = new Outcome(target.name(), now, success, failure.orElse(null), durationMs, task);
         for (final TargetConfig t : lineage(target)) {
             pending.computeIfAbsent(t.name(), n -> new ArrayList<>()).add(outcome);
         }

@@ -10,7 +10,7 @@ import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.RecoveryPolicy;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.execute.HealthChecker;
-import dev.rebound.ops.ReboundMetrics;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.request.Json;
 import io.micrometer.core.instrument.Tags;
 import org.apache.kafka.streams.KeyValue;
@@ -102,7 +102,7 @@ final class CircuitOwnerProcessor implements Processor<String, byte[], String, b
             }
             // the owner's clock, not the reporter's: instances disagree about the time, and openUntil must not
             final Outcome outcome = new Outcome(o.target(), now, o.success(), o.category(), o.durationMs(), o.task());
-            apply(target, CircuitMachine.onOutcome(current(target), outcome, target.circuit(), target.recovery().orElse(null), target.name()));
+            apply(target, CircuitMachine.onOutcome(current(target), outcome, target.circuit(), target.recovery(), target.name()));
         }
     }
 
@@ -131,7 +131,7 @@ final class CircuitOwnerProcessor implements Processor<String, byte[], String, b
             if (t == null) {
                 continue;
             }
-            apply(t, CircuitMachine.onTick(kv.value, t.circuit(), t.recovery().orElse(null), t.name(), now));
+            apply(t, CircuitMachine.onTick(kv.value, t.circuit(), t.recovery(), t.name(), now));
             t.recovery().ifPresent(policy -> startCheckIfDue(t, policy, now));
         }
     }

@@ -1,5 +1,9 @@
 package dev.rebound.topology;
 
+import dev.rebound.config.RetrySettings;
+
+import java.time.Duration;
+
 /** Processor node names; {@code forward(record, childName)} routes by them. */
 public final class Nodes {
 
@@ -18,8 +22,8 @@ public final class Nodes {
     public static final String CONTROL_READER = "control-reader";
 
     /** The sink of one delay tier. */
-    public static String retrySink(final java.time.Duration tier) {
-        return "retry-sink-" + dev.rebound.config.RetrySettings.tierName(tier);
+    public static String retrySink(final Duration tier) {
+        return "retry-sink-" + RetrySettings.tierName(tier);
     }
 
     private Nodes() {

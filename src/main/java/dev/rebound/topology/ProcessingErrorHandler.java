@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The last line of defence (KIP-1033): an exception that escaped a processor is a bug in Rebound,
@@ -27,7 +28,7 @@ public final class ProcessingErrorHandler implements ProcessingExceptionHandler 
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessingErrorHandler.class);
     /** No secrets are known here; the executor masked what came from targets before any of it could reach an exception. */
-    private static final Terminals TERMINALS = new Terminals(java.util.function.UnaryOperator.identity());
+    private static final Terminals TERMINALS = new Terminals(UnaryOperator.identity());
     private String deadLetterTopic = Topics.DEAD_LETTERS;
 
     @Override

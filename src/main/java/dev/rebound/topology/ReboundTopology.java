@@ -1,15 +1,16 @@
 package dev.rebound.topology;
 
 import dev.rebound.circuit.CircuitRecord;
-import dev.rebound.lifecycle.InFlightEntry;
 import dev.rebound.circuit.ControlRecord;
 import dev.rebound.circuit.OwnerState;
-import dev.rebound.config.Redactor;
 import dev.rebound.config.ReboundConfig;
+import dev.rebound.config.Redactor;
 import dev.rebound.execute.TargetPool;
-import dev.rebound.ops.ReboundMetrics;
+import dev.rebound.lifecycle.InFlightEntry;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.request.Json;
 import dev.rebound.retry.TargetRetryState;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
@@ -96,7 +97,7 @@ public final class ReboundTopology {
      * request's in-flight entry is written and deleted, and a target's retry state is updated once
      * per request; the cache folds those into at most one changelog record per key per commit.
      */
-    private static <V> StoreBuilder<KeyValueStore<String, V>> keyValue(final String name, final org.apache.kafka.common.serialization.Serde<V> serde) {
+    private static <V> StoreBuilder<KeyValueStore<String, V>> keyValue(final String name, final Serde<V> serde) {
         return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), serde).withCachingEnabled();
     }

@@ -2,7 +2,7 @@ package dev.rebound.topology;
 
 import dev.rebound.lifecycle.InFlightEntry;
 
-import dev.rebound.ops.ReboundMetrics;
+import dev.rebound.metrics.ReboundMetrics;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 
 import java.util.Optional;

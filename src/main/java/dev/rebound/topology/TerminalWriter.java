@@ -3,7 +3,7 @@ package dev.rebound.topology;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.lifecycle.Step;
 import dev.rebound.lifecycle.Terminals;
-import dev.rebound.ops.ReboundMetrics;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.request.AgentResult;
 import dev.rebound.request.DeadLetter;
 import dev.rebound.request.Json;

@@ -1,5 +1,10 @@
 package dev.rebound.topology;
 
+import dev.rebound.config.RetrySettings;
+
+import java.time.Duration;
+import java.util.List;
+
 /** Rebound's topic names (DESIGN §1), each with the configured prefix. */
 public final class Topics {
 
@@ -28,7 +33,7 @@ public final class Topics {
     public static final String REGISTER_HEADER = "rebound-register";
 
     /** The topics Rebound creates, in the order {@code rebound topics create} reports them. */
-    public static final java.util.List<String> ALL = java.util.List.of(CALLS, RESULTS, DEAD_LETTERS, CIRCUITS, CONTROL, OUTCOMES, REPLAYED);
+    public static final List<String> ALL = List.of(CALLS, RESULTS, DEAD_LETTERS, CIRCUITS, CONTROL, OUTCOMES, REPLAYED);
 
     private final String prefix;
 
@@ -70,7 +75,7 @@ public final class Topics {
     }
 
     /** The topic of one delay tier, e.g. {@code agent-calls-retry-10s}. */
-    public String retryTier(final java.time.Duration tier) {
-        return prefix + RETRY + "-" + dev.rebound.config.RetrySettings.tierName(tier);
+    public String retryTier(final Duration tier) {
+        return prefix + RETRY + "-" + RetrySettings.tierName(tier);
     }
 }

@@ -1,8 +1,10 @@
 package dev.rebound.circuit;
 
+import dev.rebound.recovery.HealthState;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -17,23 +19,43 @@ class AdmissionTest {
                 null, null);
     }
 
+    /** The circuits of a lineage, level by level, with this task's probes in flight and no operator switch set. */
+    private static List<Admission.Level> circuits(final List<CircuitRecord> chain, final List<Integer> probes) {
+        final List<Admission.Level> levels = new ArrayList<>();
+        for (int i = 0; i < chain.size(); i++) {
+            final CircuitRecord c = chain.get(i);
+            levels.add(new Admission.Level(c == null ? "level-" + i : c.target(), null, c, probes.get(i)));
+        }
+        return levels;
+    }
+
+    private static Admission.Decision decide(final List<CircuitRecord> chain, final String task, final List<Integer> probes,
+                                             final Instant localUntil, final double draw, final Instant now) {
+        return Admission.decide(circuits(chain, probes), task, localUntil, draw, now);
+    }
+
+    private static Admission.Decision decide(final List<CircuitRecord> chain, final String task, final List<Integer> probes,
+                                             final Instant localUntil, final Instant now) {
+        return decide(chain, task, probes, localUntil, 0.0, now);
+    }
+
     @Test
     void shouldAdmitWithoutRecordsOrWhenClosed() {
-        assertThat(Admission.decide(Arrays.asList(null, null), "0_0", List.of(0, 0), null, NOW)).isEqualTo(new Admission.Admit(false, null));
-        assertThat(Admission.decide(List.of(rec("t", CircuitState.CLOSED, null, null)), "0_0", List.of(0), null, NOW))
+        assertThat(decide(Arrays.asList(null, null), "0_0", List.of(0, 0), null, NOW)).isEqualTo(new Admission.Admit(false, null));
+        assertThat(decide(List.of(rec("t", CircuitState.CLOSED, null, null)), "0_0", List.of(0), null, NOW))
                 .isInstanceOf(Admission.Admit.class);
     }
 
     @Test
     void shouldDeferUntilAnOpenCircuitMayProbe() {
-        final Admission.Decision d = Admission.decide(List.of(rec("t", CircuitState.OPEN, NOW.plusSeconds(12), null)), "0_0",
+        final Admission.Decision d = decide(List.of(rec("t", CircuitState.OPEN, NOW.plusSeconds(12), null)), "0_0",
                 List.of(0), null, NOW);
         assertThat(d).isEqualTo(new Admission.Defer(NOW.plusSeconds(12), "the circuit of t is OPEN (why)", Admission.Why.CIRCUIT));
     }
 
     @Test
     void shouldDeferAChildWhoseParentIsOpen() {
-        final Admission.Decision d = Admission.decide(Arrays.asList(null, rec("provider", CircuitState.OPEN, NOW.plusSeconds(5), null)),
+        final Admission.Decision d = decide(Arrays.asList(null, rec("provider", CircuitState.OPEN, NOW.plusSeconds(5), null)),
                 "0_0", List.of(0, 0), null, NOW);
         assertThat(d).isInstanceOfSatisfying(Admission.Defer.class, x -> assertThat(x.reason()).contains("provider is OPEN"));
     }
@@ -41,21 +63,21 @@ class AdmissionTest {
     @Test
     void shouldAdmitProbesOnlyFromTheProbeTaskAndOnlyAsManyAsAllowed() {
         final CircuitRecord half = rec("t", CircuitState.HALF_OPEN, null, "0_3");
-        assertThat(Admission.decide(List.of(half), "0_3", List.of(0), null, NOW)).isEqualTo(new Admission.Admit(true, "t"));
-        assertThat(Admission.decide(List.of(half), "0_3", List.of(1), null, NOW)).isEqualTo(new Admission.Admit(true, "t"));
-        assertThat(Admission.decide(List.of(half), "0_3", List.of(2), null, NOW)).isInstanceOf(Admission.Defer.class);
-        assertThat(Admission.decide(List.of(half), "0_1", List.of(0), null, NOW)).isInstanceOf(Admission.Defer.class);
+        assertThat(decide(List.of(half), "0_3", List.of(0), null, NOW)).isEqualTo(new Admission.Admit(true, "t"));
+        assertThat(decide(List.of(half), "0_3", List.of(1), null, NOW)).isEqualTo(new Admission.Admit(true, "t"));
+        assertThat(decide(List.of(half), "0_3", List.of(2), null, NOW)).isInstanceOf(Admission.Defer.class);
+        assertThat(decide(List.of(half), "0_1", List.of(0), null, NOW)).isInstanceOf(Admission.Defer.class);
     }
 
     @Test
     void shouldRefuseADisabledTargetOrAChildOfADisabledGroupBeforeAnythingElse() {
         final ControlRecord off = new ControlRecord(true, "provider incident", NOW, "ops");
-        final Admission.Decision d = Admission.decide(List.of("chat", "provider"), Arrays.asList(null, off),
-                List.of(rec("chat", CircuitState.HALF_OPEN, null, "0_0")), "0_0", List.of(0), null, 0.0, NOW);
+        final Admission.Decision d = Admission.decide(List.of(new Admission.Level("chat", null, rec("chat", CircuitState.HALF_OPEN, null, "0_0"), 0),
+                new Admission.Level("provider", off, null, 0)), "0_0", null, 0.0, NOW);
         assertThat(d).isEqualTo(new Admission.Defer(NOW.plusSeconds(1), "provider is disabled by an operator: provider incident",
                 Admission.Why.DISABLED));
         final ControlRecord on = new ControlRecord(false, "fixed", NOW, "ops");
-        assertThat(Admission.decide(List.of("chat"), List.of(on), List.of(), "0_0", List.of(), null, 0.0, NOW))
+        assertThat(Admission.decide(List.of(new Admission.Level("chat", on, null, 0)), "0_0", null, 0.0, NOW))
                 .isInstanceOf(Admission.Admit.class);
     }
 
@@ -66,13 +88,13 @@ class AdmissionTest {
     @Test
     void shouldAdmitTheRampsShareFromEveryTaskByTheRequestsDraw() {
         final List<CircuitRecord> chain = List.of(recovering("t", 25));
-        assertThat(Admission.decide(List.of(), List.of(), chain, "any-task", List.of(0), null, 0.2499, NOW))
+        assertThat(decide(chain, "any-task", List.of(0), null, 0.2499, NOW))
                 .isEqualTo(new Admission.Admit(false, null));
-        assertThat(Admission.decide(List.of(), List.of(), chain, "any-task", List.of(0), null, 0.25, NOW))
+        assertThat(decide(chain, "any-task", List.of(0), null, 0.25, NOW))
                 .isEqualTo(new Admission.Defer(NOW.plusSeconds(1), "t is recovering and admits 25% of requests; this one was not admitted",
                         Admission.Why.RAMP));
         // a child recovering under a recovering parent passes both draws' thresholds with the same draw
-        assertThat(Admission.decide(List.of(), List.of(), List.of(recovering("c", 50), recovering("p", 10)), "x", List.of(0, 0), null,
+        assertThat(decide(List.of(recovering("c", 50), recovering("p", 10)), "x", List.of(0, 0), null,
                 0.3, NOW)).isInstanceOf(Admission.Defer.class);
     }
 
@@ -80,7 +102,7 @@ class AdmissionTest {
     void shouldTreatAFailedTargetAsDisabled() {
         final CircuitRecord failed = new CircuitRecord("t", CircuitState.OPEN, NOW, "30 health checks failed in a row", 0, 0, 0, 0,
                 NOW.plusSeconds(10), 0, null, HealthState.FAILED, 0);
-        assertThat(Admission.decide(List.of(), List.of(), List.of(failed), "x", List.of(0), null, 0.0, NOW))
+        assertThat(decide(List.of(failed), "x", List.of(0), null, 0.0, NOW))
                 .isInstanceOfSatisfying(Admission.Defer.class, d -> {
                     assertThat(d.why()).isEqualTo(Admission.Why.DISABLED);
                     assertThat(d.reason()).contains("t FAILED its health checks");
@@ -89,9 +111,9 @@ class AdmissionTest {
 
     @Test
     void shouldHonourTheLocalBreaker() {
-        assertThat(Admission.decide(List.of(), "0_0", List.of(), NOW.plusSeconds(2), NOW))
+        assertThat(decide(List.of(), "0_0", List.of(), NOW.plusSeconds(2), NOW))
                 .isEqualTo(new Admission.Defer(NOW.plusSeconds(2), "the local breaker of this task tripped after consecutive failures",
                         Admission.Why.LOCAL));
-        assertThat(Admission.decide(List.of(), "0_0", List.of(), NOW, NOW)).isInstanceOf(Admission.Admit.class);
+        assertThat(decide(List.of(), "0_0", List.of(), NOW, NOW)).isInstanceOf(Admission.Admit.class);
     }
 }

@@ -1,7 +1,9 @@
 package dev.rebound.circuit;
 
+import dev.rebound.classify.ErrorCategory;
 import dev.rebound.config.CircuitPolicy;
 import dev.rebound.config.RecoveryPolicy;
+import dev.rebound.recovery.HealthState;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -35,7 +37,7 @@ class HealthMachineTest {
 
     private void tick(final Duration d) {
         now = now.plus(d);
-        take(CircuitMachine.onTick(s, P, R, "t", now));
+        take(CircuitMachine.onTick(s, P, Optional.of(R), "t", now));
     }
 
     private void take(final CircuitMachine.Step step) {
@@ -67,7 +69,7 @@ class HealthMachineTest {
     @Test
     void shouldDegradeWhenRealCallsTripTheCircuit() {
         for (int i = 0; i < 3; i++) {
-            take(CircuitMachine.onOutcome(s, new Outcome("t", now, false, "SERVER_ERROR", 10, "0_1"), P, R, "t"));
+            take(CircuitMachine.onOutcome(s, new Outcome("t", now, false, ErrorCategory.SERVER_ERROR, 10, "0_1"), P, Optional.of(R), "t"));
         }
         assertThat(s.state()).isEqualTo(CircuitState.OPEN);
         assertThat(s.health().state()).isEqualTo(HealthState.DEGRADED);
@@ -118,9 +120,9 @@ class HealthMachineTest {
         check(true);
         tick(Duration.ofSeconds(5));
         assertThat(s.health().percent()).isEqualTo(25);
-        take(CircuitMachine.onOutcome(s, new Outcome("t", now, true, null, 10, "0_1"), P, R, "t"));
+        take(CircuitMachine.onOutcome(s, new Outcome("t", now, true, null, 10, "0_1"), P, Optional.of(R), "t"));
         assertThat(s.state()).as("successes do not close it early: the ramp does").isEqualTo(CircuitState.HALF_OPEN);
-        take(CircuitMachine.onOutcome(s, new Outcome("t", now, false, "TIMEOUT", 10, "0_1"), P, R, "t"));
+        take(CircuitMachine.onOutcome(s, new Outcome("t", now, false, ErrorCategory.TIMEOUT, 10, "0_1"), P, Optional.of(R), "t"));
         assertThat(s.health().state()).isEqualTo(HealthState.DEGRADED);
         assertThat(published.reason()).isEqualTo("a call failed with TIMEOUT while recovering at 25%");
         assertThat(published.trafficPercent()).isZero();

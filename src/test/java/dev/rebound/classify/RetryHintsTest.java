@@ -1,5 +1,6 @@
 package dev.rebound.classify;
 
+import dev.rebound.request.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +17,7 @@ class RetryHintsTest {
 
     private static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
 
-    private static java.util.Optional<Duration> hint(final int status, final Map<String, List<String>> headers) {
+    private static Optional<Duration> hint(final int status, final Map<String, List<String>> headers) {
         return RetryHints.from(status, headers, null, "", NOW);
     }
 
@@ -80,7 +82,7 @@ class RetryHintsTest {
 
     @Test
     void shouldReadAGeminiRetryDelay() throws Exception {
-        final var body = dev.rebound.request.Json.MAPPER.readTree(
+        final var body = Json.MAPPER.readTree(
                 "{\"error\":{\"code\":429,\"status\":\"RESOURCE_EXHAUSTED\",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"38s\"}]}}");
         assertThat(RetryHints.from(429, Map.of(), body, "", NOW)).contains(Duration.ofSeconds(38));
     }

@@ -1,11 +1,14 @@
 package dev.rebound.config;
 
+import dev.rebound.classify.ErrorCategory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -62,7 +65,7 @@ class ConfigLoaderTest {
             assertThat(r.interval()).isEqualTo(Duration.ofSeconds(10));
         });
         assertThat(chat.fallback()).hasSize(4);
-        assertThat(chat.fallback().get(0)).isEqualTo(new FallbackStep.ToTarget(java.util.Set.of("CONTEXT_TOO_LONG"), "openai-chat-long"));
+        assertThat(chat.fallback().get(0)).isEqualTo(new FallbackStep.ToTarget(Set.of("CONTEXT_TOO_LONG"), "openai-chat-long"));
         assertThat(chat.fallback().get(1).on()).contains("CIRCUIT_OPEN", "RETRIES_EXHAUSTED").hasSize(6);
         assertThat(chat.fallback().get(2)).isEqualTo(new FallbackStep.FromCache(FallbackStep.DEFAULT_ON, Duration.ofHours(1), 10_000));
         assertThat(chat.fallback().get(3).servedBy()).isEqualTo("static");
@@ -70,7 +73,7 @@ class ConfigLoaderTest {
         assertThat(FallbackStep.DEFAULT_ON).contains("SERVER_ERROR", "CIRCUIT_OPEN").doesNotContain("VALIDATION", "AUTHENTICATION");
         assertThat(chat.circuit()).isEqualTo(new CircuitPolicy(CircuitPolicy.WindowType.TIME, Duration.ofSeconds(60), 100, 10, 0.5, 5,
                 Duration.ofSeconds(20), 0.8, Duration.ofSeconds(30), 3, false, CircuitPolicy.Scope.CLUSTER, true,
-                java.util.Map.of(dev.rebound.classify.ErrorCategory.QUOTA_EXHAUSTED, Duration.ofMinutes(15))));
+                Map.of(ErrorCategory.QUOTA_EXHAUSTED, Duration.ofMinutes(15))));
         assertThat(chat.budget()).isEqualTo(new BudgetPolicy(0.2, 5, Duration.ofSeconds(10)));
         assertThat(chat.adaptive()).isEqualTo(AdaptivePolicy.DEFAULT);
         assertThat(c.retries()).isEqualTo(RetrySettings.DEFAULT);
@@ -260,11 +263,11 @@ class ConfigLoaderTest {
     @Test
     void shouldLoadTheShippedExamples() {
         final ReboundConfig example = new ConfigLoader(Map.of("OPENAI_API_KEY", "sk-example-123456")::get)
-                .load(java.nio.file.Path.of("examples/rebound.yaml"));
+                .load(Path.of("examples/rebound.yaml"));
         assertThat(example.target("openai-chat").orElseThrow().circuit().consecutiveFailures()).isEqualTo(5);
         assertThat(example.target("openai").orElseThrow().circuit().consecutiveFailures()).isEqualTo(10);
         assertThat(example.kafka()).containsEntry("bootstrap.servers", "localhost:9092");
-        final ReboundConfig compose = new ConfigLoader(Map.<String, String>of()::get).load(java.nio.file.Path.of("examples/compose.yaml"));
+        final ReboundConfig compose = new ConfigLoader(Map.<String, String>of()::get).load(Path.of("examples/compose.yaml"));
         assertThat(compose.target("sim-chat")).isPresent();
     }
 

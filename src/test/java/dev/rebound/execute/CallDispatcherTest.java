@@ -1,5 +1,6 @@
 package dev.rebound.execute;
 
+import dev.rebound.classify.ErrorCategory;
 import dev.rebound.lifecycle.CallOutcome;
 import org.junit.jupiter.api.Test;
 
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CallDispatcherTest {
 
     private final List<CallSpec> started = new CopyOnWriteArrayList<>();
-    private final Map<String, CompletableFuture<CallOutcome>> futures = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<CallOutcome>> futures = new ConcurrentHashMap<>();
     private final TargetSlots slots = new TargetSlots(1);
 
     private CallDispatcher dispatcher(final boolean instantAfterFirst) {
@@ -164,7 +166,7 @@ class CallDispatcherTest {
         d.drain(done::add, 10);
         assertThat(done).extracting(c -> c.spec().requestId()).containsExactly("a", "late");
         assertThat(((CallOutcome.Failed) done.get(1).outcome()).classification().category())
-                .isEqualTo(dev.rebound.classify.ErrorCategory.TIMEOUT);
+                .isEqualTo(ErrorCategory.TIMEOUT);
         assertThat(slots.available()).isEqualTo(1);
     }
 }

@@ -7,11 +7,11 @@ import dev.rebound.classify.ErrorCategory;
 import dev.rebound.classify.ErrorClassifier;
 import dev.rebound.config.ConfigException;
 import dev.rebound.config.ConfigLoader;
-import dev.rebound.config.Redactor;
 import dev.rebound.config.ReboundConfig;
+import dev.rebound.config.Redactor;
 import dev.rebound.config.TargetConfig;
-import dev.rebound.ops.SimScenario;
-import dev.rebound.ops.Simulator;
+import dev.rebound.sim.SimScenario;
+import dev.rebound.sim.Simulator;
 import dev.rebound.testkit.Configs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -97,7 +98,7 @@ class HttpTargetExecutorTest {
     @Test
     void shouldClassifyARefusedConnectionAsNetwork() throws Exception {
         final int closedPort;
-        try (var socket = new java.net.ServerSocket(0)) {
+        try (var socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
         final TargetConfig t = Configs.twoTargets("http://127.0.0.1:" + closedPort).target("llm").orElseThrow();

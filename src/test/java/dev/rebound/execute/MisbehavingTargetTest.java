@@ -18,6 +18,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -207,7 +208,7 @@ class MisbehavingTargetTest {
                 """);
         final HealthChecker checker = new HealthChecker(name -> spec -> {
             keys.add(spec.requestId());
-            return CompletableFuture.completedFuture(new CallOutcome.Success(200, null, java.time.Instant.now(), 1));
+            return CompletableFuture.completedFuture(new CallOutcome.Success(200, null, Instant.now(), 1));
         }, HttpTargetExecutor::defaultClient);
         for (int i = 0; i < 3; i++) {
             checker.check(config.target("t").orElseThrow(), config.target("t").orElseThrow().recovery().orElseThrow()).get();

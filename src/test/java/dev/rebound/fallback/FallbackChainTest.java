@@ -2,6 +2,7 @@ package dev.rebound.fallback;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.rebound.classify.ErrorCategory;
+import dev.rebound.config.FallbackReason;
 import dev.rebound.config.FallbackStep;
 import dev.rebound.request.DeadLetterReason;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class FallbackChainTest {
                 .as("a context-length error goes to the larger-context target").hasValue(0);
         assertThat(FallbackChain.next(CHAIN, 1, why(ErrorCategory.CONTEXT_TOO_LONG, DeadLetterReason.NON_RETRYABLE)))
                 .as("and after it, not to the other provider, which has the same limit: the cache").hasValue(2);
-        assertThat(FallbackChain.next(CHAIN, 0, new Trigger("CIRCUIT_OPEN", FallbackStep.DISABLED, "off")))
+        assertThat(FallbackChain.next(CHAIN, 0, new Trigger(ErrorCategory.CIRCUIT_OPEN, FallbackReason.DISABLED, "off")))
                 .as("a disabled target goes to the chain").hasValue(1);
     }
 
@@ -59,6 +60,6 @@ class FallbackChainTest {
                 .isFalse();
         assertThat(FallbackChain.handles(List.of(), why(ErrorCategory.SERVER_ERROR, DeadLetterReason.RETRIES_EXHAUSTED))).isFalse();
         assertThat(why(ErrorCategory.VALIDATION, DeadLetterReason.NON_RETRYABLE).deadLetterReason()).isEqualTo(DeadLetterReason.NON_RETRYABLE);
-        assertThat(new Trigger("CIRCUIT_OPEN", FallbackStep.DISABLED, "off").deadLetterReason()).isEqualTo(DeadLetterReason.DEADLINE_EXCEEDED);
+        assertThat(new Trigger(ErrorCategory.CIRCUIT_OPEN, FallbackReason.DISABLED, "off").deadLetterReason()).isEqualTo(DeadLetterReason.DEADLINE_EXCEEDED);
     }
 }

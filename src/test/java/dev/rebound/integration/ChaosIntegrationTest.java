@@ -1,11 +1,12 @@
 package dev.rebound.integration;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.ops.CompactedGarbage;
-import dev.rebound.ops.LimitRequests;
-import dev.rebound.ops.Misbehaviour;
-import dev.rebound.ops.SimScenario;
-import dev.rebound.ops.TerminalCounter;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.rebound.demo.CompactedGarbage;
+import dev.rebound.demo.LimitRequests;
+import dev.rebound.demo.TerminalCounter;
+import dev.rebound.sim.Misbehaviour;
+import dev.rebound.sim.SimScenario;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.LiveRebound;
 import dev.rebound.testkit.Requests;
@@ -19,10 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Issue #12 ("No poison pills") on a real broker: the chaos simulator (flaky failures plus stalled
@@ -127,8 +130,8 @@ class ChaosIntegrationTest {
 
             // then every request has exactly one terminal record (soft assertions: a failure report names every broken promise)
             final TerminalCounter counter = live.counter();
-            final java.util.function.Function<String, JsonNode> last = id -> counter.has(id) ? counter.last(id)
-                    : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+            final Function<String, JsonNode> last = id -> counter.has(id) ? counter.last(id)
+                    : MissingNode.getInstance();
             final SoftAssertions softly = new SoftAssertions();
             softly.assertThat(missing).as("requests of the chaos batch without a terminal record").isEmpty();
             softly.assertThat(counter.duplicated()).as("requests with more than one terminal record").isZero();
@@ -195,7 +198,7 @@ class ChaosIntegrationTest {
      * Reads until at least {@code enough} of {@code ids} have a terminal record, or {@code patience}
      * passes; returns the ids still without one (so a failure names them instead of timing out).
      */
-    private static List<String> awaitTerminal(final TerminalCounter counter, final int enough, final java.util.Collection<String> ids,
+    private static List<String> awaitTerminal(final TerminalCounter counter, final int enough, final Collection<String> ids,
                                               final Duration patience) {
         final long until = System.nanoTime() + patience.toNanos();
         List<String> missing;

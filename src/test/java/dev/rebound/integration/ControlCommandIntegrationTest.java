@@ -1,7 +1,7 @@
 package dev.rebound.integration;
 
 import dev.rebound.circuit.ControlRecord;
-import dev.rebound.ops.TerminalCounter;
+import dev.rebound.demo.TerminalCounter;
 import dev.rebound.testkit.Cli;
 import dev.rebound.testkit.LiveRebound;
 import dev.rebound.testkit.Requests;

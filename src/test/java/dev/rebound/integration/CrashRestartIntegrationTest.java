@@ -1,11 +1,11 @@
 package dev.rebound.integration;
 
-import dev.rebound.ops.EmbeddedKafka;
-import dev.rebound.ops.SimScenario;
-import dev.rebound.ops.Simulator;
-import dev.rebound.ops.TerminalCounter;
+import dev.rebound.admin.EmbeddedKafka;
+import dev.rebound.admin.ProcessorProcess;
+import dev.rebound.demo.TerminalCounter;
+import dev.rebound.sim.SimScenario;
+import dev.rebound.sim.Simulator;
 import dev.rebound.testkit.IntegrationConfig;
-import dev.rebound.ops.ProcessorProcess;
 import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
 import dev.rebound.topology.Topics;

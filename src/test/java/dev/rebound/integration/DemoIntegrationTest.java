@@ -1,7 +1,7 @@
 package dev.rebound.integration;
 
-import dev.rebound.ops.Demo;
-import dev.rebound.ops.DemoSummary;
+import dev.rebound.demo.Demo;
+import dev.rebound.demo.DemoSummary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,7 +34,7 @@ class DemoIntegrationTest {
                 .isBetween(190L, 190L * 3);
         assertThat(s.succeeded()).as("with retries, the flaky scenario's requests mostly succeed").isGreaterThan(160);
         assertThat(s.deadLettered()).as("with the fallback chain, only the bad input is dead-lettered").isEqualTo(10);
-        assertThat(s.fallbackServedBy().keySet()).as("the healthy backup target serves every fallback").isSubsetOf(java.util.Set.of("sim-backup"));
+        assertThat(s.fallbackServedBy().keySet()).as("the healthy backup target serves every fallback").isSubsetOf(Set.of("sim-backup"));
         assertThat(s.backupCalls()).isEqualTo(s.fallback());
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("[   200/200]").containsPattern("circuit (CLOSED|OPEN|HALF_OPEN)");
         assertThat(Demo.table(s)).contains("lost", "duplicated", "every request accounted for");

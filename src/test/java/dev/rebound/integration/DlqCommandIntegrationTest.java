@@ -1,16 +1,16 @@
 package dev.rebound.integration;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.ops.TerminalCounter;
-import dev.rebound.ops.TopicSnapshot;
+import dev.rebound.admin.TopicSnapshot;
+import dev.rebound.demo.TerminalCounter;
 import dev.rebound.request.Json;
+import dev.rebound.testkit.Cli;
+import dev.rebound.testkit.LiveRebound;
+import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
-import dev.rebound.testkit.Cli;
-import dev.rebound.testkit.LiveRebound;
-import dev.rebound.testkit.Requests;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,20 +1,20 @@
 package dev.rebound.integration;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rebound.admin.EmbeddedKafka;
+import dev.rebound.app.ReboundStreams;
 import dev.rebound.circuit.ControlRecord;
 import dev.rebound.config.ReboundConfig;
+import dev.rebound.demo.TerminalCounter;
 import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
-import dev.rebound.ops.EmbeddedKafka;
-import dev.rebound.ops.ReboundMetrics;
-import dev.rebound.ops.SimScenario;
-import dev.rebound.ops.Simulator;
-import dev.rebound.ops.TerminalCounter;
+import dev.rebound.metrics.ReboundMetrics;
+import dev.rebound.sim.SimScenario;
+import dev.rebound.sim.Simulator;
 import dev.rebound.testkit.Cli;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
-import dev.rebound.topology.ReboundStreams;
 import dev.rebound.topology.Stores;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -30,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -134,7 +135,7 @@ class FallbackIntegrationTest {
     }
 
     private static void phase(final Requests requests, final TerminalCounter counter, final String name,
-                              final java.util.function.IntFunction<String> request) {
+                              final IntFunction<String> request) {
         for (int i = 0; i < N; i++) {
             requests.send(name + "-" + i, request.apply(i));
         }

@@ -1,17 +1,17 @@
 package dev.rebound.integration;
 
+import dev.rebound.admin.EmbeddedKafka;
+import dev.rebound.app.ReboundStreams;
 import dev.rebound.config.ReboundConfig;
+import dev.rebound.demo.TerminalCounter;
 import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
-import dev.rebound.ops.EmbeddedKafka;
-import dev.rebound.ops.ReboundMetrics;
-import dev.rebound.ops.SimScenario;
-import dev.rebound.ops.Simulator;
-import dev.rebound.ops.TerminalCounter;
+import dev.rebound.metrics.ReboundMetrics;
+import dev.rebound.sim.SimScenario;
+import dev.rebound.sim.Simulator;
 import dev.rebound.testkit.HostileCorpus;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.SharedKafka;
-import dev.rebound.topology.ReboundStreams;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

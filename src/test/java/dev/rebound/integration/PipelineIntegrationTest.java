@@ -1,20 +1,22 @@
 package dev.rebound.integration;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rebound.admin.EmbeddedKafka;
+import dev.rebound.app.ReboundStreams;
 import dev.rebound.config.ReboundConfig;
+import dev.rebound.demo.TerminalCounter;
 import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
-import dev.rebound.ops.EmbeddedKafka;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.ops.OpsServer;
-import dev.rebound.ops.ReboundMetrics;
-import dev.rebound.ops.SimScenario;
-import dev.rebound.ops.Simulator;
-import dev.rebound.ops.TerminalCounter;
+import dev.rebound.request.Json;
+import dev.rebound.sim.SimScenario;
+import dev.rebound.sim.Simulator;
+import dev.rebound.testkit.Cli;
 import dev.rebound.testkit.Configs;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
-import dev.rebound.topology.ReboundStreams;
 import dev.rebound.topology.Topics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,6 +31,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -120,8 +123,8 @@ class PipelineIntegrationTest {
             final HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).isEqualTo(200);
-            final com.fasterxml.jackson.databind.JsonNode checks = dev.rebound.request.Json.MAPPER.readTree(ready.body()).path("checks");
-            for (final String check : java.util.List.of("streamsAlive", "streamsRunning", "storesRestored", "punctuatorsAlive",
+            final JsonNode checks = Json.MAPPER.readTree(ready.body()).path("checks");
+            for (final String check : List.of("streamsAlive", "streamsRunning", "storesRestored", "punctuatorsAlive",
                     "brokerReachable")) {
                 assertThat(checks.path(check).path("ok").asBoolean()).as(check + ": " + checks.path(check)).isTrue();
             }
@@ -135,7 +138,7 @@ class PipelineIntegrationTest {
                     .contains("rebound_in_flight{target=\"llm\"} 0.0")
                     .contains("rebound_attempt_duration_seconds_count")
                     .as("Kafka Streams' own metrics are bound too").contains("kafka_stream_thread_process_total");
-            final dev.rebound.testkit.Cli.Run status = dev.rebound.testkit.Cli.rebound("status", "--ops", base);
+            final Cli.Run status = Cli.rebound("status", "--ops", base);
             assertThat(status.code()).isZero();
             assertThat(status.out()).contains("IN-FLIGHT", "BUDGET", "FAIL-RATE")
                     .containsPattern("(?m)^llm\\s+CLOSED\\s+HEALTHY\\s+100%\\s+0\\s+\\d+\\s+\\d+%");

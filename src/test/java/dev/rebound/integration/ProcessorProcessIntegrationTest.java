@@ -1,6 +1,6 @@
 package dev.rebound.integration;
 
-import dev.rebound.ops.ProcessorProcess;
+import dev.rebound.admin.ProcessorProcess;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.SharedKafka;
 import org.junit.jupiter.api.Test;

@@ -1,27 +1,28 @@
 package dev.rebound.integration;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rebound.admin.EmbeddedKafka;
+import dev.rebound.admin.TopicSnapshot;
+import dev.rebound.app.ReboundStreams;
 import dev.rebound.circuit.CircuitRecord;
 import dev.rebound.circuit.CircuitState;
-import dev.rebound.circuit.HealthState;
 import dev.rebound.config.ReboundConfig;
+import dev.rebound.demo.Pacer;
+import dev.rebound.demo.RampShares;
 import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
-import dev.rebound.ops.EmbeddedKafka;
-import dev.rebound.ops.Pacer;
-import dev.rebound.ops.RampShares;
-import dev.rebound.ops.ReboundMetrics;
-import dev.rebound.ops.SimScenario;
-import dev.rebound.ops.Simulator;
-import dev.rebound.ops.TopicSnapshot;
+import dev.rebound.metrics.ReboundMetrics;
+import dev.rebound.recovery.HealthState;
 import dev.rebound.request.Json;
+import dev.rebound.sim.SimScenario;
+import dev.rebound.sim.Simulator;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
-import dev.rebound.topology.ReboundStreams;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,7 +124,7 @@ class RecoveryIntegrationTest {
                 // machine produces fewer requests per step than the 600 planned, and the bound widens with it
                 final double sd = 100 * Math.sqrt(s.percent() / 100.0 * (1 - s.percent() / 100.0) / s.requests());
                 assertThat(s.share()).as("admitted share at %d%% over %d requests", s.percent(), s.requests())
-                        .isCloseTo(s.percent(), org.assertj.core.data.Offset.offset(Math.max(5.0, 3.5 * sd)));
+                        .isCloseTo(s.percent(), Offset.offset(Math.max(5.0, 3.5 * sd)));
                 assertThat(Duration.between(s.from(), s.to())).as("a step lasts stepEvery").isBetween(Duration.ofMillis(3_900),
                         Duration.ofMillis(5_500));
             }

@@ -1,12 +1,12 @@
 package dev.rebound.integration;
 
+import dev.rebound.admin.EmbeddedKafka;
+import dev.rebound.admin.TopicCheck;
 import dev.rebound.config.ReboundConfig;
-import dev.rebound.ops.EmbeddedKafka;
-import dev.rebound.ops.TopicCheck;
+import dev.rebound.testkit.Cli;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.SharedKafka;
 import dev.rebound.topology.Topics;
-import dev.rebound.testkit.Cli;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
@@ -225,7 +226,7 @@ class LifecycleModelTest {
         }
 
         /** CallProcessor.handle: the lifecycle's steps, executed; an exception dead-letters this request only. */
-        private void handle(final String id, final InFlightEntry entry, final Event event, final java.util.function.Supplier<InFlightEntry> known) {
+        private void handle(final String id, final InFlightEntry entry, final Event event, final Supplier<InFlightEntry> known) {
             final List<Step> steps = lifecycle.next(entry, event, now, env);
             if (entry == null && !(event instanceof Event.Arrived)) {
                 assertThat(steps).as("an ended request ignores " + event).isEmpty();

@@ -1,5 +1,6 @@
 package dev.rebound.request;
 
+import dev.rebound.config.Limits;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.testkit.Configs;
 import dev.rebound.testkit.HostileCorpus;
@@ -8,6 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -52,7 +54,7 @@ class HostileInputTest {
     @Test
     void shouldRejectTenThousandLevelsOfNesting() {
         final String deep = "{\"id\":\"deep\",\"target\":\"llm\",\"payload\":{\"a\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}}";
-        final RequestParser roomy = new RequestParser(config.targets(), new dev.rebound.config.Limits(1 << 20, 1 << 19, 1 << 19, 10, java.time.Duration.ofMinutes(10)));
+        final RequestParser roomy = new RequestParser(config.targets(), new Limits(1 << 20, 1 << 19, 1 << 19, 10, Duration.ofMinutes(10)));
         final ParseResult.Rejected r = (ParseResult.Rejected) roomy.parse(deep.getBytes(StandardCharsets.UTF_8), NOW);
         assertThat(r.reason()).isEqualTo(DeadLetterReason.INVALID_REQUEST);
         assertThat(r.message()).contains("nesting");

@@ -1,19 +1,23 @@
 package dev.rebound.request;
 
+import dev.rebound.config.Limits;
+import dev.rebound.config.ReboundConfig;
 import dev.rebound.testkit.Configs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RequestParserTest {
 
     private static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
-    private final dev.rebound.config.ReboundConfig config = Configs.twoTargets("http://127.0.0.1:1");
+    private final ReboundConfig config = Configs.twoTargets("http://127.0.0.1:1");
     private final RequestParser parser = new RequestParser(config.targets(), config.limits());
 
     private ParseResult parse(final String json) {
@@ -115,7 +119,7 @@ class RequestParserTest {
     @Test
     void shouldRejectDeepNestingWithoutAStackOverflow() {
         final String deep = "{\"id\":\"a\",\"target\":\"llm\",\"payload\":" + "[".repeat(5_000) + "]".repeat(5_000) + "}";
-        final var big = new RequestParser(config.targets(), new dev.rebound.config.Limits(1 << 20, 1 << 19, 1 << 19, 10, java.time.Duration.ofMinutes(10)));
+        final var big = new RequestParser(config.targets(), new Limits(1 << 20, 1 << 19, 1 << 19, 10, Duration.ofMinutes(10)));
         final ParseResult.Rejected r = (ParseResult.Rejected) big.parse(deep.getBytes(StandardCharsets.UTF_8), NOW);
         assertThat(r.message()).contains("nesting");
     }
@@ -125,7 +129,7 @@ class RequestParserTest {
         final byte[] garbage = {(byte) 0xC3, (byte) 0x28, (byte) 0xFF, 0x00, 0x7B};
         final ParseResult.Rejected r = (ParseResult.Rejected) parser.parse(garbage, NOW);
         assertThat(r.reason()).isEqualTo(DeadLetterReason.INVALID_REQUEST);
-        assertThat(r.echo().path("base64").asText()).isEqualTo(java.util.Base64.getEncoder().encodeToString(garbage));
+        assertThat(r.echo().path("base64").asText()).isEqualTo(Base64.getEncoder().encodeToString(garbage));
     }
 
     @Test

@@ -27,8 +27,8 @@ class RetryPlannerTest {
 
     private RetryDecision decide(final Classification f, final int attempt, final Instant deadline, final TargetRetryState state,
                                  final boolean global) {
-        return RetryPlanner.decide(f, attempt, Optional.empty(), NOW, deadline, llm, state, RetrySettings.DEFAULT, () -> global,
-                new SplittableRandom(1));
+        return RetryPlanner.decide(f, new RetryPlanner.Attempted(attempt, Optional.empty(), deadline), llm,
+                new RetryPlanner.Caps(state, RetrySettings.DEFAULT, () -> global), NOW, new SplittableRandom(1));
     }
 
     @Test
@@ -81,8 +81,9 @@ class RetryPlannerTest {
             spent = spent.onRetry(NOW);
         }
         final boolean[] asked = {false};
-        final RetryDecision d = RetryPlanner.decide(failure(ErrorCategory.SERVER_ERROR, null), 1, Optional.empty(), NOW, null, llm,
-                spent, RetrySettings.DEFAULT, () -> asked[0] = true, new SplittableRandom(1));
+        final RetryDecision d = RetryPlanner.decide(failure(ErrorCategory.SERVER_ERROR, null),
+                new RetryPlanner.Attempted(1, Optional.empty(), null), llm,
+                new RetryPlanner.Caps(spent, RetrySettings.DEFAULT, () -> asked[0] = true), NOW, new SplittableRandom(1));
         assertThat(d).isInstanceOfSatisfying(RetryDecision.GiveUp.class,
                 g -> assertThat(g.reason()).isEqualTo(DeadLetterReason.RETRY_BUDGET_EXHAUSTED));
         assertThat(asked[0]).isFalse();

@@ -1,14 +1,14 @@
 package dev.rebound.testkit;
 
+import dev.rebound.admin.EmbeddedKafka;
+import dev.rebound.app.ReboundStreams;
 import dev.rebound.config.ReboundConfig;
+import dev.rebound.demo.TerminalCounter;
 import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
-import dev.rebound.ops.EmbeddedKafka;
-import dev.rebound.ops.ReboundMetrics;
-import dev.rebound.ops.SimScenario;
-import dev.rebound.ops.Simulator;
-import dev.rebound.ops.TerminalCounter;
-import dev.rebound.topology.ReboundStreams;
+import dev.rebound.metrics.ReboundMetrics;
+import dev.rebound.sim.SimScenario;
+import dev.rebound.sim.Simulator;
 import dev.rebound.topology.Topics;
 
 import java.nio.file.Files;

@@ -1,7 +1,8 @@
 package dev.rebound.testkit;
 
-import dev.rebound.ops.EmbeddedKafka;
-import dev.rebound.ops.TopicSpec;
+import dev.rebound.admin.EmbeddedKafka;
+import dev.rebound.admin.TopicSpec;
+import dev.rebound.config.RetrySettings;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,7 +37,7 @@ public final class SharedKafka {
     /** A fresh topic prefix, with Rebound's topics created under it. */
     public static String freshTopics(final int partitions) throws Exception {
         final String prefix = "t" + NEXT.incrementAndGet() + "-" + Long.toHexString(System.nanoTime() & 0xffffff) + ".";
-        get().createTopics(TopicSpec.newTopics(prefix, partitions, dev.rebound.config.RetrySettings.DEFAULT.tiers()));
+        get().createTopics(TopicSpec.newTopics(prefix, partitions, RetrySettings.DEFAULT.tiers()));
         return prefix;
     }
 }

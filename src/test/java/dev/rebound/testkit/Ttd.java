@@ -6,7 +6,7 @@ import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.execute.TargetExecutor;
 import dev.rebound.execute.TargetPool;
-import dev.rebound.ops.ReboundMetrics;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.request.Json;
 import dev.rebound.topology.ReboundTopology;
 import dev.rebound.topology.StreamsSettings;

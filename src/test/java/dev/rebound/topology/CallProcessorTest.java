@@ -5,7 +5,7 @@ import dev.rebound.classify.Failure;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.execute.TargetPool;
 import dev.rebound.lifecycle.InFlightEntry;
-import dev.rebound.ops.ReboundMetrics;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.request.Json;
 import dev.rebound.testkit.Configs;
 import dev.rebound.testkit.ControlledExecutor;

@@ -1,7 +1,7 @@
 package dev.rebound.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.ops.ReboundMetrics;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.testkit.ControlledExecutor;
 import dev.rebound.testkit.Ttd;
 import org.apache.kafka.streams.TestOutputTopic;

@@ -1,7 +1,11 @@
 package dev.rebound.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.POJONode;
+import dev.rebound.execute.CallDispatcher;
 import dev.rebound.execute.CallSpec;
+import dev.rebound.lifecycle.CallOutcome;
+import dev.rebound.lifecycle.Lifecycle;
 import dev.rebound.request.Json;
 import dev.rebound.testkit.ControlledExecutor;
 import dev.rebound.testkit.Ttd;
@@ -15,8 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,7 +61,7 @@ class PoisonPillFlowTest {
     private final ControlledExecutor plain = new ControlledExecutor();
     private Ttd ttd;
 
-    private Ttd start(final java.util.function.Function<CallSpec, CompletableFuture<dev.rebound.lifecycle.CallOutcome>> llmCalls) {
+    private Ttd start(final Function<CallSpec, CompletableFuture<CallOutcome>> llmCalls) {
         ttd = new Ttd(YAML, t -> t.name().equals("llm") ? llmCalls::apply : plain, stateDir, 7);
         return ttd;
     }
@@ -145,13 +152,13 @@ class PoisonPillFlowTest {
     }
 
     /** An answer that cannot be written: serializing it throws, as a bug in Rebound's own code would. */
-    private static dev.rebound.lifecycle.CallOutcome poisoned() {
-        return new dev.rebound.lifecycle.CallOutcome.Success(200, new com.fasterxml.jackson.databind.node.POJONode(new Object() {
+    private static CallOutcome poisoned() {
+        return new CallOutcome.Success(200, new POJONode(new Object() {
             @SuppressWarnings("unused")
             public String getText() {
                 throw new IllegalStateException("a bug that only this request meets");
             }
-        }), java.time.Instant.now(), 1);
+        }), Instant.now(), 1);
     }
 
     @Test
@@ -245,14 +252,14 @@ class PoisonPillFlowTest {
     @Test
     void shouldParkWhatDoesNotFitTheLineAndStillAnswerEveryRequestWithOneCallAtATime() {
         start();
-        final int n = 1 + dev.rebound.execute.CallDispatcher.MAX_WAITING_PER_TARGET + 143; // 1 running, a full line, 143 parked
+        final int n = 1 + CallDispatcher.MAX_WAITING_PER_TARGET + 143; // 1 running, a full line, 143 parked
         for (int i = 0; i < n; i++) {
             ttd.send("k", "{\"id\":\"q-" + i + "\",\"target\":\"llm\",\"payload\":{}}");
         }
         for (int round = 0; round < 5_000 && answered() < n; round++) {
             assertThat(llm.calls().stream().filter(c -> !c.future().isDone()).count()).as("calls running at once").isLessThanOrEqualTo(1);
             llm.calls().stream().filter(c -> !c.future().isDone()).forEach(c -> c.future().complete(
-                    new dev.rebound.lifecycle.CallOutcome.Success(200, Json.MAPPER.createObjectNode(), java.time.Instant.now(), 1)));
+                    new CallOutcome.Success(200, Json.MAPPER.createObjectNode(), Instant.now(), 1)));
             ttd.tick(10);
         }
         assertThat(answered()).isEqualTo(n);
@@ -262,7 +269,7 @@ class PoisonPillFlowTest {
     @Test
     void shouldCallParkedRequestsInTheOrderTheyCameAsSoonAsTheLineHasRoomNotAtTheirTimers() {
         start();
-        final int n = 1 + dev.rebound.execute.CallDispatcher.MAX_WAITING_PER_TARGET + 143; // 1 running, a full line, 143 parked (timers of 1-2 s)
+        final int n = 1 + CallDispatcher.MAX_WAITING_PER_TARGET + 143; // 1 running, a full line, 143 parked (timers of 1-2 s)
         for (int i = 0; i < n; i++) {
             ttd.send("k", "{\"id\":\"q-" + i + "\",\"target\":\"llm\",\"payload\":{}}");
         }
@@ -271,16 +278,16 @@ class PoisonPillFlowTest {
             // finishing the running call starts the next in line from its callback: work the line off, then let a punctuation run
             for (int running = runningCall(); running >= 0; running = runningCall()) {
                 llm.calls().get(running).future().complete(
-                        new dev.rebound.lifecycle.CallOutcome.Success(200, Json.MAPPER.createObjectNode(), java.time.Instant.now(), 1));
+                        new CallOutcome.Success(200, Json.MAPPER.createObjectNode(), Instant.now(), 1));
             }
             ttd.tick(5);
             elapsedMs += 5;
         }
         assertThat(answered()).isEqualTo(n);
         assertThat(elapsedMs).as("every request answered before the first park timer could fire")
-                .isLessThan(dev.rebound.lifecycle.Lifecycle.PARK.toMillis());
+                .isLessThan(Lifecycle.PARK.toMillis());
         assertThat(llm.calls()).extracting(c -> c.spec().requestId()).as("called first come, first served, parked or not")
-                .isEqualTo(java.util.stream.IntStream.range(0, n).mapToObj(i -> "q-" + i).toList());
+                .isEqualTo(IntStream.range(0, n).mapToObj(i -> "q-" + i).toList());
     }
 
     private int runningCall() {

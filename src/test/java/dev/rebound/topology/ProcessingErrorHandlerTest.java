@@ -2,6 +2,7 @@ package dev.rebound.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebound.request.Json;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
@@ -21,7 +22,7 @@ class ProcessingErrorHandlerTest {
             public String topic() { return "p.agent-calls"; }
             public int partition() { return 2; }
             public long offset() { return 41; }
-            public org.apache.kafka.common.header.Headers headers() { return new RecordHeaders(); }
+            public Headers headers() { return new RecordHeaders(); }
             public String processorNodeId() { return Nodes.EXECUTOR; }
             public TaskId taskId() { return new TaskId(0, 2); }
             public long timestamp() { return 0; }

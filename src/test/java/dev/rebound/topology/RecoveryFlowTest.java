@@ -1,5 +1,7 @@
 package dev.rebound.topology;
 
+import dev.rebound.classify.ErrorClassifier;
+import dev.rebound.classify.Failure;
 import dev.rebound.lifecycle.CallOutcome;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -73,10 +75,10 @@ class RecoveryFlowTest {
             for (final ControlledExecutor.Call c : chat.calls()) {
                 if (c.spec().requestId().startsWith(HealthChecker.PROBE_ID) && !c.future().isDone()) {
                     if (healthy) {
-                        c.future().complete(new dev.rebound.lifecycle.CallOutcome.Success(200, Json.MAPPER.createObjectNode(), Instant.now(), 5));
+                        c.future().complete(new CallOutcome.Success(200, Json.MAPPER.createObjectNode(), Instant.now(), 5));
                     } else {
-                        c.future().complete(new dev.rebound.lifecycle.CallOutcome.Failed(dev.rebound.classify.ErrorClassifier.defaults()
-                                .classify(new dev.rebound.classify.Failure.Http(503, Map.of(), "down"), Instant.now()), Instant.now(), 5));
+                        c.future().complete(new CallOutcome.Failed(ErrorClassifier.defaults()
+                                .classify(new Failure.Http(503, Map.of(), "down"), Instant.now()), Instant.now(), 5));
                     }
                 }
             }
@@ -111,7 +113,7 @@ class RecoveryFlowTest {
         for (int round = 0; round < 100 && results.getQueueSize() < PER_STEP; round++) {
             for (final ControlledExecutor.Call c : chat.calls()) {
                 if (!c.spec().requestId().startsWith(HealthChecker.PROBE_ID) && !c.future().isDone()) {
-                    c.future().complete(new dev.rebound.lifecycle.CallOutcome.Success(200, Json.MAPPER.createObjectNode(), Instant.now(), 5));
+                    c.future().complete(new CallOutcome.Success(200, Json.MAPPER.createObjectNode(), Instant.now(), 5));
                 }
             }
             driver.advanceWallClockTime(Duration.ofMillis(10));

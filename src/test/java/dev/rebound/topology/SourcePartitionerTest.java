@@ -1,7 +1,7 @@
 package dev.rebound.topology;
 
 import dev.rebound.lifecycle.InFlightEntry;
-import dev.rebound.ops.ReboundMetrics;
+import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.request.AgentRequest;
 import dev.rebound.request.Json;
 import dev.rebound.request.Source;

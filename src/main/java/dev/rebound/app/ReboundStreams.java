@@ -1,0 +1,104 @@
+package dev.rebound.app;
+
+import dev.rebound.config.ReboundConfig;
+import dev.rebound.config.TargetConfig;
+import dev.rebound.execute.TargetPool;
+import dev.rebound.metrics.ReboundMetrics;
+import dev.rebound.topology.ReboundTopology;
+import dev.rebound.topology.StreamsSettings;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** A running Rebound processor: the Kafka Streams instance and the target pool it calls through. */
+public final class ReboundStreams implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReboundStreams.class);
+
+    private final KafkaStreams streams;
+    private final SelfHealth health;
+
+    private ReboundStreams(final KafkaStreams streams, final SelfHealth health) {
+        this.streams = streams;
+        this.health = health;
+    }
+
+    /**
+     * Starts the processor. {@code overrides} are applied over the configuration's Kafka
+     * properties (the demo uses them for its broker address and state directory).
+     */
+    public static ReboundStreams start(final ReboundConfig config, final TargetPool pool, final ReboundMetrics metrics,
+                                       final Map<String, String> overrides) {
+        final Properties props = StreamsSettings.of(config);
+        props.putAll(overrides);
+        for (final TargetConfig t : config.targets().values()) {
+            if (t.kind() == TargetConfig.Kind.CALL) {
+                metrics.gauge("rebound.in.flight", "Calls running now against a target from this instance",
+                        Tags.of("target", t.name()), pool, p -> p.inFlight(t.name()));
+            }
+        }
+        metrics.gauge("rebound.delay.waiting", "Requests waiting in the delay path (retries and deferrals) on this instance",
+                Tags.empty(), metrics, ReboundMetrics::delayWaiting);
+        final KafkaStreams streams = new KafkaStreams(ReboundTopology.build(config, pool, metrics), props);
+        // Kafka Streams' own metrics (and its clients') on the same /metrics as Rebound's
+        new KafkaStreamsMetrics(streams).bindTo(metrics.registry());
+        streams.setUncaughtExceptionHandler(exception -> {
+            // a bug or a fatal Kafka error reached the thread; a fresh thread resumes from the
+            // last commit, and exactly-once keeps the terminal records single
+            LOG.error("stream thread failed; replacing it", exception);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        final SelfHealth.Restorations restorations = new SelfHealth.Restorations();
+        streams.setGlobalStateRestoreListener(restorations);
+        // the same client settings as the streams' own admin (bootstrap, SASL/SSL), for the broker check
+        final SelfHealth health = new SelfHealth(streams, metrics, restorations,
+                Admin.create(new StreamsConfig(props).getAdminConfigs("rebound-health")));
+        streams.start();
+        return new ReboundStreams(streams, health);
+    }
+
+    /** The processor's own health checks ({@code /health/live}, {@code /health/ready}). */
+    public SelfHealth health() {
+        return health;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** Waits until every stream thread is RUNNING. */
+    public void awaitRunning(final Duration timeout) throws TimeoutException, InterruptedException {
+        awaitRunning(streams, timeout);
+    }
+
+    /** Waits until every stream thread of {@code streams} is RUNNING; throws if it stops or {@code timeout} passes. */
+    public static void awaitRunning(final KafkaStreams streams, final Duration timeout) throws TimeoutException, InterruptedException {
+        final long until = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > until) {
+                throw new TimeoutException("Kafka Streams still " + streams.state() + " after " + timeout);
+            }
+            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                throw new IllegalStateException("Kafka Streams stopped: " + streams.state());
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        health.close();
+    }
+}
