@@ -9,7 +9,7 @@ import dev.rebound.recovery.HealthState;
 import dev.rebound.request.Json;
 import dev.rebound.sim.SimScenario;
 import dev.rebound.sim.Simulator;
-import dev.rebound.topology.Stores;
+import dev.rebound.topology.StoreNames;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -221,7 +221,7 @@ public final class Demo {
     private static CircuitRecord circuitRecord(final KafkaStreams streams, final String target) {
         try {
             final ReadOnlyKeyValueStore<String, CircuitRecord> circuits = streams.store(
-                    StoreQueryParameters.fromNameAndType(Stores.CIRCUITS, QueryableStoreTypes.keyValueStore()));
+                    StoreQueryParameters.fromNameAndType(StoreNames.CIRCUITS, QueryableStoreTypes.keyValueStore()));
             return circuits.get(target);
         } catch (final InvalidStateStoreException notYet) {
             return null;

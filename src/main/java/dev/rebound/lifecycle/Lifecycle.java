@@ -211,7 +211,7 @@ public final class Lifecycle {
                 if (entry.stage() > 0) {
                     steps.add(new Step.FallbackUsed(primary.name(), target.name(), "served"));
                     terminal(entry, Step.Sink.RESULT, terminals.fallback(entry, target.name(), s.body(), s.status(), f.attempt(), now),
-                            "FALLBACK", Optional.of(target.name()));
+                            AgentResult.FALLBACK, Optional.of(target.name()));
                     return;
                 }
                 cacheStep(primary).ifPresent(c -> steps.add(new Step.Remember(primary.name(),
@@ -273,7 +273,7 @@ public final class Lifecycle {
                 if (step instanceof FallbackStep.Static st) {
                     steps.add(new Step.FallbackUsed(primary.name(), step.servedBy(), "served"));
                     terminal(entry, Step.Sink.RESULT, terminals.fallback(entry, step.servedBy(), st.value(), null, entry.attempts().size(), now),
-                            "FALLBACK", Optional.empty());
+                            AgentResult.FALLBACK, Optional.empty());
                     return;
                 } else if (step instanceof FallbackStep.FromCache c) {
                     final String cacheKey = entry.agentRequest().effectiveCacheKey();
@@ -281,7 +281,7 @@ public final class Lifecycle {
                     if (hit.isPresent()) {
                         steps.add(new Step.FallbackUsed(primary.name(), step.servedBy(), "served"));
                         terminal(entry, Step.Sink.RESULT, terminals.fallback(entry, step.servedBy(), hit.get().response(),
-                                hit.get().httpStatus(), entry.attempts().size(), now), "FALLBACK", Optional.empty());
+                                hit.get().httpStatus(), entry.attempts().size(), now), AgentResult.FALLBACK, Optional.empty());
                         return;
                     }
                     error = "no response of " + primary.name() + " younger than " + Durations.format(c.ttl())

@@ -6,7 +6,7 @@ import dev.rebound.circuit.CircuitRecord;
 import dev.rebound.circuit.OwnerState;
 import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.request.Json;
-import dev.rebound.topology.Stores;
+import dev.rebound.topology.StoreNames;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import org.apache.kafka.streams.KafkaStreams;
@@ -71,7 +71,7 @@ final class CircuitsView {
         final Map<String, ObjectNode> byTarget = new TreeMap<>();
         try {
             final ReadOnlyKeyValueStore<String, CircuitRecord> circuits = streams.store(
-                    StoreQueryParameters.fromNameAndType(Stores.CIRCUITS, QueryableStoreTypes.keyValueStore()));
+                    StoreQueryParameters.fromNameAndType(StoreNames.CIRCUITS, QueryableStoreTypes.keyValueStore()));
             try (KeyValueIterator<String, CircuitRecord> it = circuits.all()) {
                 while (it.hasNext()) {
                     final KeyValue<String, CircuitRecord> kv = it.next();
@@ -79,7 +79,7 @@ final class CircuitsView {
                 }
             }
             final ReadOnlyKeyValueStore<String, OwnerState> owned = streams.store(
-                    StoreQueryParameters.fromNameAndType(Stores.CIRCUIT_OWNER, QueryableStoreTypes.keyValueStore()));
+                    StoreQueryParameters.fromNameAndType(StoreNames.CIRCUIT_OWNER, QueryableStoreTypes.keyValueStore()));
             final Instant now = Instant.now();
             try (KeyValueIterator<String, OwnerState> it = owned.all()) {
                 while (it.hasNext()) {

@@ -40,8 +40,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
@@ -114,15 +116,15 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     @Override
     public void init(final ProcessorContext<String, Object> context) {
         this.context = context;
-        this.inFlight = new InFlightStore(context.getStateStore(Stores.IN_FLIGHT));
-        this.dedup = new DedupStore(context.getStateStore(Stores.DEDUP), config.dedupWindow());
-        this.gate = new RetryGate(context.getStateStore(Stores.TIMERS));
-        this.retryStates = new RetryStates(context.getStateStore(Stores.RETRY_STATE), config, context.taskId().toString(), metrics);
+        this.inFlight = new InFlightStore(context.getStateStore(StoreNames.IN_FLIGHT));
+        this.dedup = new DedupStore(context.getStateStore(StoreNames.DEDUP), config.dedupWindow());
+        this.gate = new RetryGate(context.getStateStore(StoreNames.TIMERS));
+        this.retryStates = new RetryStates(context.getStateStore(StoreNames.RETRY_STATE), config, context.taskId().toString(), metrics);
         this.dispatcher = new CallDispatcher(pool::executor, pool::slots);
-        this.guard = new CircuitGuard(config, context.getStateStore(Stores.CIRCUITS), context.getStateStore(Stores.CONTROL),
+        this.guard = new CircuitGuard(config, context.getStateStore(StoreNames.CIRCUITS), context.getStateStore(StoreNames.CONTROL),
                 context.taskId().toString(), random);
         this.terminal = new TerminalWriter(context, dedup, inFlight, metrics, config);
-        this.cache = new ResponseCache(context.getStateStore(Stores.CACHE), context.getStateStore(Stores.CACHE_INDEX));
+        this.cache = new ResponseCache(context.getStateStore(StoreNames.CACHE), context.getStateStore(StoreNames.CACHE_INDEX));
         this.env = new TaskEnv(pool.retryLimiter(), random, cache);
         this.resumeAfter = "";
         context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::drain);
@@ -311,7 +313,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
      * thrown dead-letters this request alone ({@code known} is its entry if the store has none yet).
      */
     private void handle(final String id, final InFlightEntry entry, final Event event, final Instant now,
-                        final java.util.function.Supplier<InFlightEntry> known) {
+                        final Supplier<InFlightEntry> known) {
         try {
             List<Step> steps = lifecycle.next(entry, event, now, env);
             if (event instanceof Event.CallFinished f && terminal.tooLarge(steps)) {
@@ -364,7 +366,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         inFlight.put(id, c.entry());
         final TargetConfig target = config.target(c.target()).orElseThrow();
         if (guard.admit(id, target, now) instanceof Admission.Defer defer) {
-            metrics.admissionRefused(target.name(), defer.why().name().toLowerCase(java.util.Locale.ROOT));
+            metrics.admissionRefused(target.name(), defer.why().name().toLowerCase(Locale.ROOT));
             execute(id, lifecycle.next(c.entry(), new Event.NotAdmitted(defer), now, env), now);
             return;
         }
@@ -385,7 +387,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
      * entry and its call. If even that fails the request stays in flight, to be tried again after a
      * restart, and the failure is logged: a second terminal record is never risked.
      */
-    private void crash(final String id, final java.util.function.Supplier<InFlightEntry> known, final RuntimeException e,
+    private void crash(final String id, final Supplier<InFlightEntry> known, final RuntimeException e,
                        final Instant now) {
         LOG.error("bug: handling request {} failed; it is dead-lettered as PROCESSING_ERROR", id, e);
         dispatcher.cancel(id);

@@ -70,7 +70,7 @@ final class CircuitOwnerProcessor implements Processor<String, byte[], String, b
     @Override
     public void init(final ProcessorContext<String, byte[]> context) {
         this.context = context;
-        this.owned = context.getStateStore(Stores.CIRCUIT_OWNER);
+        this.owned = context.getStateStore(StoreNames.CIRCUIT_OWNER);
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 

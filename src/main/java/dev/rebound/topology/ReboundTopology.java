@@ -17,6 +17,7 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
 import java.time.Duration;
@@ -58,12 +59,12 @@ public final class ReboundTopology {
                 config.retries().tiers().stream().map(topics::retryTier).toArray(String[]::new));
         topology.addProcessor(Nodes.EXECUTOR, () -> new CallProcessor(config, pool, redactor, random.get(), metrics),
                 Nodes.CALLS_SOURCE, Nodes.RETRY_SOURCE);
-        topology.addStateStore(keyValue(Stores.IN_FLIGHT, JsonSerde.of(InFlightEntry.class)), Nodes.EXECUTOR);
+        topology.addStateStore(keyValue(StoreNames.IN_FLIGHT, JsonSerde.of(InFlightEntry.class)), Nodes.EXECUTOR);
         topology.addStateStore(dedupStore(config.dedupWindow()), Nodes.EXECUTOR);
-        topology.addStateStore(bytesKeyed(Stores.TIMERS), Nodes.EXECUTOR);
-        topology.addStateStore(keyValue(Stores.RETRY_STATE, JsonSerde.of(TargetRetryState.class)), Nodes.EXECUTOR);
-        topology.addStateStore(keyValue(Stores.CACHE, JsonSerde.of(ResponseCache.Cached.class)), Nodes.EXECUTOR);
-        topology.addStateStore(bytesKeyed(Stores.CACHE_INDEX), Nodes.EXECUTOR);
+        topology.addStateStore(bytesKeyed(StoreNames.TIMERS), Nodes.EXECUTOR);
+        topology.addStateStore(keyValue(StoreNames.RETRY_STATE, JsonSerde.of(TargetRetryState.class)), Nodes.EXECUTOR);
+        topology.addStateStore(keyValue(StoreNames.CACHE, JsonSerde.of(ResponseCache.Cached.class)), Nodes.EXECUTOR);
+        topology.addStateStore(bytesKeyed(StoreNames.CACHE_INDEX), Nodes.EXECUTOR);
 
         final Serializer<Object> bytes = (topic, value) -> (byte[]) value;
         // Rebound's own record: never rewritten (masking it once lost timers of ids that contained a header value)
@@ -80,15 +81,15 @@ public final class ReboundTopology {
         topology.addSink(Nodes.OUTCOMES_SINK, topics.outcomes(), Serdes.String().serializer(), bytes, Nodes.EXECUTOR);
         topology.addSource(Nodes.OUTCOMES_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.outcomes());
         topology.addProcessor(Nodes.CIRCUIT_OWNER, () -> new CircuitOwnerProcessor(config, metrics, pool.health()), Nodes.OUTCOMES_SOURCE);
-        topology.addStateStore(keyValue(Stores.CIRCUIT_OWNER, JsonSerde.of(OwnerState.class)), Nodes.CIRCUIT_OWNER);
+        topology.addStateStore(keyValue(StoreNames.CIRCUIT_OWNER, JsonSerde.of(OwnerState.class)), Nodes.CIRCUIT_OWNER);
         topology.addSink(Nodes.CIRCUITS_SINK, topics.circuits(), Serdes.String().serializer(), Serdes.ByteArray().serializer(),
                 Nodes.CIRCUIT_OWNER);
-        topology.addGlobalStore(keyValue(Stores.CIRCUITS, JsonSerde.of(CircuitRecord.class)).withCachingDisabled().withLoggingDisabled(),
+        topology.addGlobalStore(keyValue(StoreNames.CIRCUITS, JsonSerde.of(CircuitRecord.class)).withCachingDisabled().withLoggingDisabled(),
                 Nodes.CIRCUITS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.circuits(),
-                Nodes.CIRCUITS_READER, () -> new GlobalReader<>(Stores.CIRCUITS, CircuitRecord.class));
-        topology.addGlobalStore(keyValue(Stores.CONTROL, JsonSerde.of(ControlRecord.class)).withCachingDisabled().withLoggingDisabled(),
+                Nodes.CIRCUITS_READER, () -> new GlobalReader<>(StoreNames.CIRCUITS, CircuitRecord.class));
+        topology.addGlobalStore(keyValue(StoreNames.CONTROL, JsonSerde.of(ControlRecord.class)).withCachingDisabled().withLoggingDisabled(),
                 Nodes.CONTROL_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.control(),
-                Nodes.CONTROL_READER, () -> new GlobalReader<>(Stores.CONTROL, ControlRecord.class));
+                Nodes.CONTROL_READER, () -> new GlobalReader<>(StoreNames.CONTROL, ControlRecord.class));
         return topology;
     }
 
@@ -98,18 +99,18 @@ public final class ReboundTopology {
      * per request; the cache folds those into at most one changelog record per key per commit.
      */
     private static <V> StoreBuilder<KeyValueStore<String, V>> keyValue(final String name, final Serde<V> serde) {
-        return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), serde).withCachingEnabled();
+        return Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(name), Serdes.String(), serde).withCachingEnabled();
     }
 
     private static StoreBuilder<KeyValueStore<Bytes, byte[]>> bytesKeyed(final String name) {
-        return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled();
+        return Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled();
     }
 
     private static StoreBuilder<WindowStore<String, byte[]>> dedupStore(final Duration window) {
-        return org.apache.kafka.streams.state.Stores.windowStoreBuilder(
-                org.apache.kafka.streams.state.Stores.persistentWindowStore(Stores.DEDUP, window, window, false),
+        return Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(StoreNames.DEDUP, window, window, false),
                 Serdes.String(), Serdes.ByteArray()).withCachingEnabled();
     }
 }

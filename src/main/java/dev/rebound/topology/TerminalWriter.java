@@ -6,6 +6,7 @@ import dev.rebound.lifecycle.Terminals;
 import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.request.AgentResult;
 import dev.rebound.request.DeadLetter;
+import dev.rebound.request.DeadLetterReason;
 import dev.rebound.request.Json;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -80,7 +81,7 @@ final class TerminalWriter {
         dedup.put(id, sink, value, now);
         inFlight.delete(id);
         metrics.terminal(sinkKind == Step.Sink.RESULT ? "result" : "dead_letter", knownTarget(targetOf(t.record())),
-                sinkKind == t.sink() ? t.label() : "FALLBACK_FAILED");
+                sinkKind == t.sink() ? t.label() : DeadLetterReason.FALLBACK_FAILED.name());
     }
 
     /** A dead letter for a record that never became a request (rejected at the door, or failed before it had an entry). */

@@ -5,7 +5,7 @@ import dev.rebound.demo.TerminalCounter;
 import dev.rebound.testkit.Cli;
 import dev.rebound.testkit.LiveRebound;
 import dev.rebound.testkit.Requests;
-import dev.rebound.topology.Stores;
+import dev.rebound.topology.StoreNames;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -38,7 +38,7 @@ class ControlCommandIntegrationTest {
                     .contains("disabled llm (provider incident)");
             // the switch reaches the instance's global store (read here through an interactive query)
             final ReadOnlyKeyValueStore<String, ControlRecord> switches = live.streams().streams().store(
-                    StoreQueryParameters.fromNameAndType(Stores.CONTROL, QueryableStoreTypes.keyValueStore()));
+                    StoreQueryParameters.fromNameAndType(StoreNames.CONTROL, QueryableStoreTypes.keyValueStore()));
             await().atMost(Duration.ofSeconds(30)).until(() -> switches.get("llm") != null && switches.get("llm").disabled());
 
             live.requests().send("k1", Requests.scripted("c-1", "llm", ""));

@@ -15,7 +15,7 @@ import dev.rebound.testkit.Cli;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
-import dev.rebound.topology.Stores;
+import dev.rebound.topology.StoreNames;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -110,7 +110,7 @@ class FallbackIntegrationTest {
                 assertThat(Cli.rebound("control", "disable", "backup", "--reason", "maintenance", "--config", configFile.toString()).code())
                         .isZero();
                 final ReadOnlyKeyValueStore<String, ControlRecord> switches = rebound.streams().store(
-                        StoreQueryParameters.fromNameAndType(Stores.CONTROL, QueryableStoreTypes.keyValueStore()));
+                        StoreQueryParameters.fromNameAndType(StoreNames.CONTROL, QueryableStoreTypes.keyValueStore()));
                 await().atMost(Duration.ofSeconds(30)).until(() -> switches.get("backup") != null && switches.get("backup").disabled());
                 phase(requests, counter, "cached", i -> request("cached-" + i, "q-" + i, true));
                 for (int i = 0; i < N; i++) {

@@ -91,7 +91,7 @@ class CallProcessorTest {
     }
 
     private KeyValueStore<String, InFlightEntry> inFlight() {
-        return driver.getKeyValueStore(Stores.IN_FLIGHT);
+        return driver.getKeyValueStore(StoreNames.IN_FLIGHT);
     }
 
     @Test

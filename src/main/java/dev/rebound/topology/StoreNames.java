@@ -3,7 +3,7 @@ package dev.rebound.topology;
 import dev.rebound.lifecycle.InFlightEntry;
 
 /** State store names. Changelog topics are named after them by Kafka Streams. */
-public final class Stores {
+public final class StoreNames {
 
     /** Request id to {@link InFlightEntry}: every request that has no terminal record yet. */
     public static final String IN_FLIGHT = "rebound-in-flight";
@@ -28,6 +28,6 @@ public final class Stores {
     /** Target, store time and cache key, in age order: bounds the cache per target. */
     public static final String CACHE_INDEX = "rebound-cache-index";
 
-    private Stores() {
+    private StoreNames() {
     }
 }
