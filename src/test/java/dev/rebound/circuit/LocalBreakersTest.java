@@ -1,13 +1,12 @@
 package dev.rebound.circuit;
 
-import dev.rebound.config.ConfigLoader;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
+import dev.rebound.testkit.Configs;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,7 +15,7 @@ class LocalBreakersTest {
 
     private static final Instant T0 = Instant.parse("2026-11-29T12:00:00Z");
 
-    private static final ReboundConfig CONFIG = new ConfigLoader(Map.<String, String>of()::get).parse("""
+    private static final ReboundConfig CONFIG = Configs.parse("""
             kafka:
               application.id: rebound-test
             targets:

@@ -1,23 +1,22 @@
 package dev.rebound.demo;
 
-import dev.rebound.config.ConfigLoader;
 import dev.rebound.config.Limits;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.request.Json;
 import dev.rebound.request.ParseResult;
 import dev.rebound.request.RequestParser;
+import dev.rebound.testkit.Configs;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The requests at the input limits are the largest and deepest the parser accepts, and no larger. */
 class LimitRequestsTest {
 
-    private static final ReboundConfig CONFIG = new ConfigLoader(Map.<String, String>of()::get).parse("""
+    private static final ReboundConfig CONFIG = Configs.parse("""
             targets:
               llm:
                 url: http://127.0.0.1:9/v1/chat

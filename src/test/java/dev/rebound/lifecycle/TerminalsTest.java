@@ -3,7 +3,6 @@ package dev.rebound.lifecycle;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
-import dev.rebound.config.ConfigLoader;
 import dev.rebound.config.FallbackReason;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.fallback.Trigger;
@@ -16,12 +15,12 @@ import dev.rebound.request.FallbackFailure;
 import dev.rebound.request.ParseResult;
 import dev.rebound.request.RequestParser;
 import dev.rebound.request.Source;
+import dev.rebound.testkit.Configs;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,7 +31,7 @@ class TerminalsTest {
     private static final Instant T0 = Instant.parse("2026-11-30T12:00:00Z");
     private static final String SECRET = "sk-test-SECRET-42";
 
-    private static final ReboundConfig CONFIG = new ConfigLoader(Map.<String, String>of()::get).parse("""
+    private static final ReboundConfig CONFIG = Configs.parse("""
             kafka:
               application.id: rebound-test
             targets:

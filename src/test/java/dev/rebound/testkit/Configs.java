@@ -13,6 +13,11 @@ public final class Configs {
     private Configs() {
     }
 
+    /** {@code yaml} parsed as a configuration file, with no environment variables set. */
+    public static ReboundConfig parse(final String yaml) {
+        return new ConfigLoader(Map.<String, String>of()::get).parse(yaml);
+    }
+
     /**
      * Targets {@code llm} (callable, in group {@code provider}; 3 attempts, waits of exactly 1s, 2s,
      * capped at 5s), {@code tools} (no retry budget at all) and {@code provider} (a group), all

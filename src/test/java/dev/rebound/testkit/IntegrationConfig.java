@@ -1,10 +1,8 @@
 package dev.rebound.testkit;
 
-import dev.rebound.config.ConfigLoader;
 import dev.rebound.config.ReboundConfig;
 
 import java.nio.file.Path;
-import java.util.Map;
 
 /** A Rebound configuration for a test against the shared broker and a simulator. */
 public final class IntegrationConfig {
@@ -58,6 +56,6 @@ public final class IntegrationConfig {
     }
 
     public static ReboundConfig parse(final String yaml) {
-        return new ConfigLoader(Map.<String, String>of()::get).parse(yaml);
+        return Configs.parse(yaml);
     }
 }

@@ -1,7 +1,6 @@
 package dev.rebound.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.config.ConfigLoader;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.execute.TargetExecutor;
@@ -26,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -50,7 +48,7 @@ public final class Ttd implements AutoCloseable {
 
     /** @param seed the seed of the tasks' random sources (jitter, ramp draws) */
     public Ttd(final String yaml, final Function<TargetConfig, TargetExecutor> executors, final Path stateDir, final long seed) {
-        this.config = new ConfigLoader(Map.<String, String>of()::get).parse(yaml);
+        this.config = Configs.parse(yaml);
         final Properties props = StreamsSettings.of(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         final SplittableRandom seeds = new SplittableRandom(seed);

@@ -6,9 +6,9 @@ import dev.rebound.circuit.CircuitState;
 import dev.rebound.circuit.ControlRecord;
 import dev.rebound.circuit.Outcome;
 import dev.rebound.classify.ErrorCategory;
-import dev.rebound.config.ConfigLoader;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
+import dev.rebound.testkit.Configs;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -30,7 +30,7 @@ class CircuitGuardTest {
     private static final Instant T0 = Instant.parse("2026-11-30T12:00:00Z");
     private static final String TASK = "0_2";
 
-    private static final ReboundConfig CONFIG = new ConfigLoader(Map.<String, String>of()::get).parse("""
+    private static final ReboundConfig CONFIG = Configs.parse("""
             kafka:
               application.id: rebound-test
             targets:

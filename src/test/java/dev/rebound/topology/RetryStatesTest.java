@@ -1,11 +1,11 @@
 package dev.rebound.topology;
 
 import dev.rebound.classify.ErrorCategory;
-import dev.rebound.config.ConfigLoader;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.retry.TargetRetryState;
+import dev.rebound.testkit.Configs;
 import io.micrometer.core.instrument.Gauge;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -15,7 +15,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,7 +24,7 @@ class RetryStatesTest {
 
     private static final Instant T0 = Instant.parse("2026-11-29T12:00:00Z");
 
-    private static final ReboundConfig CONFIG = new ConfigLoader(Map.<String, String>of()::get).parse("""
+    private static final ReboundConfig CONFIG = Configs.parse("""
             kafka:
               application.id: rebound-test
             errors: { window: 10s, patternThreshold: 3 }
