@@ -50,7 +50,7 @@ public final class CallDispatcher {
     /**
      * Attempts one task may queue for one target beyond its slots. Memory is bounded by the byte
      * limits; this bounds how far ahead of its target a task runs: a request waiting here costs no
-     * store write, one parked costs two.
+     * store write, one parked four (its entry and timer when parked, again when it resumes).
      */
     public static final int MAX_WAITING_PER_TARGET = 4_096;
     /** Payload bytes one task may hold in its waiting lines in all. */
@@ -67,8 +67,14 @@ public final class CallDispatcher {
     private record Queued(CallSpec spec, long deadlineNanos) {
     }
 
-    /** An attempt taken from a line to start with a permit the caller holds. */
-    record Next(Line line, CallSpec spec) {
+    /**
+     * An attempt taken from a line to start with a permit the caller holds; {@code inARow} counts
+     * the attempts that permit has started in a row from the same line before this one.
+     */
+    record Next(Line line, CallSpec spec, int inARow) {
+        Next after(final Next done) {
+            return new Next(line, spec, done.line() == line ? done.inARow() + 1 : 0);
+        }
     }
 
     /** This task's attempts waiting for one target's slots; registered with the target's {@link TargetSlots}. */
@@ -78,8 +84,6 @@ public final class CallDispatcher {
         final AtomicLong bytes = new AtomicLong();
         /** Attempts in {@link #queue} ({@code ConcurrentLinkedQueue.size} walks the whole queue). */
         final AtomicInteger count = new AtomicInteger();
-        /** Calls this line started in a row with permits its own finished calls handed over. */
-        final AtomicInteger handOvers = new AtomicInteger();
 
         Line(final TargetSlots slots) {
             this.slots = slots;
@@ -102,15 +106,18 @@ public final class CallDispatcher {
             Queued q;
             while ((q = closed ? null : queue.poll()) != null) {
                 dequeued(this, q.spec());
+                if (closed) {
+                    return null; // closed between the look and the poll: the task's next owner calls it
+                }
                 final long left = q.deadlineNanos() - System.nanoTime();
                 if (left > 0) {
                     final CallSpec c = q.spec();
                     return new Next(this, left >= c.timeout().toNanos() ? c
-                            : new CallSpec(c.requestId(), c.target(), c.attempt(), c.body(), Duration.ofNanos(left), Duration.ofNanos(left)));
+                            : new CallSpec(c.requestId(), c.target(), c.attempt(), c.body(), Duration.ofNanos(left), Duration.ofNanos(left)), 0);
                 }
                 finished(q.spec(), new CallOutcome.Failed(new Classification(ErrorCategory.TIMEOUT, null, "no slot of " + q.spec().target()
                         + " came free before the request's deadline while it waited in line; not called", Optional.empty()), Instant.now(), 0),
-                        null);
+                        null, false);
             }
             return null;
         }
@@ -138,7 +145,7 @@ public final class CallDispatcher {
         }
         final Line line = line(spec.target());
         if (line.queue.isEmpty() && line.slots.tryAcquire()) {
-            start(new Next(line, spec));
+            start(new Next(line, spec, 0));
             return;
         }
         line.queue.add(new Queued(spec, System.nanoTime() + spec.untilDeadline().toNanos()));
@@ -279,6 +286,7 @@ public final class CallDispatcher {
     private static void start(final Next first) {
         Next next = first;
         while (next != null) {
+            final Next running = next;
             final Line line = next.line();
             final CallSpec spec = next.spec();
             CompletableFuture<CallOutcome> future;
@@ -290,19 +298,19 @@ public final class CallDispatcher {
             }
             if (!future.isDone()) {
                 future.whenComplete((outcome, error) -> {
-                    line.dispatcher().finished(spec, outcome, error);
-                    start(line.slots.handOver(line));
+                    line.dispatcher().finished(spec, outcome, error, true);
+                    start(line.slots.handOver(running));
                 });
                 return;
             }
-            future.whenComplete((outcome, error) -> line.dispatcher().finished(spec, outcome, error));
-            next = line.slots.handOver(line);
+            future.whenComplete((outcome, error) -> line.dispatcher().finished(spec, outcome, error, true));
+            next = line.slots.handOver(running);
         }
     }
 
-    private void finished(final CallSpec spec, final CallOutcome outcome, final Throwable error) {
+    private void finished(final CallSpec spec, final CallOutcome outcome, final Throwable error, final boolean called) {
         if (!closed) {
-            completions.add(new Completion(spec, outcome != null ? outcome : broken(error)));
+            completions.add(new Completion(spec, outcome != null ? outcome : broken(error), called));
         }
     }
 }

@@ -53,35 +53,45 @@ public final class TargetSlots {
     }
 
     /**
-     * A call of {@code from} ended holding a permit: the next attempt to start with it and its line,
-     * or {@code null} once the permit has gone back because no line waits.
+     * The call of {@code done} ended holding a permit: the next attempt to start with it, or
+     * {@code null} once the permit has gone back because no line waits. The permit stays with its
+     * line for {@link CallDispatcher#MAX_HAND_OVERS} attempts in a row, then goes to the next line
+     * that waits, in turn; back to its own line only when no other waits.
      */
-    CallDispatcher.Next handOver(final CallDispatcher.Line from) {
-        CallDispatcher.Line line = from.handOvers.incrementAndGet() <= CallDispatcher.MAX_HAND_OVERS && from.hasWaiting() ? from : other(from);
-        // a line may empty or close between the look and the take: look again, a bounded number of times
-        for (int tries = 0; line != null && tries <= lines.size(); tries++) {
-            final CallDispatcher.Next next = line.take();
-            if (next != null) {
-                return next;
+    CallDispatcher.Next handOver(final CallDispatcher.Next done) {
+        final CallDispatcher.Line from = done.line();
+        if (done.inARow() < CallDispatcher.MAX_HAND_OVERS) {
+            final CallDispatcher.Next own = from.take();
+            if (own != null) {
+                return own.after(done);
             }
-            line = other(line);
         }
-        permits.release();
-        return null;
-    }
-
-    /** The next line after the last one served that has attempts waiting, or {@code from} itself if it is the only one. */
-    private CallDispatcher.Line other(final CallDispatcher.Line from) {
         final Object[] all = lines.toArray();
         final int start = Math.floorMod(turn.getAndIncrement(), Math.max(1, all.length));
         for (int i = 0; i < all.length; i++) {
             final CallDispatcher.Line l = (CallDispatcher.Line) all[(start + i) % all.length];
-            if (l != from && l.hasWaiting()) {
-                l.handOvers.set(0);
-                return l;
+            final CallDispatcher.Next next = l == from ? null : l.take();
+            if (next != null) {
+                return next;
             }
         }
-        from.handOvers.set(0);
-        return from.hasWaiting() ? from : null;
+        final CallDispatcher.Next own = from.take();
+        if (own != null) {
+            return own; // nobody else waits: the line goes on, counting afresh
+        }
+        permits.release();
+        // an attempt may have joined a line after the looks above, its own tryAcquire failing just
+        // before this release: look once more, or it would wait for the next punctuation
+        for (final Object o : lines.toArray()) {
+            final CallDispatcher.Line l = (CallDispatcher.Line) o;
+            if (l.hasWaiting() && permits.tryAcquire()) {
+                final CallDispatcher.Next late = l.take();
+                if (late != null) {
+                    return late;
+                }
+                permits.release();
+            }
+        }
+        return null;
     }
 }

@@ -327,6 +327,12 @@ public final class Lifecycle {
         }
     }
 
+    /** The target the request's current stage calls, if the configuration still has one. */
+    public Optional<String> callingTarget(final InFlightEntry entry) {
+        return config.target(entry.agentRequest().target()).filter(p -> p.kind() == TargetConfig.Kind.CALL)
+                .map(p -> stageTarget(p, entry)).map(TargetConfig::name);
+    }
+
     /** The target the current stage calls: the primary, or fallback step {@code stage}'s target ({@code null} if gone). */
     private TargetConfig stageTarget(final TargetConfig primary, final InFlightEntry entry) {
         if (entry.stage() == 0) {

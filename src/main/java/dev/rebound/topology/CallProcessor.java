@@ -202,12 +202,16 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         }
     }
 
-    /** Resumes parked requests, oldest first, while their targets' lines have room, without waiting for their timers. */
+    /**
+     * Resumes parked requests, oldest first, while their targets' lines have room, without waiting
+     * for their timers. An id whose request has moved on (answered, called by its timer, now waiting
+     * for another target) is skipped: it is in that target's backlog if it waits there.
+     */
     private void resumeParked() {
         final Instant now = now();
-        backlog.resume(dispatcher::hasRoom, id -> {
+        backlog.resume(dispatcher::hasRoom, (target, id) -> {
             final InFlightEntry entry = inFlight.readable(id);
-            if (entry != null && entry.parked()) {
+            if (entry != null && entry.parked() && lifecycle.callingTarget(entry).filter(target::equals).isPresent()) {
                 fire(RetryGate.timer(id, entry.attempt(), entry.dueAt()), entry, now);
             }
         }, MAX_RESUME);
@@ -250,8 +254,10 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
                 handle(kv.key, kv.value, new Event.Resumed(), now, () -> kv.value);
                 restarted++;
             } else if (kv.value != null && kv.value.parked() && !dispatcher.isActive(kv.key)) {
-                // parked before the restart: its place in the lost backlog is taken again now, not at its timer
-                fire(RetryGate.timer(kv.key, kv.value.attempt(), kv.value.dueAt()), kv.value, now);
+                // parked before the restart: back in the backlog, in the order it came, not left to its timer
+                final InFlightEntry parked = kv.value;
+                lifecycle.callingTarget(parked).ifPresentOrElse(t -> backlog.add(t, kv.key, parked.firstSeenAt()),
+                        () -> fire(RetryGate.timer(kv.key, parked.attempt(), parked.dueAt()), parked, now));
             }
         }
         if (restarted > 0) {
@@ -284,9 +290,11 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             final TargetConfig target = config.target(c.spec().target()).orElse(null);
             final Optional<ErrorCategory> failed = c.outcome() instanceof CallOutcome.Failed f
                     ? Optional.of(f.classification().category()) : Optional.empty();
-            if (target != null) {
+            if (target != null && c.called()) {
                 // every attempt that reached the target is evidence about it, even a stale one
                 guard.ended(id, target, failed, c.outcome().durationMs(), now);
+            } else {
+                guard.forget(id); // never called (its deadline passed in line): no evidence, but its admission ends
             }
             final InFlightEntry entry = inFlight.get(id);
             if (entry == null || entry.waiting() || entry.attempt() != c.spec().attempt() || target == null) {
@@ -297,8 +305,10 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             if (c.outcome() instanceof CallOutcome.Failed f) {
                 alerts.onFailure(target.name(), f.classification(), now);
             }
-            // an answer too large is not the target's failure; every other failure counts for the error window
-            final TargetRetryState state = retryStates.outcome(target, now, failed.filter(f -> f != ErrorCategory.RESPONSE_TOO_LARGE));
+            // an answer too large is not the target's failure, nor is an attempt never called; every other failure counts for the error window
+            final TargetRetryState state = c.called()
+                    ? retryStates.outcome(target, now, failed.filter(f -> f != ErrorCategory.RESPONSE_TOO_LARGE))
+                    : retryStates.get(target);
             final Event.CallFinished finished = new Event.CallFinished(target.name(), c.spec().attempt(), c.outcome(), state);
             handle(id, entry, finished, now, () -> entry);
         } catch (final StreamsException e) {
@@ -373,7 +383,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         // a request parked before keeps its turn: one that never was queues behind the backlog
         if (!dispatcher.hasRoom(target.name()) || (c.entry().parks() == 0 && backlog.has(target.name()))) {
             guard.forget(id);
-            backlog.add(target.name(), id);
+            backlog.add(target.name(), id, c.entry().firstSeenAt());
             execute(id, lifecycle.next(c.entry(), new Event.Busy(), now, env), now);
             return;
         }

@@ -167,6 +167,8 @@ class CallDispatcherTest {
         assertThat(done).extracting(c -> c.spec().requestId()).containsExactly("a", "late");
         assertThat(((CallOutcome.Failed) done.get(1).outcome()).classification().category())
                 .isEqualTo(ErrorCategory.TIMEOUT);
+        assertThat(done.get(0).called()).isTrue();
+        assertThat(done.get(1).called()).as("never called: no evidence about the target").isFalse();
         assertThat(slots.available()).isEqualTo(1);
     }
 }

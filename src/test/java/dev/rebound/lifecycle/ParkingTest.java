@@ -34,7 +34,7 @@ class ParkingTest {
     }
 
     @Test
-    void shouldDoubleTheWaitEachTimeARequestIsParkedAgainUpToThirtySeconds() {
+    void shouldDoubleTheWaitEachTimeARequestIsParkedAgainUpToThirtySecondsPlusAsMuchAgainAtRandom() {
         final Env env = env(3);
         for (int parks = 0; parks < 10; parks++) {
             final long base = Math.min(1_000L << Math.min(parks, 5), 30_000);

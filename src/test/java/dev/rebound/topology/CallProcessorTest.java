@@ -6,7 +6,10 @@ import dev.rebound.config.ReboundConfig;
 import dev.rebound.execute.TargetPool;
 import dev.rebound.lifecycle.InFlightEntry;
 import dev.rebound.metrics.ReboundMetrics;
+import dev.rebound.request.AgentRequest;
 import dev.rebound.request.Json;
+import dev.rebound.request.ParseResult;
+import dev.rebound.request.RequestParser;
 import dev.rebound.testkit.Configs;
 import dev.rebound.testkit.ControlledExecutor;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -92,6 +95,21 @@ class CallProcessorTest {
 
     private KeyValueStore<String, InFlightEntry> inFlight() {
         return driver.getKeyValueStore(StoreNames.IN_FLIGHT);
+    }
+
+    @Test
+    void shouldResumeEntriesParkedBeforeARestartInTheOrderTheyCameNotByIdOrTimer() {
+        // as a restart finds them: parked (their target's line was full), timers far off, ids in the opposite order of arrival
+        final RequestParser parser = new RequestParser(config.targets(), config.limits());
+        final List<String> ids = List.of("z-first", "y-second", "x-third");
+        for (int i = 0; i < ids.size(); i++) {
+            final String json = "{\"id\":\"" + ids.get(i) + "\",\"target\":\"llm\",\"payload\":{}}";
+            final AgentRequest request = ((ParseResult.Valid) parser.parse(json.getBytes(StandardCharsets.UTF_8), START)).request();
+            inFlight().put(ids.get(i), InFlightEntry.first("k", request, START.plusSeconds(i), null).parkedUntil(START.plusSeconds(60)));
+        }
+        tick();
+        assertThat(llm.calls()).extracting(c -> c.spec().requestId()).as("resumed at once, oldest first")
+                .containsExactly("z-first", "y-second", "x-third");
     }
 
     @Test
