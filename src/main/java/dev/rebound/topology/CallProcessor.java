@@ -19,20 +19,16 @@ import dev.rebound.lifecycle.Step;
 import dev.rebound.lifecycle.Terminals;
 import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.request.AgentRequest;
-import dev.rebound.request.Json;
 import dev.rebound.request.ParseResult;
 import dev.rebound.request.RequestParser;
 import dev.rebound.request.Source;
 import dev.rebound.retry.TargetRetryState;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,7 +81,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
 
     private ProcessorContext<String, Object> context;
     private InFlightStore inFlight;
-    private DedupStore dedup;
+    private OwnerMail mail;
     private RetryGate gate;
     private RetryStates retryStates;
     private CallDispatcher dispatcher;
@@ -93,7 +89,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private CircuitGuard guard;
     private ResponseCache cache;
     private Env env;
-    private String resumeAfter; // the last restored entry resumed: "" before the first, null when done
+    private RestoredEntries restored;
     private Bytes lastScheduled; // the timer key set last, so that firing a timer does not remove its replacement
     private TerminalWriter terminal;
     private final CriticalAlerts alerts;
@@ -117,16 +113,17 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     public void init(final ProcessorContext<String, Object> context) {
         this.context = context;
         this.inFlight = new InFlightStore(context.getStateStore(StoreNames.IN_FLIGHT));
-        this.dedup = new DedupStore(context.getStateStore(StoreNames.DEDUP), config.dedupWindow());
         this.gate = new RetryGate(context.getStateStore(StoreNames.TIMERS));
         this.retryStates = new RetryStates(context.getStateStore(StoreNames.RETRY_STATE), config, context.taskId().toString(), metrics);
         this.dispatcher = new CallDispatcher(pool::executor, pool::slots);
         this.guard = new CircuitGuard(config, context.getStateStore(StoreNames.CIRCUITS), context.getStateStore(StoreNames.CONTROL),
                 context.taskId().toString(), random);
-        this.terminal = new TerminalWriter(context, dedup, inFlight, metrics, config);
+        this.terminal = new TerminalWriter(context, new DedupStore(context.getStateStore(StoreNames.DEDUP), config.dedupWindow()),
+                inFlight, metrics, config);
+        this.mail = new OwnerMail(context, config);
         this.cache = new ResponseCache(context.getStateStore(StoreNames.CACHE), context.getStateStore(StoreNames.CACHE_INDEX));
         this.env = new TaskEnv(pool.retryLimiter(), random, cache);
-        this.resumeAfter = "";
+        this.restored = new RestoredEntries(inFlight, context.taskId().toString());
         context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::drain);
         context.schedule(TIMER_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
     }
@@ -159,12 +156,8 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             return;
         }
         final AgentRequest request = ((ParseResult.Valid) parsed).request();
-        final DedupStore.Stored stored = dedup.find(request.id(), now);
-        if (stored != null) {
-            // answered before: repeat the stored outcome, never the call
-            context.forward(new Record<String, Object>(record.key(), stored.value(), now.toEpochMilli(),
-                    new RecordHeaders().add(Topics.DEDUP_REPLAY_HEADER, "true".getBytes(StandardCharsets.UTF_8))), stored.sink());
-            return;
+        if (terminal.replayed(record.key(), request.id(), now)) {
+            return; // answered before: the stored outcome repeated, never the call
         }
         if (inFlight.get(request.id()) != null) {
             LOG.debug("request {} is already in flight; duplicate ignored", request.id());
@@ -177,7 +170,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private void drain(final long timestamp) {
         metrics.punctuated();
         dispatcher.drain(this::complete, MAX_DRAIN);
-        sendOutcomes();
+        mail.outcomes(guard.takeOutcomes());
         resumeSome();
         dispatcher.startWaiting();
         resumeParked();
@@ -202,6 +195,11 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         }
     }
 
+    /** A parked request's turn came before its timer: it goes on as if the timer were due. */
+    private void fireEarly(final String id, final InFlightEntry entry, final Instant now) {
+        fire(RetryGate.timer(id, entry.attempt(), entry.dueAt()), entry, now);
+    }
+
     /**
      * Resumes parked requests, oldest first, while their targets' lines have room, without waiting
      * for their timers. An id whose request has moved on (answered, called by its timer, now waiting
@@ -212,74 +210,38 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         backlog.resume(dispatcher::hasRoom, (target, id) -> {
             final InFlightEntry entry = inFlight.readable(id);
             if (entry != null && entry.parked() && lifecycle.callingTarget(entry).filter(target::equals).isPresent()) {
-                fire(RetryGate.timer(id, entry.attempt(), entry.dueAt()), entry, now);
+                fireEarly(id, entry, now);
             }
         }, MAX_RESUME);
     }
 
-    /** Resumes restored entries neither running here nor waiting for a timer, {@link #MAX_RESUME} a tick; announces recovery targets first. */
+    /**
+     * Resumes restored entries, {@link #MAX_RESUME} a tick: one neither running here nor waiting is
+     * started again; one parked goes back into its target's backlog, in the order it came, rather
+     * than waiting for its timer. Announces recovery targets first.
+     */
     private void resumeSome() {
-        if (resumeAfter == null) {
+        if (restored.done()) {
             return;
         }
         final Instant now = now();
-        if (resumeAfter.isEmpty()) {
-            announceRecoveryTargets(now);
+        if (restored.atStart()) {
+            mail.announceRecoveryTargets(now);
         }
-        try (KeyValueIterator<String, InFlightEntry> it = inFlight.from(resumeAfter)) {
-            resume(it, now);
-        } catch (final StreamsException e) {
-            throw e;
-        } catch (final RuntimeException e) {
-            // an entry that cannot even be read: stop resuming rather than fail on it every tick
-            LOG.error("task {}: resuming restored in-flight entries failed after '{}'; the rest resume after a restart",
-                    context.taskId(), resumeAfter, e);
-            resumeAfter = null;
-        }
-    }
-
-    /** Resumes up to {@link #MAX_RESUME} entries of {@code it}, each in its own failure boundary; moves the cursor on. */
-    private void resume(final KeyValueIterator<String, InFlightEntry> it, final Instant now) {
-        int seen = 0;
-        int restarted = 0;
-        String last = null;
-        while (it.hasNext() && seen < MAX_RESUME) {
-            final KeyValue<String, InFlightEntry> kv = it.next();
-            if (kv.key.equals(resumeAfter)) {
-                continue;
+        final int[] restarted = {0};
+        restored.next(MAX_RESUME, (id, entry) -> {
+            if (dispatcher.isActive(id)) {
+                return;
             }
-            seen++;
-            last = kv.key;
-            if (kv.value != null && !kv.value.waiting() && !dispatcher.isActive(kv.key)) {
-                handle(kv.key, kv.value, new Event.Resumed(), now, () -> kv.value);
-                restarted++;
-            } else if (kv.value != null && kv.value.parked() && !dispatcher.isActive(kv.key)) {
-                // parked before the restart: back in the backlog, in the order it came, not left to its timer
-                final InFlightEntry parked = kv.value;
-                lifecycle.callingTarget(parked).ifPresentOrElse(t -> backlog.add(t, kv.key, parked.firstSeenAt()),
-                        () -> fire(RetryGate.timer(kv.key, parked.attempt(), parked.dueAt()), parked, now));
+            if (!entry.waiting()) {
+                handle(id, entry, new Event.Resumed(), now, () -> entry);
+                restarted[0]++;
+            } else if (entry.parked()) {
+                lifecycle.callingTarget(entry).ifPresentOrElse(t -> backlog.add(t, id, entry.firstSeenAt()), () -> fireEarly(id, entry, now));
             }
-        }
-        if (restarted > 0) {
-            LOG.info("task {}: restarted {} in-flight call(s) restored from the changelog", context.taskId(), restarted);
-        }
-        resumeAfter = seen < MAX_RESUME ? null : last;
-    }
-
-    /** Sends the outcomes of the calls drained in this tick to their circuits' owners, one record per target. */
-    private void sendOutcomes() {
-        final long now = context.currentSystemTimeMs();
-        guard.takeOutcomes().forEach((target, list) -> context.forward(new Record<String, Object>(target, Json.bytes(list), now),
-                Nodes.OUTCOMES_SINK));
-    }
-
-    /** Tells the owners of the targets with a recovery policy that they exist, so checks run before any traffic. */
-    private void announceRecoveryTargets(final Instant now) {
-        for (final TargetConfig t : config.targets().values()) {
-            if (t.recovery().isPresent()) {
-                context.forward(new Record<String, Object>(t.name(), new byte[0], now.toEpochMilli(),
-                        new RecordHeaders().add(Topics.REGISTER_HEADER, "true".getBytes(StandardCharsets.UTF_8))), Nodes.OUTCOMES_SINK);
-            }
+        });
+        if (restarted[0] > 0) {
+            LOG.info("task {}: restarted {} in-flight call(s) restored from the changelog", context.taskId(), restarted[0]);
         }
     }
 
@@ -405,7 +367,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         try {
             final InFlightEntry stored = inFlight.readable(id);
             final InFlightEntry entry = stored != null ? stored : known.get();
-            if (entry == null || dedup.find(id, now) != null) {
+            if (entry == null || terminal.answered(id, now)) {
                 return; // already answered, or nothing left to answer for
             }
             execute(id, lifecycle.next(entry, new Event.Crashed(describe(e)), now, env), now);

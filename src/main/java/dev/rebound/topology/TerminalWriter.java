@@ -8,9 +8,11 @@ import dev.rebound.request.AgentResult;
 import dev.rebound.request.DeadLetter;
 import dev.rebound.request.DeadLetterReason;
 import dev.rebound.request.Json;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
@@ -46,6 +48,25 @@ final class TerminalWriter {
         this.metrics = metrics;
         this.config = config;
         this.maxRecordBytes = config.maxRequestSize() - RECORD_OVERHEAD;
+    }
+
+    /** Whether request {@code id} had its terminal record within the dedup window. */
+    boolean answered(final String id, final Instant now) {
+        return dedup.find(id, now) != null;
+    }
+
+    /**
+     * Repeats request {@code id}'s terminal record, marked as a replay, if it had one within the
+     * dedup window: a request answered before is answered again, never called again.
+     */
+    boolean replayed(final String key, final String id, final Instant now) {
+        final DedupStore.Stored stored = dedup.find(id, now);
+        if (stored == null) {
+            return false;
+        }
+        context.forward(new Record<String, Object>(key, stored.value(), now.toEpochMilli(),
+                new RecordHeaders().add(Topics.DEDUP_REPLAY_HEADER, "true".getBytes(StandardCharsets.UTF_8))), stored.sink());
+        return true;
     }
 
     /** Whether the steps' terminal record carries a call's answer too large to write. */
