@@ -128,8 +128,6 @@ public final class CallDispatcher {
     private final Map<String, Line> waiting = new ConcurrentHashMap<>();
     private final Set<String> active = new HashSet<>();
     private final Set<String> cancelled = new HashSet<>();
-    private final AtomicLong waitingBytes = new AtomicLong();
-    private final AtomicInteger waitingCount = new AtomicInteger();
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
 
@@ -151,8 +149,6 @@ public final class CallDispatcher {
         line.queue.add(new Queued(spec, System.nanoTime() + spec.untilDeadline().toNanos()));
         line.count.incrementAndGet();
         line.bytes.addAndGet(spec.body().length);
-        waitingCount.incrementAndGet();
-        waitingBytes.addAndGet(spec.body().length);
         // a permit may have come back between the check and the add: nobody else would notice
         startWaiting(line);
     }
@@ -164,7 +160,8 @@ public final class CallDispatcher {
         if (queued == 0 && line.slots.available() > 0) {
             return true;
         }
-        return queued < MAX_WAITING_PER_TARGET && line.bytes.get() < MAX_WAITING_BYTES_PER_TARGET && waitingBytes.get() < MAX_WAITING_BYTES;
+        return queued < MAX_WAITING_PER_TARGET && line.bytes.get() < MAX_WAITING_BYTES_PER_TARGET
+                && waitingBytes() < MAX_WAITING_BYTES;
     }
 
     /**
@@ -193,7 +190,20 @@ public final class CallDispatcher {
 
     /** Attempts queued for a slot. */
     public int waiting() {
-        return waitingCount.get();
+        int n = 0;
+        for (final Line line : waiting.values()) {
+            n += line.count.get();
+        }
+        return n;
+    }
+
+    /** Payload bytes waiting in all of this task's lines. */
+    private long waitingBytes() {
+        long n = 0;
+        for (final Line line : waiting.values()) {
+            n += line.bytes.get();
+        }
+        return n;
     }
 
     /** Attempts queued or running. */
@@ -203,9 +213,6 @@ public final class CallDispatcher {
 
     /** Starts queued attempts for which permits are free (a safety net: finished calls hand their permits over themselves). */
     public void startWaiting() {
-        if (waitingCount.get() == 0) {
-            return;
-        }
         for (final Line line : waiting.values()) {
             startWaiting(line);
         }
@@ -249,8 +256,6 @@ public final class CallDispatcher {
             line.queue.clear();
         }
         waiting.clear();
-        waitingCount.set(0);
-        waitingBytes.set(0);
         active.clear();
         cancelled.clear();
         completions.clear();
@@ -267,8 +272,6 @@ public final class CallDispatcher {
     private void dequeued(final Line line, final CallSpec spec) {
         line.count.decrementAndGet();
         line.bytes.addAndGet(-spec.body().length);
-        waitingCount.decrementAndGet();
-        waitingBytes.addAndGet(-spec.body().length);
     }
 
     /** An executor broke its contract and failed exceptionally; the attempt still ends, classified. */
