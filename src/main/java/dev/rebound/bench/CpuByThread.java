@@ -44,6 +44,11 @@ final class CpuByThread {
         return new CpuByThread(Rounds.processCpuNanos(), times, kinds);
     }
 
+    /** The process's CPU time since {@code before}, in nanoseconds. */
+    long processNanosSince(final CpuByThread before) {
+        return process - before.process;
+    }
+
     /** Microseconds of CPU per request since {@code before}, by kind of thread, for {@code requests} requests. */
     Map<String, Long> microsPerRequestSince(final CpuByThread before, final int requests) {
         final Map<String, Long> nanos = new TreeMap<>();
@@ -53,7 +58,7 @@ final class CpuByThread {
             nanos.merge(kinds.get(e.getKey()), spent, Long::sum);
             named += spent;
         }
-        nanos.put("other", Math.max(0, process - before.process - named));
+        nanos.put("other", Math.max(0, processNanosSince(before) - named));
         final Map<String, Long> micros = new LinkedHashMap<>();
         nanos.forEach((k, v) -> micros.put(k, Math.round(v / 1e3 / Math.max(1, requests))));
         return micros;

@@ -75,8 +75,7 @@ final class Side implements AutoCloseable {
     Round round(final BenchContext ctx, final String label, final int n) {
         streams.resume();
         try {
-            final long cpuBefore = Rounds.processCpuNanos();
-            final CpuByThread threadsBefore = CpuByThread.now();
+            final CpuByThread cpuBefore = CpuByThread.now();
             final long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 final String id = name + "-" + (sent + i);
@@ -87,8 +86,9 @@ final class Side implements AutoCloseable {
             final long[] last = {start};
             reader.readUntil(sent, Duration.ofSeconds(60), r -> last[0] = System.nanoTime(),
                     () -> ctx.progress(label + ": " + (reader.count() - sent + n) + "/" + n));
-            final long cpu = Rounds.processCpuNanos() - cpuBefore;
-            final Map<String, Long> byThread = CpuByThread.now().microsPerRequestSince(threadsBefore, n);
+            final CpuByThread cpuAfter = CpuByThread.now();
+            final long cpu = cpuAfter.processNanosSince(cpuBefore);
+            final Map<String, Long> byThread = cpuAfter.microsPerRequestSince(cpuBefore, n);
             if (reader.count() < sent) {
                 throw new IllegalStateException(label + ": only " + (reader.count() - sent + n) + " of " + n + " requests ended");
             }
