@@ -116,13 +116,15 @@ public final class ConfigLoader {
         final CircuitPolicy circuit = within(at, () -> s.optionalSection("circuit").map(ConfigLoader::circuit).orElse(CircuitPolicy.DEFAULT));
         final List<FallbackStep> fallback = fallback(s);
         final Optional<RecoveryPolicy> recovery = within(at, () -> s.optionalSection("recovery").map(this::recovery));
+        final RateLimitPolicy rateLimit = within(at, () -> s.optionalSection("rateLimit").map(ConfigLoader::rateLimit)
+                .orElse(RateLimitPolicy.NONE));
         final Map<String, String> headers = s.map("headers");
         final Set<String> secrets = TargetSecrets.of(s.path("headers"), headers, s.stringList("secretHeaders", List.of()),
                 url, s.stringList("secretParams", List.of()), fromEnv);
         final TargetConfig t = new TargetConfig(name, kind, s.optionalString("parent"), url,
                 s.stringOr("method", "POST").toUpperCase(Locale.ROOT), headers,
                 s.durationOr("timeout", Duration.ofSeconds(30)), s.intOr("maxInFlight", 64), retry, budget, adaptive, circuit, fallback,
-                recovery, secrets);
+                recovery, rateLimit, secrets);
         s.done();
         return t;
     }
@@ -212,6 +214,25 @@ public final class ConfigLoader {
                 s.doubleOr("multiplier", d.multiplier()), s.durationOr("maxDelay", d.maxDelay()), jitter);
         s.done();
         return p;
+    }
+
+    /** {@code rateLimit: { requestsPerMinute: 600, tokensPerMinute: 90000, concurrency: 20 | auto }}. */
+    private static RateLimitPolicy rateLimit(final Section s) {
+        final boolean auto = s.optionalString("concurrency").filter(c -> c.trim().equalsIgnoreCase("auto")).isPresent();
+        return s.finish(new RateLimitPolicy((int) positive(s, "requestsPerMinute"), positive(s, "tokensPerMinute"),
+                auto ? 0 : (int) positive(s, "concurrency"), auto));
+    }
+
+    /** A limit that is set must be at least 1: zero would stop every call for good. */
+    private static long positive(final Section s, final String key) {
+        final long v = s.longOr(key, 0);
+        if (v > RateLimitPolicy.MAX) {
+            throw new ConfigException(s.path(key), "must be at most " + RateLimitPolicy.MAX + ", was " + v);
+        }
+        if (s.has(key) && v < 1) {
+            throw new ConfigException(s.path(key), "must be at least 1 (leave it out for no limit), was " + v);
+        }
+        return v;
     }
 
     private static BudgetPolicy budget(final Section s) {

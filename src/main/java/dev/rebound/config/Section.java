@@ -109,6 +109,25 @@ final class Section {
         throw new ConfigException(path(key), "must be a whole number, was '" + v.asText() + "'");
     }
 
+    long longOr(final String key, final long fallback) {
+        read.add(key);
+        if (!has(key)) {
+            return fallback;
+        }
+        final JsonNode v = node.get(key);
+        if (v.isIntegralNumber() && v.canConvertToLong()) {
+            return v.asLong();
+        }
+        if (v.isTextual()) {
+            try {
+                return Long.parseLong(v.asText().trim());
+            } catch (final NumberFormatException ignored) {
+                // reported below
+            }
+        }
+        throw new ConfigException(path(key), "must be a whole number, was '" + v.asText() + "'");
+    }
+
     double doubleOr(final String key, final double fallback) {
         read.add(key);
         if (!has(key)) {

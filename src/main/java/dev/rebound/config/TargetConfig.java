@@ -28,6 +28,7 @@ import java.util.stream.Collectors;
  * @param circuit     the circuit breaker
  * @param fallback    the fallback chain, tried in order when the target cannot answer (empty: none)
  * @param recovery    health checks and the traffic ramp after an outage, if configured
+ * @param rateLimit   the cluster-wide rate limit ({@link RateLimitPolicy#NONE} for none)
  * @param secrets     the values that are secrets (DESIGN §4): header values from environment
  *                    variables, credential headers, {@code secretHeaders}, {@code secretParams} of
  *                    the URL; masked in every text that came from outside, nothing else is
@@ -35,7 +36,7 @@ import java.util.stream.Collectors;
 public record TargetConfig(String name, Kind kind, Optional<String> parent, Optional<URI> url, String method,
                            Map<String, String> headers, Duration timeout, int maxInFlight, RetryPolicy retry,
                            BudgetPolicy budget, AdaptivePolicy adaptive, CircuitPolicy circuit, List<FallbackStep> fallback,
-                           Optional<RecoveryPolicy> recovery, Set<String> secrets) {
+                           Optional<RecoveryPolicy> recovery, RateLimitPolicy rateLimit, Set<String> secrets) {
 
     /** The methods a target may be called with; a request body goes with each. */
     public static final Set<String> METHODS = Set.of("POST", "PUT", "PATCH", "GET", "DELETE");
@@ -80,6 +81,10 @@ public record TargetConfig(String name, Kind kind, Optional<String> parent, Opti
         secrets = Set.copyOf(secrets);
         fallback = List.copyOf(fallback);
         Objects.requireNonNull(recovery, "recovery");
+        Objects.requireNonNull(rateLimit, "rateLimit");
+        if (kind != Kind.CALL && (rateLimit.clusterWide() || rateLimit.adaptive())) {
+            throw new ConfigException(at + ".rateLimit", "a group is never called; set the limit on the targets it groups");
+        }
         if (recovery.flatMap(RecoveryPolicy::probe).isPresent() && kind != Kind.CALL) {
             throw new ConfigException(at + ".recovery.probe", "a group cannot be called; give it a healthUrl instead");
         }

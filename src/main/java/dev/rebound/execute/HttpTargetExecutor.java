@@ -1,6 +1,7 @@
 package dev.rebound.execute;
 
 import dev.rebound.lifecycle.CallOutcome;
+import dev.rebound.ratelimit.ProviderWord;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -139,13 +140,15 @@ public final class HttpTargetExecutor implements TargetExecutor {
                     + " bytes); the rest was not read", started, durationMs);
         }
         final String text = new String(raw, StandardCharsets.UTF_8);
+        // what the provider says of its limits tightens the cluster-wide rate limit, whatever the status
+        final ProviderWord word = ProviderWord.from(status, response.headers().map(), clock.instant());
         if (ok) {
             // secrets in an answer are masked value by value where the result is written (Terminals)
-            return new CallOutcome.Success(status, body(text), started, durationMs);
+            return new CallOutcome.Success(status, body(text), started, durationMs, word);
         }
         final Classification c = classifier.classify(new Failure.Http(status, response.headers().map(), redact.apply(text)),
                 clock.instant());
-        return new CallOutcome.Failed(c, started, durationMs);
+        return new CallOutcome.Failed(c, started, durationMs, word);
     }
 
     /** A healthy target's answer that Rebound cannot carry: its own category, not retried, not held against the circuit. */

@@ -43,8 +43,15 @@ public sealed interface Event {
         }
     }
 
-    /** The call was admitted but its target has no room here: slots and waiting line are full. */
-    record Busy() implements Event {
+    /**
+     * The call was admitted by the circuits but cannot start now: its target has no room here (slots
+     * and waiting line full), or its rate limit has no quota for it yet. {@code what} names what it
+     * waits for, for its dead letter if its deadline comes first.
+     */
+    record Busy(String what) implements Event {
+        public Busy {
+            Objects.requireNonNull(what, "what");
+        }
     }
 
     /**

@@ -36,6 +36,9 @@ import java.util.List;
  * @param fallbackFailed the fallback steps tried so far that could not answer
  * @param parks          how many times in a row the request was parked because its target had no room
  *                       here (no attempt spent, not a retry); 0 once it waits for anything else
+ * @param parkedFor      while parked: what it waits for (room at the target, its rate limit), for the
+ *                       dead letter if its deadline comes first; else {@code null}
+ * @param parkedSince    while parked: when it was first parked in this run of parks; else {@code null}
  */
 public record InFlightEntry(String key, JsonNode request, Instant deadline, Instant firstSeenAt, int attempt,
                             List<Attempt> attempts, Source source, Instant dueAt, Long lastWaitMs,
@@ -43,7 +46,9 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
                             @JsonInclude(JsonInclude.Include.NON_DEFAULT) int stageStart,
                             @JsonInclude(JsonInclude.Include.NON_NULL) Trigger trigger,
                             @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FallbackFailure> fallbackFailed,
-                            @JsonInclude(JsonInclude.Include.NON_DEFAULT) int parks) {
+                            @JsonInclude(JsonInclude.Include.NON_DEFAULT) int parks,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) String parkedFor,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Instant parkedSince) {
 
     public InFlightEntry {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
@@ -51,7 +56,7 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
     }
 
     public static InFlightEntry first(final String key, final AgentRequest request, final Instant now, final Source source) {
-        return new InFlightEntry(key, request.original(), request.deadline(), now, 1, List.of(), source, null, null, 0, 0, null, null, 0);
+        return new InFlightEntry(key, request.original(), request.deadline(), now, 1, List.of(), source, null, null, 0, 0, null, null, 0, null, null);
     }
 
     public AgentRequest agentRequest() {
@@ -76,25 +81,28 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
     /** The request after its last attempt failed for good: the attempt recorded, nothing next. */
     public InFlightEntry ended(final Attempt failed) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, append(failed), source, null, lastWaitMs, stage, stageStart,
-                trigger, fallbackFailed, 0);
+                trigger, fallbackFailed, 0, null, null);
     }
 
     /** The request waiting {@code wait} for its next attempt, due at {@code due}. */
     public InFlightEntry waitingFor(final Attempt failed, final Duration wait, final Instant due) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt + 1, append(failed.followedBy(wait.toMillis())),
-                source, due, wait.toMillis(), stage, stageStart, trigger, fallbackFailed, 0);
+                source, due, wait.toMillis(), stage, stageStart, trigger, fallbackFailed, 0, null, null);
     }
 
     /** The request waiting, without an attempt spent, for a circuit to admit it again at {@code due}. */
     public InFlightEntry deferred(final Instant due) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, due, lastWaitMs, stage, stageStart,
-                trigger, fallbackFailed, 0);
+                trigger, fallbackFailed, 0, null, null);
     }
 
-    /** The request waiting, without an attempt spent, for room at its target until {@code due}. */
-    public InFlightEntry parkedUntil(final Instant due) {
+    /**
+     * The request waiting, without an attempt spent, for {@code what} (room at its target, its rate
+     * limit) until {@code due}; {@code since} is kept from the first park of a run.
+     */
+    public InFlightEntry parkedUntil(final Instant due, final String what, final Instant now) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, due, lastWaitMs, stage, stageStart,
-                trigger, fallbackFailed, parks + 1);
+                trigger, fallbackFailed, parks + 1, what, parks > 0 && parkedSince != null ? parkedSince : now);
     }
 
     /** Whether the request waits only because its target had no room (rather than for a retry or a circuit). */
@@ -105,20 +113,20 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
     /** The request whose wait is over: its next attempt starts now (a parked one keeps its count, to wait longer if parked again). */
     public InFlightEntry fired() {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, null, lastWaitMs, stage, stageStart,
-                trigger, fallbackFailed, parks);
+                trigger, fallbackFailed, parks, parkedFor, parkedSince);
     }
 
     /** The primary could not answer: remember why, for the chain and the dead letter (the first reason stays). */
     public InFlightEntry because(final Trigger why) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, null, lastWaitMs, stage, stageStart,
-                trigger == null ? why : trigger, fallbackFailed, 0);
+                trigger == null ? why : trigger, fallbackFailed, 0, null, null);
     }
 
     /** The request moving to fallback step {@code step} (1-based), whose first call is the next attempt. */
     public InFlightEntry atStep(final int step) {
         final int next = nextAttemptNumber();
         return new InFlightEntry(key, request, deadline, firstSeenAt, next, attempts, source, null, null, step, next, trigger,
-                fallbackFailed, 0);
+                fallbackFailed, 0, null, null);
     }
 
     /** Fallback step {@code failure.step()} could not answer. */
@@ -126,7 +134,7 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
         final List<FallbackFailure> all = new ArrayList<>(fallbackFailed);
         all.add(failure);
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, null, lastWaitMs, stage, stageStart,
-                trigger, all, 0);
+                trigger, all, 0, null, null);
     }
 
     private List<Attempt> append(final Attempt a) {

@@ -82,11 +82,11 @@ public final class Lifecycle {
             if (!entry.waiting()) {
                 run.notAdmitted(entry, n.defer());
             }
-        } else if (event instanceof Event.Busy) {
+        } else if (event instanceof Event.Busy b) {
             if (!entry.waiting()) {
                 final Instant until = now.plus(parkFor(entry.parks(), env));
                 final Instant due = entry.deadline() != null && until.isAfter(entry.deadline()) ? entry.deadline() : until;
-                run.steps.add(new Step.Wait(entry.parkedUntil(due), Optional.empty()));
+                run.steps.add(new Step.Wait(entry.parkedUntil(due, b.what(), now), Optional.empty()));
             }
         } else if (event instanceof Event.CallFinished f) {
             if (!entry.waiting() && entry.attempt() == f.attempt()) {
@@ -360,6 +360,6 @@ public final class Lifecycle {
         final ErrorCategory category = entry.attempts().isEmpty() ? ErrorCategory.TIMEOUT
                 : ErrorCategory.valueOf(entry.attempts().get(entry.attempts().size() - 1).category());
         return new Trigger(category, FallbackReason.DEADLINE_EXCEEDED,
-                "the deadline " + entry.deadline() + " passed before attempt " + entry.attempt() + " could start");
+                "the deadline " + entry.deadline() + " passed before attempt " + entry.attempt() + " could start" + Terminals.parkedNote(entry));
     }
 }

@@ -15,6 +15,7 @@ import dev.rebound.request.Json;
 import dev.rebound.request.ParseResult;
 import dev.rebound.request.RequestEcho;
 import dev.rebound.request.Source;
+import dev.rebound.time.Durations;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -102,7 +103,18 @@ public final class Terminals {
         final Attempt last = entry.attempts().isEmpty() ? null : entry.attempts().get(entry.attempts().size() - 1);
         return ofEntry(entry, DeadLetterReason.DEADLINE_EXCEEDED, last == null ? null : last.category(),
                 last == null ? null : last.severity(),
-                "the deadline " + entry.deadline() + " passed before attempt " + entry.attempt() + " could start", now);
+                "the deadline " + entry.deadline() + " passed before attempt " + entry.attempt() + " could start" + parkedNote(entry), now);
+    }
+
+    /** What a parked request was waiting for when its deadline came, and for how long: {@code ""} if it was not parked. */
+    static String parkedNote(final InFlightEntry entry) {
+        if (entry.parkedFor() == null || entry.parkedSince() == null) {
+            return "";
+        }
+        final Duration waited = Duration.between(entry.parkedSince(), entry.deadline() == null ? entry.parkedSince()
+                : entry.deadline());
+        return "; it was waiting for " + entry.parkedFor() + " since " + entry.parkedSince() + " (" + Durations.format(
+                waited.isNegative() ? Duration.ZERO : waited) + ")";
     }
 
     /** The dead letter for a request that a circuit kept from its target until its deadline. */

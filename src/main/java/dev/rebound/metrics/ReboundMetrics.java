@@ -105,6 +105,13 @@ public final class ReboundMetrics {
                 .register(registry)).increment();
     }
 
+    /** A request that waited for its target's rate limit starts its call after {@code waited}. */
+    public void rateLimitWait(final String target, final String priority, final Duration waited) {
+        Timer.builder("rebound.ratelimit.wait").description("How long requests waited for their target's rate limit, by priority")
+                .tags("target", target, "priority", priority).publishPercentiles(0.5, 0.99).register(registry)
+                .record(waited.isNegative() ? Duration.ZERO : waited);
+    }
+
     public void circuitTransition(final String target, final String state) {
         Counter.builder("rebound.circuit.transitions").description("Circuit transitions decided by owner tasks")
                 .tags("target", target, "to", state).register(registry).increment();

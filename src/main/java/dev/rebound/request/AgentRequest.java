@@ -8,6 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * A validated request (DESIGN §2). Only {@link RequestParser} creates one from outside input;
@@ -36,6 +37,23 @@ public record AgentRequest(String id, String target, JsonNode payload, Instant d
         return new AgentRequest(original.path("id").asText(), original.path("target").asText(), original.path("payload"),
                 deadline, original.hasNonNull("cacheKey") ? original.get("cacheKey").asText() : null,
                 original.hasNonNull("metadata") ? original.get("metadata") : null, original);
+    }
+
+    /** The request's {@code priority}, {@link Priority#NORMAL} when it gives none. */
+    public Priority priority() {
+        return priority(original);
+    }
+
+    /** The {@code priority} of a request as received (validated at the door). */
+    public static Priority priority(final JsonNode original) {
+        final JsonNode p = original.get("priority");
+        return p == null ? Priority.NORMAL : Priority.of(p.asText()).orElse(Priority.NORMAL);
+    }
+
+    /** The tokens the request declares it will use ({@code policy.tokens}), for a token rate limit. */
+    public OptionalLong declaredTokens() {
+        final JsonNode t = original.path("policy").path("tokens");
+        return t.isIntegralNumber() ? OptionalLong.of(t.asLong()) : OptionalLong.empty();
     }
 
     /** The caller's cache key, or a SHA-256 of the target and the payload. */

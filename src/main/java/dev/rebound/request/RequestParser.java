@@ -32,7 +32,12 @@ public final class RequestParser {
 
     /** A request id: visible ASCII only, because it travels in the {@code Idempotency-Key} header. */
     private static final Pattern ID = Pattern.compile("[\\x21-\\x7E]{1,200}");
-    private static final Set<String> FIELDS = Set.of("id", "target", "payload", "deadline", "timeoutMs", "cacheKey", "metadata", "replayOf");
+    private static final Set<String> FIELDS = Set.of("id", "target", "payload", "deadline", "timeoutMs", "cacheKey", "metadata", "replayOf",
+            "priority", "policy");
+    /** The {@code policy} fields this version takes; a policy may only narrow the target's. */
+    private static final Set<String> POLICY_FIELDS = Set.of("tokens");
+    /** The most tokens a request may declare: above any model's context and output together. */
+    static final long MAX_TOKENS = 100_000_000L;
     private static final Set<String> FORBIDDEN = Set.of("url", "uri", "endpoint", "host", "method", "headers", "header",
             "authorization", "apikey", "api_key", "token", "credentials");
     private static final Duration MAX_HORIZON = Duration.ofDays(7);
@@ -168,9 +173,39 @@ public final class RequestParser {
                 return "'metadata' is over " + MAX_METADATA_BYTES + " bytes; keep it to a few labels";
             }
         }
+        final JsonNode priority = root.get("priority");
+        if (priority != null && !priority.isNull() && (!priority.isTextual() || Priority.of(priority.asText()).isEmpty())) {
+            return "'priority' must be one of \"high\", \"normal\", \"low\", was " + priority;
+        }
+        final String policy = policy(root.get("policy"));
+        if (policy != null) {
+            return policy;
+        }
         final JsonNode replayOf = root.get("replayOf");
         if (replayOf != null && !replayOf.isNull() && (!replayOf.isTextual() || replayOf.asText().length() > 200)) {
             return "'replayOf' must be a string of at most 200 characters";
+        }
+        return null;
+    }
+
+    private static String policy(final JsonNode policy) {
+        if (policy == null || policy.isNull()) {
+            return null;
+        }
+        if (!policy.isObject()) {
+            return "'policy' must be a JSON object such as {\"tokens\": 1200}, was " + kind(policy);
+        }
+        final Iterator<String> names = policy.fieldNames();
+        while (names.hasNext()) {
+            final String name = names.next();
+            if (!POLICY_FIELDS.contains(name)) {
+                return "'policy." + name + "' is not supported; a policy has only " + new TreeSet<>(POLICY_FIELDS);
+            }
+        }
+        final JsonNode tokens = policy.get("tokens");
+        if (tokens != null && !tokens.isNull()
+                && (!tokens.isIntegralNumber() || !tokens.canConvertToLong() || tokens.asLong() < 1 || tokens.asLong() > MAX_TOKENS)) {
+            return "'policy.tokens' must be a whole number between 1 and " + MAX_TOKENS + " (the tokens the call will use), was " + tokens;
         }
         return null;
     }

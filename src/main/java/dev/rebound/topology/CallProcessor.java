@@ -90,6 +90,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private ResponseCache cache;
     private Env env;
     private RestoredEntries restored;
+    private TaskQuotas quotas;
     private Bytes lastScheduled; // the timer key set last, so that firing a timer does not remove its replacement
     private TerminalWriter terminal;
     private final CriticalAlerts alerts;
@@ -124,6 +125,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         this.cache = new ResponseCache(context.getStateStore(StoreNames.CACHE), context.getStateStore(StoreNames.CACHE_INDEX));
         this.env = new TaskEnv(pool.retryLimiter(), random, cache);
         this.restored = new RestoredEntries(inFlight, context.taskId().toString());
+        this.quotas = new TaskQuotas(config, context.getStateStore(StoreNames.QUOTA), context.taskId().toString(), metrics);
         context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::drain);
         context.schedule(TIMER_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
     }
@@ -173,6 +175,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         mail.outcomes(guard.takeOutcomes());
         resumeSome();
         dispatcher.startWaiting();
+        quotas.tick(backlog, mail, now());
         resumeParked();
         retryStates.flush(now());
     }
@@ -207,7 +210,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
      */
     private void resumeParked() {
         final Instant now = now();
-        backlog.resume(dispatcher::hasRoom, (target, id) -> {
+        backlog.resume((target, head) -> dispatcher.hasRoom(target) && quotas.mayStart(target, head.tokens(), now), (target, id) -> {
             final InFlightEntry entry = inFlight.readable(id);
             if (entry != null && entry.parked() && lifecycle.callingTarget(entry).filter(target::equals).isPresent()) {
                 fireEarly(id, entry, now);
@@ -237,7 +240,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
                 handle(id, entry, new Event.Resumed(), now, () -> entry);
                 restarted[0]++;
             } else if (entry.parked()) {
-                lifecycle.callingTarget(entry).ifPresentOrElse(t -> backlog.add(t, id, entry.firstSeenAt()), () -> fireEarly(id, entry, now));
+                lifecycle.callingTarget(entry).ifPresentOrElse(t -> backlog.add(t, place(t, id, entry)), () -> fireEarly(id, entry, now));
             }
         });
         if (restarted[0] > 0) {
@@ -249,6 +252,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         final String id = c.spec().requestId();
         final Instant now = now();
         try {
+            quotas.ended(id, c.outcome(), c.called());
             final TargetConfig target = config.target(c.spec().target()).orElse(null);
             final Optional<ErrorCategory> failed = c.outcome() instanceof CallOutcome.Failed f
                     ? Optional.of(f.classification().category()) : Optional.empty();
@@ -320,6 +324,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             } else if (step instanceof Step.CancelCall) {
                 dispatcher.cancel(id);
                 guard.forget(id);
+                quotas.dropped(id);
             } else if (step instanceof Step.FirstAttempt f) {
                 config.target(f.target()).ifPresent(t -> retryStates.firstAttempt(t, now));
             } else if (step instanceof Step.RetryGranted g) {
@@ -342,16 +347,27 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             execute(id, lifecycle.next(c.entry(), new Event.NotAdmitted(defer), now, env), now);
             return;
         }
-        // a request parked before keeps its turn: one that never was queues behind the backlog
-        if (!dispatcher.hasRoom(target.name()) || (c.entry().parks() == 0 && backlog.has(target.name()))) {
+        // it starts only when none waits before it in turn (priority, then arrival), there is room, and its rate limit allows
+        final SlotBacklog.Place place = place(target.name(), id, c.entry());
+        final boolean room = dispatcher.hasRoom(target.name());
+        if (!room || backlog.hasAhead(target.name(), place) || !quotas.mayStart(target.name(), place.tokens(), now)) {
             guard.forget(id);
-            backlog.add(target.name(), id, c.entry().firstSeenAt());
-            execute(id, lifecycle.next(c.entry(), new Event.Busy(), now, env), now);
+            backlog.add(target.name(), place);
+            final String what = !room || !quotas.limited(target.name())
+                    ? "a free call slot of " + target.name() + " (maxInFlight " + target.maxInFlight() + ")" : TaskQuotas.rateLimitText(target);
+            execute(id, lifecycle.next(c.entry(), new Event.Busy(what), now, env), now);
             return;
         }
+        backlog.remove(target.name(), place);
+        quotas.waited(target.name(), c.entry(), now);
+        quotas.start(id, target.name(), place.tokens(), now);
         final byte[] body = c.entry().agentRequest().payload().toString().getBytes(StandardCharsets.UTF_8);
         final Duration untilDeadline = c.entry().deadline() == null ? c.timeout() : Duration.between(now, c.entry().deadline());
         dispatcher.submit(new CallSpec(id, target.name(), c.entry().attempt(), body, c.timeout(), untilDeadline));
+    }
+
+    private SlotBacklog.Place place(final String target, final String id, final InFlightEntry entry) {
+        return SlotBacklog.Place.of(id, entry.firstSeenAt(), AgentRequest.priority(entry.request()), quotas.tokens(target, entry));
     }
 
     /**
@@ -364,6 +380,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         LOG.error("bug: handling request {} failed; it is dead-lettered as PROCESSING_ERROR", id, e);
         dispatcher.cancel(id);
         guard.forget(id);
+        quotas.dropped(id);
         try {
             final InFlightEntry stored = inFlight.readable(id);
             final InFlightEntry entry = stored != null ? stored : known.get();

@@ -77,8 +77,8 @@ final class CircuitOwnerProcessor implements Processor<String, byte[], String, b
     @Override
     public void process(final Record<String, byte[]> record) {
         final TargetConfig target = config.target(record.key()).orElse(null);
-        if (target == null || record.value() == null) {
-            return; // a target removed from the configuration: its circuit no longer matters
+        if (target == null || record.value() == null || record.headers().lastHeader(Topics.DEMAND_HEADER) != null) {
+            return; // a target removed from the configuration (its circuit no longer matters), or a rate-limit demand
         }
         if (record.headers().lastHeader(Topics.REGISTER_HEADER) != null) {
             if (!live.containsKey(target.name()) && owned.get(target.name()) == null) {

@@ -18,6 +18,10 @@ public final class Nodes {
     public static final String CIRCUITS_SINK = "circuits-sink";
     public static final String CIRCUITS_SOURCE = "circuits-source";
     public static final String CIRCUITS_READER = "circuits-reader";
+    public static final String QUOTA_OWNER = "quota-owner";
+    public static final String QUOTA_SINK = "quota-sink";
+    public static final String QUOTA_SOURCE = "quota-source";
+    public static final String QUOTA_READER = "quota-reader";
     public static final String CONTROL_SOURCE = "control-source";
     public static final String CONTROL_READER = "control-reader";
 

@@ -3,6 +3,7 @@ package dev.rebound.topology;
 import dev.rebound.circuit.Outcome;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
+import dev.rebound.ratelimit.Demand;
 import dev.rebound.request.Json;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -14,10 +15,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a task tells the circuits' owners through {@code agent-circuit-outcomes}: the outcomes of
- * its calls, one record per target and tick, and which targets have a recovery policy.
+ * What a task tells the targets' owners through {@code agent-circuit-outcomes}: the outcomes of
+ * its calls, one record per target and tick, which targets have a recovery policy, and what it
+ * waits with for rate-limited targets.
  */
 final class OwnerMail {
+
+    private static final byte[] DEMAND = "true".getBytes(StandardCharsets.UTF_8);
 
     private final ProcessorContext<String, Object> context;
     private final ReboundConfig config;
@@ -31,6 +35,12 @@ final class OwnerMail {
     void outcomes(final Map<String, List<Outcome>> byTarget) {
         final long now = context.currentSystemTimeMs();
         byTarget.forEach((target, list) -> context.forward(new Record<String, Object>(target, Json.bytes(list), now), Nodes.OUTCOMES_SINK));
+    }
+
+    /** Tells a rate-limited target's owner what this task waits with (a header tells it from outcomes). */
+    void demand(final String target, final Demand demand) {
+        context.forward(new Record<String, Object>(target, Json.bytes(demand), context.currentSystemTimeMs(),
+                new RecordHeaders().add(Topics.DEMAND_HEADER, DEMAND)), Nodes.OUTCOMES_SINK);
     }
 
     /** Tells the owners of the targets with a recovery policy that they exist, so checks run before any traffic. */

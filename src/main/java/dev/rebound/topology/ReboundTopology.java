@@ -8,6 +8,8 @@ import dev.rebound.config.Redactor;
 import dev.rebound.execute.TargetPool;
 import dev.rebound.lifecycle.InFlightEntry;
 import dev.rebound.metrics.ReboundMetrics;
+import dev.rebound.ratelimit.QuotaLedger;
+import dev.rebound.ratelimit.QuotaRecord;
 import dev.rebound.request.Json;
 import dev.rebound.retry.TargetRetryState;
 import org.apache.kafka.common.serialization.Serde;
@@ -87,6 +89,14 @@ public final class ReboundTopology {
         topology.addGlobalStore(keyValue(StoreNames.CIRCUITS, JsonSerde.of(CircuitRecord.class)).withCachingDisabled().withLoggingDisabled(),
                 Nodes.CIRCUITS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.circuits(),
                 Nodes.CIRCUITS_READER, () -> new GlobalReader<>(StoreNames.CIRCUITS, CircuitRecord.class));
+        // rate limits: demands ride the same outcomes topic to the same owner, which grants quota to
+        // every calling task through agent-quota, read by every instance into a global store
+        topology.addProcessor(Nodes.QUOTA_OWNER, () -> new QuotaOwnerProcessor(config, metrics), Nodes.OUTCOMES_SOURCE);
+        topology.addStateStore(keyValue(StoreNames.QUOTA_OWNER, JsonSerde.of(QuotaLedger.class)), Nodes.QUOTA_OWNER);
+        topology.addSink(Nodes.QUOTA_SINK, topics.quota(), Serdes.String().serializer(), Serdes.ByteArray().serializer(), Nodes.QUOTA_OWNER);
+        topology.addGlobalStore(keyValue(StoreNames.QUOTA, JsonSerde.of(QuotaRecord.class)).withCachingDisabled().withLoggingDisabled(),
+                Nodes.QUOTA_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.quota(),
+                Nodes.QUOTA_READER, () -> new GlobalReader<>(StoreNames.QUOTA, QuotaRecord.class));
         topology.addGlobalStore(keyValue(StoreNames.CONTROL, JsonSerde.of(ControlRecord.class)).withCachingDisabled().withLoggingDisabled(),
                 Nodes.CONTROL_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.control(),
                 Nodes.CONTROL_READER, () -> new GlobalReader<>(StoreNames.CONTROL, ControlRecord.class));

@@ -23,6 +23,10 @@ public final class StoreNames {
     /** Target to {@code ControlRecord}: the operators' switches, read from {@code agent-control}; a global store. */
     public static final String CONTROL = "rebound-control";
 
+    /** Target to {@code QuotaLedger}: the rate limits this task owns (by the hash of the target name). */
+    public static final String QUOTA_OWNER = "rebound-quota-owner";
+    /** Grant and summary records of every rate-limited target, read from {@code agent-quota}; a global store. */
+    public static final String QUOTA = "rebound-quota";
     /** Target and cache key to the last good response ({@code ResponseCache}): the cache fallback step. */
     public static final String CACHE = "rebound-cache";
     /** Target, store time and cache key, in age order: bounds the cache per target. */

@@ -15,6 +15,8 @@ public final class Topics {
     public static final String CONTROL = "agent-control";
     /** Attempt outcomes keyed by target, read by the task that owns each target's circuit. */
     public static final String OUTCOMES = "agent-circuit-outcomes";
+    /** Rate-limit grants and summaries from each limited target's owner (compacted), read into a global store. */
+    public static final String QUOTA = "agent-quota";
     /** Replay markers of `rebound dlq replay`, keyed by the dead letter's partition:offset. */
     public static final String REPLAYED = "agent-dead-letters-replayed";
     /** The base of the delay-tier topics: {@code agent-calls-retry-<tier>}. */
@@ -31,9 +33,11 @@ public final class Topics {
      * its health checks start before its first call.
      */
     public static final String REGISTER_HEADER = "rebound-register";
+    /** Marks a record on {@code agent-circuit-outcomes} that is a task's rate-limit {@code Demand}, not outcomes. */
+    public static final String DEMAND_HEADER = "rebound-demand";
 
     /** The topics Rebound creates, in the order {@code rebound topics create} reports them. */
-    public static final List<String> ALL = List.of(CALLS, RESULTS, DEAD_LETTERS, CIRCUITS, CONTROL, OUTCOMES, REPLAYED);
+    public static final List<String> ALL = List.of(CALLS, RESULTS, DEAD_LETTERS, CIRCUITS, CONTROL, OUTCOMES, QUOTA, REPLAYED);
 
     private final String prefix;
 
@@ -64,6 +68,10 @@ public final class Topics {
 
     public String replayed() {
         return prefix + REPLAYED;
+    }
+
+    public String quota() {
+        return prefix + QUOTA;
     }
 
     public String outcomes() {

@@ -265,7 +265,7 @@ class LifecycleModelTest {
                         execute(id, lifecycle.next(c.entry(), new Event.NotAdmitted(new Admission.Defer(now.plusSeconds(1 + rnd.nextInt(30)),
                                 "refused by the model", why)), now, env));
                     } else if (draw == 1) {
-                        execute(id, lifecycle.next(c.entry(), new Event.Busy(), now, env));
+                        execute(id, lifecycle.next(c.entry(), new Event.Busy("room at the target"), now, env));
                     } else {
                         assertThat(c.timeout()).isPositive();
                         running.put(id, new int[] {c.entry().attempt()});

@@ -105,7 +105,7 @@ class CallProcessorTest {
         for (int i = 0; i < ids.size(); i++) {
             final String json = "{\"id\":\"" + ids.get(i) + "\",\"target\":\"llm\",\"payload\":{}}";
             final AgentRequest request = ((ParseResult.Valid) parser.parse(json.getBytes(StandardCharsets.UTF_8), START)).request();
-            inFlight().put(ids.get(i), InFlightEntry.first("k", request, START.plusSeconds(i), null).parkedUntil(START.plusSeconds(60)));
+            inFlight().put(ids.get(i), InFlightEntry.first("k", request, START.plusSeconds(i), null).parkedUntil(START.plusSeconds(60), "room", START));
         }
         tick();
         assertThat(llm.calls()).extracting(c -> c.spec().requestId()).as("resumed at once, oldest first")
