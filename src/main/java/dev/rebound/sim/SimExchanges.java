@@ -1,6 +1,7 @@
 package dev.rebound.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.rebound.request.Json;
 
@@ -25,10 +26,34 @@ final class SimExchanges {
         }
     }
 
+    /** An OpenAI-style error body: {@code {"error": {"message", "type", "code"}}}, without a code when it is null. */
+    static String error(final String message, final String type, final String code) {
+        final ObjectNode out = Json.MAPPER.createObjectNode();
+        final ObjectNode error = out.putObject("error").put("message", message).put("type", type);
+        if (code != null) {
+            error.put("code", code);
+        }
+        return out.toString();
+    }
+
     /** The request body as JSON, or an empty object when it is not JSON. */
     static JsonNode readBody(final InputStream in) {
+        return parse(readBytes(in));
+    }
+
+    /** The request body's bytes, none when it cannot be read. */
+    static byte[] readBytes(final InputStream in) {
         try {
-            return Json.MAPPER.readTree(in.readAllBytes());
+            return in.readAllBytes();
+        } catch (final IOException e) {
+            return new byte[0];
+        }
+    }
+
+    /** {@code body} as JSON, or an empty object when it is not JSON. */
+    static JsonNode parse(final byte[] body) {
+        try {
+            return Json.MAPPER.readTree(body);
         } catch (final IOException | RuntimeException e) {
             return Json.MAPPER.createObjectNode();
         }

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.StringJoiner;
 
 /**
@@ -24,11 +26,13 @@ import java.util.StringJoiner;
  * @param outageLength   how long it lasts ({@link Duration#ZERO} for none)
  * @param misbehaviours  share of each protocol-breaking answer (absent: none)
  * @param oversizedBytes how large an {@link Misbehaviour#OVERSIZED} body is, at least 1 KiB (default 2 MiB)
+ * @param providerLimit  the rate limit the simulator enforces like a provider, on top of the
+ *                       shares above (empty, the default: none); see {@link ProviderLimit}
  */
 public record SimScenario(String name, Duration latencyMin, Duration latencyMax, double serverError, double rateLimited,
                           double overloaded, double timeout, double reset, double invalid,
                           Duration outageStart, Duration outageLength, Map<Misbehaviour, Double> misbehaviours,
-                          int oversizedBytes) {
+                          int oversizedBytes, Optional<ProviderLimit> providerLimit) {
 
     public static final List<String> NAMES = List.of("healthy", "flaky", "rate-limit", "outage", "recovery", "chaos");
 
@@ -53,6 +57,7 @@ public record SimScenario(String name, Duration latencyMin, Duration latencyMax,
         if (oversizedBytes < 1024) {
             throw new IllegalArgumentException("oversizedBytes must be at least 1024, was " + oversizedBytes);
         }
+        Objects.requireNonNull(providerLimit, "providerLimit");
     }
 
     /**
@@ -72,16 +77,17 @@ public record SimScenario(String name, Duration latencyMin, Duration latencyMax,
         final Duration none = Duration.ZERO;
         final Map<Misbehaviour, Double> behaved = Map.of();
         final int big = DEFAULT_OVERSIZED_BYTES;
+        final Optional<ProviderLimit> free = Optional.empty();
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "healthy" -> new SimScenario("healthy", ms(5), ms(30), 0, 0, 0, 0, 0, 0, none, none, behaved, big);
-            case "flaky" -> new SimScenario("flaky", ms(5), ms(60), 0.10, 0.05, 0.03, 0.01, 0.02, 0.02, none, none, behaved, big);
-            case "rate-limit" -> new SimScenario("rate-limit", ms(5), ms(30), 0, 0.35, 0, 0, 0, 0, none, none, behaved, big);
-            case "outage" -> new SimScenario("outage", ms(5), ms(30), 0, 0, 0, 0, 0, 0, none, Duration.ofDays(365), behaved, big);
-            case "recovery" -> new SimScenario("recovery", ms(5), ms(30), 0, 0, 0, 0, 0, 0, none, Duration.ofSeconds(20), behaved, big);
+            case "healthy" -> new SimScenario("healthy", ms(5), ms(30), 0, 0, 0, 0, 0, 0, none, none, behaved, big, free);
+            case "flaky" -> new SimScenario("flaky", ms(5), ms(60), 0.10, 0.05, 0.03, 0.01, 0.02, 0.02, none, none, behaved, big, free);
+            case "rate-limit" -> new SimScenario("rate-limit", ms(5), ms(30), 0, 0.35, 0, 0, 0, 0, none, none, behaved, big, free);
+            case "outage" -> new SimScenario("outage", ms(5), ms(30), 0, 0, 0, 0, 0, 0, none, Duration.ofDays(365), behaved, big, free);
+            case "recovery" -> new SimScenario("recovery", ms(5), ms(30), 0, 0, 0, 0, 0, 0, none, Duration.ofSeconds(20), behaved, big, free);
             // flaky's failures, and every protocol-breaking answer at a small share on top
             case "chaos" -> new SimScenario("chaos", ms(5), ms(60), 0.10, 0.05, 0.03, 0.01, 0.02, 0.02, none, none, Map.of(
                     Misbehaviour.STALL_BODY, 0.02, Misbehaviour.HEADERS_NEVER, 0.01, Misbehaviour.OVERSIZED, 0.01,
-                    Misbehaviour.OVERSIZED_ESCAPED, 0.01, Misbehaviour.INVALID_JSON, 0.02, Misbehaviour.RESET_MID_BODY, 0.02), big);
+                    Misbehaviour.OVERSIZED_ESCAPED, 0.01, Misbehaviour.INVALID_JSON, 0.02, Misbehaviour.RESET_MID_BODY, 0.02), big, free);
             default -> throw new IllegalArgumentException("unknown scenario '" + name + "'; choose one of " + NAMES);
         };
     }
@@ -89,13 +95,32 @@ public record SimScenario(String name, Duration latencyMin, Duration latencyMax,
     /** A scenario with a fixed latency and nothing else: for throughput measurements. */
     public static SimScenario fixedLatency(final Duration latency) {
         return new SimScenario("latency-" + latency.toMillis() + "ms", latency, latency, 0, 0, 0, 0, 0, 0, Duration.ZERO, Duration.ZERO,
-                Map.of(), DEFAULT_OVERSIZED_BYTES);
+                Map.of(), DEFAULT_OVERSIZED_BYTES, Optional.empty());
     }
 
     /** This scenario with {@link Misbehaviour#OVERSIZED} bodies of {@code bytes}. */
     public SimScenario withOversizedBytes(final int bytes) {
         return new SimScenario(name, latencyMin, latencyMax, serverError, rateLimited, overloaded, timeout, reset, invalid, outageStart,
-                outageLength, misbehaviours, bytes);
+                outageLength, misbehaviours, bytes, providerLimit);
+    }
+
+    /**
+     * This scenario on a simulator that enforces {@code limit} as a provider would, e.g.
+     * {@code SimScenario.fixedLatency(ms(50)).withProviderLimit(ProviderLimit.requestsPerMinute(600))}.
+     */
+    public SimScenario withProviderLimit(final ProviderLimit limit) {
+        return new SimScenario(name, latencyMin, latencyMax, serverError, rateLimited, overloaded, timeout, reset, invalid, outageStart,
+                outageLength, misbehaviours, oversizedBytes, Optional.of(limit));
+    }
+
+    /**
+     * {@code next} with what belongs to the simulator rather than to a scenario kept from this
+     * one: the oversized-body size and the provider limit, both fixed when the simulator started.
+     */
+    SimScenario keptIn(final SimScenario next) {
+        return new SimScenario(next.name, next.latencyMin, next.latencyMax, next.serverError, next.rateLimited, next.overloaded,
+                next.timeout, next.reset, next.invalid, next.outageStart, next.outageLength, next.misbehaviours, oversizedBytes,
+                providerLimit);
     }
 
     /** The share of {@code m} (0 when the scenario has none of it). */
@@ -120,6 +145,7 @@ public record SimScenario(String name, Duration latencyMin, Duration latencyMax,
         } else if (outageLength.compareTo(Duration.ZERO) > 0) {
             j.add("an outage of " + outageLength.toSeconds() + " s after " + outageStart.toSeconds() + " s");
         }
+        providerLimit.ifPresent(l -> j.add(l.describe()));
         return j.length() == 0 ? "every call succeeds" : j.toString();
     }
 

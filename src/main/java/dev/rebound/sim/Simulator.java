@@ -16,6 +16,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+
+import static dev.rebound.sim.SimExchanges.error;
 
 /**
  * A small HTTP server that behaves like an LLM or tool API, for the demo, the tests and the
@@ -48,7 +51,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * fallback chains. {@code GET /health} is 200, or 503 during an outage; {@code GET /stats} counts calls.
  * {@code GET /scenario} names the scenario; {@code POST /scenario} with {@code {"scenario": "outage"}}
  * switches to another while it runs (its clock starts over, so a recovery's outage starts then).
- * Every call's {@code Idempotency-Key} is counted, so callers can see repeated calls.
+ * Every call's {@code Idempotency-Key} is counted, so callers can see repeated calls. A scenario
+ * {@link SimScenario#withProviderLimit with a provider limit} first refuses chat calls over it, as a
+ * provider does ({@link ProviderLimiter}), and counts them ({@link #providerLimitStats()}, {@code /stats}).
  *
  * <p>Threads: requests are read on a small pool and every answer is scheduled on a timer, so
  * latency costs no thread; large bodies are written on threads of their own and stalled exchanges
@@ -78,6 +83,8 @@ public final class Simulator implements AutoCloseable {
     private final Map<String, AtomicInteger> callsPerKey = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> callsPerAttempt = new ConcurrentHashMap<>();
     private final Map<Misbehaviour, AtomicLong> misbehaved = new EnumMap<>(Misbehaviour.class);
+    /** The scenario's provider limit at start, enforced on every chat call before anything else. */
+    private final Optional<ProviderLimiter> limiter;
 
     private Simulator(final HttpServer server, final ExecutorService threads, final ScheduledExecutorService timers,
                       final ExecutorService writers, final SimScenario scenario, final long seed) {
@@ -88,6 +95,7 @@ public final class Simulator implements AutoCloseable {
         this.broken = new BrokenAnswers(writers, timers, scenario.oversizedBytes());
         this.scenario = new AtomicReference<>(scenario);
         this.seed = new SplittableRandom(seed);
+        this.limiter = scenario.providerLimit().map(l -> new ProviderLimiter(l, System::nanoTime));
         for (final Misbehaviour m : Misbehaviour.values()) {
             misbehaved.put(m, new AtomicLong());
         }
@@ -163,6 +171,11 @@ public final class Simulator implements AutoCloseable {
         return out;
     }
 
+    /** What the provider limit has accepted and refused so far; empty when the simulator enforces none. */
+    public Optional<ProviderLimitStats> providerLimitStats() {
+        return limiter.map(ProviderLimiter::stats);
+    }
+
     /** Exchanges held open right now: stalled bodies and requests never answered. */
     public int heldOpen() {
         return broken.held();
@@ -184,12 +197,12 @@ public final class Simulator implements AutoCloseable {
     }
 
     /**
-     * Plays {@code next} from now on, with this simulator's oversized-body size, and restarts the
-     * scenario clock: switching to {@code recovery} starts its outage now. Calls already waiting
-     * for their answer keep the fate they drew.
+     * Plays {@code next} from now on, with this simulator's oversized-body size and provider limit,
+     * and restarts the scenario clock: switching to {@code recovery} starts its outage now. Calls
+     * already waiting for their answer keep the fate they drew.
      */
     public void switchTo(final SimScenario next) {
-        scenario.set(next.withOversizedBytes(scenario.get().oversizedBytes()));
+        scenario.set(scenario.get().keptIn(next));
         restartScenarioClock();
     }
 
@@ -221,7 +234,13 @@ public final class Simulator implements AutoCloseable {
             callsPerKey.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
             callsPerAttempt.computeIfAbsent(key + "#" + attempt, k -> new AtomicInteger()).incrementAndGet();
         }
-        final JsonNode script = SimExchanges.readBody(ex.getRequestBody()).path("simulate");
+        final byte[] raw = SimExchanges.readBytes(ex.getRequestBody());
+        final JsonNode body = SimExchanges.parse(raw);
+        if (limiter.isPresent() && !limiter.get().admit(ex, body, raw.length)) {
+            failures.incrementAndGet();
+            return;
+        }
+        final JsonNode script = body.path("simulate");
         final SplittableRandom random;
         synchronized (seed) {
             random = seed.split();
@@ -347,16 +366,6 @@ public final class Simulator implements AutoCloseable {
         }
     }
 
-    /** An OpenAI-style error body. */
-    private static String error(final String message, final String type, final String code) {
-        final ObjectNode out = Json.MAPPER.createObjectNode();
-        final ObjectNode error = out.putObject("error").put("message", message).put("type", type);
-        if (code != null) {
-            error.put("code", code);
-        }
-        return out.toString();
-    }
-
     private void health(final HttpExchange ex) throws IOException {
         try (ex) {
             SimExchanges.send(ex, inOutage() ? 503 : 200, "{\"healthy\":" + !inOutage() + "}");
@@ -367,7 +376,8 @@ public final class Simulator implements AutoCloseable {
         try (ex) {
             SimExchanges.send(ex, 200, "{\"calls\":" + calls.get() + ",\"backupCalls\":" + backupCalls.get() + ",\"failures\":" + failures.get()
                     + ",\"repeatedKeys\":" + repeatedKeys() + ",\"misbehaved\":" + Json.text(misbehaved())
-                    + ",\"heldOpen\":" + heldOpen() + ",\"scenario\":\"" + scenario.get().name() + "\"}");
+                    + ",\"heldOpen\":" + heldOpen() + ",\"scenario\":\"" + scenario.get().name() + "\""
+                    + limiter.map(l -> ",\"providerLimit\":" + l.stats().toJson()).orElse("") + "}");
         }
     }
 

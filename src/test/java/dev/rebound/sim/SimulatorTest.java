@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -184,7 +185,7 @@ class SimulatorTest {
     @Test
     void shouldRejectSharesOverOne() {
         assertThatThrownBy(() -> new SimScenario("x", Duration.ZERO, Duration.ZERO, 0.5, 0, 0, 0, 0, 0, Duration.ZERO, Duration.ZERO,
-                Map.of(Misbehaviour.STALL_BODY, 0.6), SimScenario.DEFAULT_OVERSIZED_BYTES))
+                Map.of(Misbehaviour.STALL_BODY, 0.6), SimScenario.DEFAULT_OVERSIZED_BYTES, Optional.empty()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("over 1");
     }
 
