@@ -34,7 +34,8 @@ class ArchitectureTest {
 
     /** The decision core: a function of (input, state, now); no Kafka, no network, no I/O adapters. */
     private static final List<String> PURE = List.of(
-            "time", "window", "classify", "config", "request", "recovery", "retry", "circuit", "fallback", "lifecycle");
+            "time", "window", "classify", "config", "request", "recovery", "retry", "circuit", "fallback", "lifecycle",
+            "ratelimit");
 
     private static final List<String> IMPURE_NEIGHBOURS = List.of(
             "metrics", "http", "execute", "topology", "app", "ops", "demo", "sim", "admin", "dlq", "bench", "cli");
@@ -56,6 +57,7 @@ class ArchitectureTest {
         a.put("circuit", Set.of("recovery", "retry", "config", "classify", "time", "window"));
         a.put("fallback", Set.of("request", "config", "classify", "time"));
         a.put("lifecycle", Set.of("fallback", "circuit", "recovery", "retry", "request", "config", "classify", "time", "window"));
+        a.put("ratelimit", Set.of("classify", "time"));
         // meters and their names: used by topology, read by ops
         a.put("metrics", Set.of("recovery", "circuit", "config", "classify", "time"));
         // calls, the topology and its assembly
