@@ -29,9 +29,9 @@ import java.util.Optional;
  * </ul>
  * Each message, and each system prompt or instruction, adds {@link #MESSAGE_OVERHEAD} tokens for its
  * role and delimiters. Images, files, tool schemas and tool-call arguments are not counted; the
- * settlement corrects for them. A payload with none of these fields (an unknown API) is estimated
- * from its JSON text at {@link #CHARS_PER_TOKEN} characters per token, the usual rule of thumb for
- * English.
+ * settlement corrects for them. A payload in which none of these fields holds a message or a string
+ * (an unknown API, an empty {@code messages}) is estimated from the length of its JSON text at
+ * {@link #CHARS_PER_TOKEN} characters per token, the usual rule of thumb for English.
  *
  * <p><b>Output.</b> The most the call may produce: the largest of {@code max_tokens},
  * {@code max_completion_tokens}, {@code max_output_tokens} and Gemini's
