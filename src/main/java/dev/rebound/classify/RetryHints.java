@@ -57,7 +57,7 @@ public final class RetryHints {
 
     private static Optional<Duration> find(final int status, final Map<String, List<String>> headers,
                                            final JsonNode error, final String message, final Instant now) {
-        final Optional<Duration> ms = header(headers, "retry-after-ms").flatMap(RetryHints::millis);
+        final Optional<Duration> ms = header(headers, "retry-after-ms").flatMap(RetryHints::retryAfterMillis);
         if (ms.isPresent()) {
             return ms;
         }
@@ -105,7 +105,12 @@ public final class RetryHints {
         return Optional.of(Duration.ofMillis(Math.round(millis)));
     }
 
-    static Optional<Duration> retryAfter(final String value, final Instant now) {
+    /**
+     * Reads a {@code Retry-After} value: delta-seconds (fractions allowed) or an HTTP-date, the wait
+     * from {@code now}; a negative wait or a date in the past is zero. Not capped at {@link #MAX_HINT}.
+     * Public for the rate limiter's reading of the same header ({@code ratelimit.ProviderWord}).
+     */
+    public static Optional<Duration> retryAfter(final String value, final Instant now) {
         final String v = value.trim();
         try {
             final double seconds = Double.parseDouble(v);
@@ -120,7 +125,11 @@ public final class RetryHints {
         }
     }
 
-    private static Optional<Duration> millis(final String value) {
+    /**
+     * Reads a {@code retry-after-ms} value (OpenAI, Azure): milliseconds, fractions allowed; a negative
+     * wait is zero. Not capped at {@link #MAX_HINT}. Public for the same reason as {@link #retryAfter}.
+     */
+    public static Optional<Duration> retryAfterMillis(final String value) {
         try {
             return Optional.of(nonNegative(Duration.ofMillis(Math.round(Double.parseDouble(value.trim())))));
         } catch (final NumberFormatException e) {

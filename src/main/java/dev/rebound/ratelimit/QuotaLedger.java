@@ -13,6 +13,8 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
@@ -148,17 +150,18 @@ public final class QuotaLedger {
      * starts a new epoch; remaining requests or tokens cap grants until their reset.
      */
     private void provider(final ProviderWord w, final Instant now) {
-        final Instant pause = w.pausedUntil();
+        final Instant pause = w.pausedUntil().orElse(null);
         if (pause != null && pause.isAfter(now) && (pausedUntil == null || pause.isAfter(pausedUntil))) {
             pausedUntil = pause;
             epoch++;
         }
-        if (w.remainingRequests() != null || w.remainingTokens() != null) {
+        if (w.remainingRequests().isPresent() || w.remainingTokens().isPresent()) {
+            final boolean spentBefore = word != null && (left(word.remainingRequests()) || left(word.remainingTokens()));
             word = w;
             wordAt = now;
             issuedSinceWordRequests = 0;
             issuedSinceWordTokens = 0;
-            if ((w.remainingRequests() != null && w.remainingRequests() <= 0) || (w.remainingTokens() != null && w.remainingTokens() <= 0)) {
+            if (!spentBefore && (left(w.remainingRequests()) || left(w.remainingTokens()))) {
                 epoch++; // nothing left at the provider: what tasks hold must not be spent
             }
         }
@@ -200,11 +203,11 @@ public final class QuotaLedger {
             tokensLeft = Math.min(tokenBucket, p.tokensPerMinute() - issued(false));
         }
         if (word != null && wordAt != null) {
-            if (word.remainingRequests() != null && resetAhead(word.requestsResetAt(), now)) {
-                units = Math.min(units, word.remainingRequests() - issuedSinceWordRequests);
+            if (word.remainingRequests().isPresent() && resetAhead(word.requestsResetAt(), now)) {
+                units = Math.min(units, word.remainingRequests().getAsLong() - issuedSinceWordRequests);
             }
-            if (word.remainingTokens() != null && resetAhead(word.tokensResetAt(), now)) {
-                tokensLeft = Math.min(tokensLeft, word.remainingTokens() - issuedSinceWordTokens);
+            if (word.remainingTokens().isPresent() && resetAhead(word.tokensResetAt(), now)) {
+                tokensLeft = Math.min(tokensLeft, word.remainingTokens().getAsLong() - issuedSinceWordTokens);
             }
         }
         final List<String> names = new ArrayList<>(tasks.keySet());
@@ -352,8 +355,13 @@ public final class QuotaLedger {
         return n;
     }
 
-    private static boolean resetAhead(final Instant reset, final Instant now) {
-        return reset != null && reset.isAfter(now);
+    private static boolean resetAhead(final Optional<Instant> reset, final Instant now) {
+        return reset.isPresent() && reset.get().isAfter(now);
+    }
+
+    /** Whether the provider said nothing is left of a kind. */
+    private static boolean left(final OptionalLong remaining) {
+        return remaining.isPresent() && remaining.getAsLong() <= 0;
     }
 
     private boolean paused(final Instant now) {
@@ -382,7 +390,8 @@ public final class QuotaLedger {
         }
         return new View(p.requestsPerMinute() > 0 ? Math.max(0, p.requestsPerMinute() - issued(true)) : -1,
                 p.tokensPerMinute() > 0 ? Math.max(0, p.tokensPerMinute() - issued(false)) : -1, waiting,
-                word == null ? null : word.remainingRequests(), word == null ? null : word.remainingTokens(),
+                word == null || word.remainingRequests().isEmpty() ? null : word.remainingRequests().getAsLong(),
+                word == null || word.remainingTokens().isEmpty() ? null : word.remainingTokens().getAsLong(),
                 paused(now) ? pausedUntil : null, tasks.size());
     }
 

@@ -17,6 +17,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -32,6 +33,17 @@ final class TaskQuotas {
     private final String task;
     private final ReboundMetrics metrics;
     private final Map<String, TaskQuota> quotas = new HashMap<>();
+    /**
+     * Token estimates by request id: counting a large payload's tokens takes milliseconds, and a
+     * parked request is asked again each time it tries to start. Bounded; a miss counts again.
+     */
+    private final Map<String, Long> estimates = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(final Map.Entry<String, Long> eldest) {
+            return size() > MAX_ESTIMATES;
+        }
+    };
+    private static final int MAX_ESTIMATES = 10_000;
     /** The target each counted call runs against, so that its end is told to the right quota. */
     private final Map<String, String> running = new HashMap<>();
 
@@ -61,7 +73,7 @@ final class TaskQuotas {
         }
         final AgentRequest r = entry.agentRequest();
         final OptionalLong declared = r.declaredTokens();
-        return declared.isPresent() ? declared.getAsLong() : TokenEstimate.estimate(r.payload());
+        return declared.isPresent() ? declared.getAsLong() : estimates.computeIfAbsent(r.id(), id -> TokenEstimate.estimate(r.payload()));
     }
 
     /** Whether a call to {@code target} reserving {@code tokens} may start now (always, for a target without a limit). */

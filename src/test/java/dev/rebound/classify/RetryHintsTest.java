@@ -60,6 +60,15 @@ class RetryHintsTest {
     }
 
     @Test
+    void shouldLeaveTheCapToFromWhenReadingOneValue() {
+        assertThat(RetryHints.retryAfter("864000", NOW)).contains(Duration.ofDays(10));
+        assertThat(RetryHints.retryAfter("-3", NOW)).contains(Duration.ZERO);
+        assertThat(RetryHints.retryAfterMillis("2500.4")).contains(Duration.ofMillis(2500));
+        assertThat(RetryHints.retryAfterMillis("-1")).contains(Duration.ZERO);
+        assertThat(RetryHints.retryAfterMillis("soon")).isEmpty();
+    }
+
+    @Test
     void shouldIgnoreAnUnparseableHint() {
         assertThat(hint(429, Map.of("Retry-After", List.of("soon")))).isEmpty();
     }

@@ -182,7 +182,8 @@ class QuotaClusterTest {
         final Instant pauseAt = T0.plusSeconds(10);
         final Instant pauseUntil = pauseAt.plusSeconds(5);
         c.at(pauseAt, n -> c.ledger.heard(new Demand("0_0", null, null, 0, 0, 0, 0,
-                new ProviderWord(null, null, null, null, pauseUntil, null, null)), n));
+                new ProviderWord(OptionalLong.empty(), OptionalLong.empty(),
+                java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.of(pauseUntil), OptionalLong.empty(), OptionalLong.empty())), n));
         c.run(Duration.ofSeconds(20), Duration.ofMillis(50));
         // the pause reaches tasks through the summary (20 ms later); nothing starts inside it after that
         final long during = c.calls.stream().filter(t -> t.isAfter(pauseAt.plusMillis(40)) && t.isBefore(pauseUntil)).count();
