@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
 
 /** {@code rebound status}: the circuits of a running instance, from its ops endpoint. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show every target's circuit, health and traffic share, and this instance's calls in flight, retry budget left and failure rate (GET /circuits on its ops endpoint).")
+        description = "Show every target's circuit, health and traffic share, this instance's calls in flight, retry budget left and failure rate, and each rate limit's quota left, waiting requests by priority and the provider's last word (GET /circuits on its ops endpoint).")
 public final class StatusCommand implements Callable<Integer> {
 
     private static final String DEFAULT_OPS = "http://127.0.0.1:8079";
@@ -90,6 +90,28 @@ public final class StatusCommand implements Callable<Integer> {
         if (circuits.isEmpty()) {
             System.out.println("(no circuit has left CLOSED yet, and no target has been called from this instance)");
         }
+        rateLimits(circuits);
         return 0;
+    }
+
+    /** The rate-limited targets' quotas, as their owners last published them. */
+    private static void rateLimits(final JsonNode circuits) {
+        boolean header = false;
+        for (final JsonNode c : circuits) {
+            final JsonNode q = c.path("rateLimit");
+            if (q.isMissingNode()) {
+                continue;
+            }
+            if (!header) {
+                System.out.printf("%n%-20s %-14s %-14s %-22s %-22s %s%n", "RATE LIMIT", "REQUESTS-LEFT", "TOKENS-LEFT", "WAITING H/N/L",
+                        "PROVIDER-REMAINING R/T", "PAUSED-UNTIL");
+                header = true;
+            }
+            final JsonNode w = q.path("waiting");
+            System.out.printf("%-20s %-14s %-14s %-22s %-22s %s%n", c.path("target").asText(), q.path("requestsLeft").asText("-"),
+                    q.path("tokensLeft").asText("-"), w.path("high").asLong() + "/" + w.path("normal").asLong() + "/" + w.path("low").asLong(),
+                    q.path("providerRemainingRequests").asText("-") + "/" + q.path("providerRemainingTokens").asText("-"),
+                    q.path("pausedUntil").asText("-"));
+        }
     }
 }

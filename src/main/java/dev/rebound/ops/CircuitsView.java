@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rebound.circuit.CircuitRecord;
 import dev.rebound.circuit.OwnerState;
 import dev.rebound.metrics.ReboundMetrics;
+import dev.rebound.ratelimit.QuotaLedger;
+import dev.rebound.ratelimit.QuotaRecord;
+import dev.rebound.request.Priority;
 import dev.rebound.request.Json;
 import dev.rebound.topology.StoreNames;
 import io.micrometer.core.instrument.Gauge;
@@ -23,8 +26,9 @@ import java.util.TreeMap;
 
 /**
  * The registry view behind {@code /circuits}, by interactive queries: every circuit's last
- * transition from the global store (the same on every instance), and, for the targets whose owner
- * task runs on this instance, the live window figures from the owner store.
+ * transition from the global store (the same on every instance), each rate limit's last summary,
+ * and, for the targets whose owner task runs on this instance, the live window figures from the
+ * owner store.
  */
 final class CircuitsView {
 
@@ -67,6 +71,51 @@ final class CircuitsView {
         }
     }
 
+    /**
+     * Each rate-limited target's quota as its owner last published it (the same on every instance):
+     * what is left in the window, the requests waiting by priority, the provider's last word.
+     */
+    private static void quotas(final KafkaStreams streams, final Map<String, ObjectNode> byTarget) {
+        final ReadOnlyKeyValueStore<String, QuotaRecord> quota = streams.store(
+                StoreQueryParameters.fromNameAndType(StoreNames.QUOTA, QueryableStoreTypes.keyValueStore()));
+        try (KeyValueIterator<String, QuotaRecord> it = quota.all()) {
+            while (it.hasNext()) {
+                final QuotaRecord r = it.next().value;
+                if (!r.summary() || r.view() == null) {
+                    continue;
+                }
+                final ObjectNode node = byTarget.computeIfAbsent(r.target(), t -> {
+                    final ObjectNode n = Json.MAPPER.createObjectNode();
+                    n.put("target", t);
+                    n.put("state", "CLOSED");
+                    return n;
+                });
+                final QuotaLedger.View v = r.view();
+                final ObjectNode q = node.putObject("rateLimit");
+                if (v.requestsLeftInWindow() >= 0) {
+                    q.put("requestsLeft", v.requestsLeftInWindow());
+                }
+                if (v.tokensLeftInWindow() >= 0) {
+                    q.put("tokensLeft", v.tokensLeftInWindow());
+                }
+                final ObjectNode waiting = q.putObject("waiting");
+                for (final Priority p : Priority.values()) {
+                    waiting.put(p.label(), v.waiting()[p.ordinal()]);
+                }
+                if (v.providerRemainingRequests() != null) {
+                    q.put("providerRemainingRequests", v.providerRemainingRequests());
+                }
+                if (v.providerRemainingTokens() != null) {
+                    q.put("providerRemainingTokens", v.providerRemainingTokens());
+                }
+                if (r.pausedUntil() != null) {
+                    q.put("pausedUntil", r.pausedUntil().toString());
+                }
+                q.put("callingTasks", v.tasks());
+            }
+        }
+    }
+
     static String json(final KafkaStreams streams, final ReboundMetrics metrics) {
         final Map<String, ObjectNode> byTarget = new TreeMap<>();
         try {
@@ -101,6 +150,7 @@ final class CircuitsView {
                     window.put("consecutiveFailures", kv.value.window().consecutiveFailures());
                 }
             }
+            quotas(streams, byTarget);
         } catch (final InvalidStateStoreException notReady) {
             final ObjectNode err = Json.MAPPER.createObjectNode();
             err.put("error", "stores are not queryable yet (" + streams.state() + ")");

@@ -10,7 +10,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import dev.rebound.classify.Classification;
+import dev.rebound.classify.ErrorCategory;
+import dev.rebound.ratelimit.ProviderWord;
+
 import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,7 +46,6 @@ class RateLimitFlowTest {
     Path stateDir;
 
     private final List<String> called = new CopyOnWriteArrayList<>();
-    private final List<Instant> calledAt = new CopyOnWriteArrayList<>();
     private Ttd ttd;
 
     private Ttd start() {
@@ -48,9 +53,21 @@ class RateLimitFlowTest {
         return ttd;
     }
 
+    /** The test's wall clock, advanced by {@link #run}: when each call started. */
+    private long clockMs;
+    private final List<Long> calledAtMs = new CopyOnWriteArrayList<>();
+    /** Answers the first call with this status and these headers, when set. */
+    private int firstStatus;
+    private Map<String, List<String>> firstHeaders = Map.of();
+
     private CompletableFuture<CallOutcome> answer(final CallSpec spec) {
         called.add(spec.requestId());
-        calledAt.add(Instant.now());
+        calledAtMs.add(clockMs);
+        if (firstStatus != 0 && called.size() == 1) {
+            final Instant now = Ttd.START.plusMillis(clockMs);
+            return CompletableFuture.completedFuture(new CallOutcome.Failed(new Classification(ErrorCategory.RATE_LIMITED, firstStatus,
+                    "rate limited", Optional.empty()), now, 1, ProviderWord.from(firstStatus, firstHeaders, now)));
+        }
         return CompletableFuture.completedFuture(new CallOutcome.Success(200, Json.MAPPER.createObjectNode().put("ok", spec.requestId()),
                 Instant.now(), 1));
     }
@@ -70,6 +87,7 @@ class RateLimitFlowTest {
     /** Advances the wall clock in drain-sized steps, so that every punctuator runs as often as it would. */
     private void run(final long ms) {
         for (long t = 0; t < ms; t += 5) {
+            clockMs += 5;
             ttd.tick(5);
         }
     }
@@ -97,6 +115,21 @@ class RateLimitFlowTest {
         assertThat(Ttd.read(ttd.results)).hasSize(9);
         assertThat(Ttd.read(ttd.deadLetters)).isEmpty();
         assertThat(ttd.metrics.scrape()).contains("rebound_ratelimit_wait_seconds_count{priority=\"low\",target=\"llm\"} 4");
+    }
+
+    @Test
+    void shouldHoldEveryCallBackUntilTheProvidersRetryAfterHasPassed() {
+        firstStatus = 429;
+        firstHeaders = Map.of("retry-after", List.of("4"), "x-ratelimit-remaining-requests", List.of("0"));
+        start();
+        for (int i = 0; i < 4; i++) {
+            ttd.send("k" + i, request("r-" + i, "llm", null, ""));
+        }
+        run(10_000);
+        assertThat(called).as("the 429's request is retried; every request is called").contains("r-0", "r-1", "r-2", "r-3");
+        // at 60 a minute the second call would start about a second after the first; the provider asked for four
+        assertThat(calledAtMs.get(1) - calledAtMs.get(0)).as("ms between the 429 and the next call").isGreaterThanOrEqualTo(4_000);
+        assertThat(Ttd.read(ttd.results)).hasSize(4);
     }
 
     @Test
