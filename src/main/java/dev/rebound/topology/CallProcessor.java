@@ -66,7 +66,6 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private static final int MAX_DRAIN = 2_000;
     private static final int MAX_FIRE = 5_000;
     private static final int MAX_RESUME = 1_000;
-
     private static final Logger LOG = LoggerFactory.getLogger(CallProcessor.class);
 
     private final ReboundConfig config;
@@ -85,12 +84,12 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private RetryGate gate;
     private RetryStates retryStates;
     private CallDispatcher dispatcher;
-    private final SlotBacklog backlog = new SlotBacklog();
     private CircuitGuard guard;
     private ResponseCache cache;
     private Env env;
     private RestoredEntries restored;
     private TaskQuotas quotas;
+    private CallGate gateway; // room, turn and quota: whether a call starts now
     private Bytes lastScheduled; // the timer key set last, so that firing a timer does not remove its replacement
     private TerminalWriter terminal;
     private final CriticalAlerts alerts;
@@ -126,6 +125,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         this.env = new TaskEnv(pool.retryLimiter(), random, cache);
         this.restored = new RestoredEntries(inFlight, context.taskId().toString());
         this.quotas = new TaskQuotas(config, context.getStateStore(StoreNames.QUOTA), context.taskId().toString(), metrics);
+        this.gateway = new CallGate(dispatcher, quotas);
         context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::drain);
         context.schedule(TIMER_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
     }
@@ -175,7 +175,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         mail.outcomes(guard.takeOutcomes());
         resumeSome();
         dispatcher.startWaiting();
-        quotas.tick(backlog, mail, now());
+        quotas.tick(gateway.backlog(), mail, now());
         resumeParked();
         retryStates.flush(now());
     }
@@ -204,18 +204,18 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     }
 
     /**
-     * Resumes parked requests, oldest first, while their targets' lines have room, without waiting
+     * Resumes parked requests, in turn, while their targets have room and quota, without waiting
      * for their timers. An id whose request has moved on (answered, called by its timer, now waiting
      * for another target) is skipped: it is in that target's backlog if it waits there.
      */
     private void resumeParked() {
         final Instant now = now();
-        backlog.resume((target, head) -> dispatcher.hasRoom(target) && quotas.mayStart(target, head.tokens(), now), (target, id) -> {
+        gateway.resume((target, id) -> {
             final InFlightEntry entry = inFlight.readable(id);
             if (entry != null && entry.parked() && lifecycle.callingTarget(entry).filter(target::equals).isPresent()) {
                 fireEarly(id, entry, now);
             }
-        }, MAX_RESUME);
+        }, MAX_RESUME, now);
     }
 
     /**
@@ -240,7 +240,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
                 handle(id, entry, new Event.Resumed(), now, () -> entry);
                 restarted[0]++;
             } else if (entry.parked()) {
-                lifecycle.callingTarget(entry).ifPresentOrElse(t -> backlog.add(t, place(t, id, entry)), () -> fireEarly(id, entry, now));
+                lifecycle.callingTarget(entry).ifPresentOrElse(t -> gateway.park(t, id, entry), () -> fireEarly(id, entry, now));
             }
         });
         if (restarted[0] > 0) {
@@ -347,27 +347,15 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             execute(id, lifecycle.next(c.entry(), new Event.NotAdmitted(defer), now, env), now);
             return;
         }
-        // it starts only when none waits before it in turn (priority, then arrival), there is room, and its rate limit allows
-        final SlotBacklog.Place place = place(target.name(), id, c.entry());
-        final boolean room = dispatcher.hasRoom(target.name());
-        if (!room || backlog.hasAhead(target.name(), place) || !quotas.mayStart(target.name(), place.tokens(), now)) {
+        final String waitsFor = gateway.tryStart(id, target, c.entry(), now);
+        if (waitsFor != null) {
             guard.forget(id);
-            backlog.add(target.name(), place);
-            final String what = !room || !quotas.limited(target.name())
-                    ? "a free call slot of " + target.name() + " (maxInFlight " + target.maxInFlight() + ")" : TaskQuotas.rateLimitText(target);
-            execute(id, lifecycle.next(c.entry(), new Event.Busy(what), now, env), now);
+            execute(id, lifecycle.next(c.entry(), new Event.Busy(waitsFor), now, env), now);
             return;
         }
-        backlog.remove(target.name(), place);
-        quotas.waited(target.name(), c.entry(), now);
-        quotas.start(id, target.name(), place.tokens(), now);
         final byte[] body = c.entry().agentRequest().payload().toString().getBytes(StandardCharsets.UTF_8);
         final Duration untilDeadline = c.entry().deadline() == null ? c.timeout() : Duration.between(now, c.entry().deadline());
         dispatcher.submit(new CallSpec(id, target.name(), c.entry().attempt(), body, c.timeout(), untilDeadline));
-    }
-
-    private SlotBacklog.Place place(final String target, final String id, final InFlightEntry entry) {
-        return SlotBacklog.Place.of(id, entry.firstSeenAt(), AgentRequest.priority(entry.request()), quotas.tokens(target, entry));
     }
 
     /**
@@ -406,8 +394,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     @Override
     public void close() {
         if (dispatcher != null) {
-            dispatcher.close();
+            dispatcher.close(); // the backlog and the quotas' counts go with this processor
         }
-        backlog.clear();
     }
 }

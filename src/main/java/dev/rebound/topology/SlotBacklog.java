@@ -121,8 +121,4 @@ final class SlotBacklog {
     int size() {
         return byTarget.values().stream().mapToInt(q -> q.places.size()).sum();
     }
-
-    void clear() {
-        byTarget.clear();
-    }
 }
