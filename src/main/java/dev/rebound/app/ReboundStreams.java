@@ -46,6 +46,9 @@ public final class ReboundStreams implements AutoCloseable {
             if (t.kind() == TargetConfig.Kind.CALL) {
                 metrics.gauge("rebound.in.flight", "Calls running now against a target from this instance",
                         Tags.of("target", t.name()), pool, p -> p.inFlight(t.name()));
+                metrics.gauge("rebound.concurrency.limit", "Calls this instance may have in flight to a target now "
+                        + "(maxInFlight, or the adaptive limit of concurrency: auto)", Tags.of("target", t.name()), pool,
+                        p -> p.concurrencyLimit(t.name()));
             }
         }
         metrics.gauge("rebound.delay.waiting", "Requests waiting in the delay path (retries and deferrals) on this instance",

@@ -23,7 +23,8 @@ import java.util.function.Function;
  * Starts attempts without blocking the caller and hands their outcomes back through a queue.
  *
  * <p>Slots: each target has one {@link TargetSlots}, {@code maxInFlight} permits shared by every
- * task in the process, so the bound holds per instance whatever the partition count. An attempt
+ * task in the process (fewer while an adaptive limit, {@code concurrency: auto}, holds them back),
+ * so the bound holds per instance whatever the partition count. An attempt
  * that finds no permit waits in this dispatcher's line for its target; it is durable anyway,
  * because its request is already in the in-flight store. The line is bounded per target
  * ({@link #MAX_WAITING_PER_TARGET} attempts) and in bytes ({@link #MAX_WAITING_BYTES}): when it is
@@ -117,7 +118,7 @@ public final class CallDispatcher {
                 }
                 finished(q.spec(), new CallOutcome.Failed(new Classification(ErrorCategory.TIMEOUT, null, "no slot of " + q.spec().target()
                         + " came free before the request's deadline while it waited in line; not called", Optional.empty()), Instant.now(), 0),
-                        null, false);
+                        false);
             }
             return null;
         }
@@ -286,12 +287,15 @@ public final class CallDispatcher {
      * call that is already finished when it returns (an in-process executor) is handled in this loop
      * rather than in a nested callback, so a long line cannot deepen the stack.
      */
-    private static void start(final Next first) {
+    static void start(final Next first) {
         Next next = first;
         while (next != null) {
             final Next running = next;
             final Line line = next.line();
             final CallSpec spec = next.spec();
+            // what the target's concurrency limit learns when the call ends: how full it was, how long it took
+            final int inflight = line.slots.inFlight();
+            final long began = System.nanoTime();
             CompletableFuture<CallOutcome> future;
             try {
                 future = line.dispatcher().executors.apply(spec.target()).call(spec);
@@ -301,19 +305,21 @@ public final class CallDispatcher {
             }
             if (!future.isDone()) {
                 future.whenComplete((outcome, error) -> {
-                    line.dispatcher().finished(spec, outcome, error, true);
-                    start(line.slots.handOver(running));
+                    final CallOutcome o = outcome != null ? outcome : broken(error);
+                    line.dispatcher().finished(spec, o, true);
+                    start(line.slots.handOver(running, o, System.nanoTime() - began, inflight));
                 });
                 return;
             }
-            future.whenComplete((outcome, error) -> line.dispatcher().finished(spec, outcome, error, true));
-            next = line.slots.handOver(running);
+            final CallOutcome o = future.handle((outcome, error) -> outcome != null ? outcome : broken(error)).join(); // done: no wait
+            line.dispatcher().finished(spec, o, true);
+            next = line.slots.handOver(running, o, System.nanoTime() - began, inflight);
         }
     }
 
-    private void finished(final CallSpec spec, final CallOutcome outcome, final Throwable error, final boolean called) {
+    private void finished(final CallSpec spec, final CallOutcome outcome, final boolean called) {
         if (!closed) {
-            completions.add(new Completion(spec, outcome != null ? outcome : broken(error), called));
+            completions.add(new Completion(spec, outcome, called));
         }
     }
 }

@@ -10,7 +10,6 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import java.net.http.HttpClient;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -25,14 +24,22 @@ public final class TargetPool {
     private final GlobalRetryLimiter retryLimiter;
     private final HealthChecker health;
 
-    private TargetPool(final Map<String, TargetExecutor> executors, final Map<String, Integer> capacity,
+    private TargetPool(final Map<String, TargetExecutor> executors, final Map<String, TargetSlots> slots,
                        final GlobalRetryLimiter retryLimiter, final Supplier<HttpClient> client) {
         this.executors = Map.copyOf(executors);
         this.retryLimiter = retryLimiter;
         this.health = new HealthChecker(this::executor, client);
-        final Map<String, TargetSlots> s = new HashMap<>();
-        capacity.forEach((name, n) -> s.put(name, new TargetSlots(n)));
-        this.slots = Map.copyOf(s);
+        this.slots = Map.copyOf(slots);
+    }
+
+    /**
+     * {@code maxInFlight} permits, or, with {@code rateLimit: { concurrency: auto }}, an
+     * {@link AdaptiveLimit} under that cap whose calls count as slow from the circuit's {@code slowCall}.
+     */
+    static TargetSlots slotsFor(final TargetConfig t) {
+        return t.rateLimit().adaptive()
+                ? new TargetSlots(t.maxInFlight(), new AdaptiveLimit(t.maxInFlight(), t.circuit().slowCall()))
+                : new TargetSlots(t.maxInFlight());
     }
 
     /** Real HTTP executors for every callable target in the configuration. */
@@ -59,14 +66,14 @@ public final class TargetPool {
     private static TargetPool of(final ReboundConfig config, final Function<TargetConfig, TargetExecutor> factory,
                                  final Supplier<HttpClient> client) {
         final Map<String, TargetExecutor> executors = new HashMap<>();
-        final Map<String, Integer> capacity = new HashMap<>();
+        final Map<String, TargetSlots> slots = new HashMap<>();
         for (final TargetConfig t : config.targets().values()) {
             if (t.kind() == TargetConfig.Kind.CALL) {
                 executors.put(t.name(), factory.apply(t));
-                capacity.put(t.name(), t.maxInFlight());
+                slots.put(t.name(), slotsFor(t));
             }
         }
-        return new TargetPool(executors, capacity, new GlobalRetryLimiter(config.retries().maxPerSecond()), client);
+        return new TargetPool(executors, slots, new GlobalRetryLimiter(config.retries().maxPerSecond()), client);
     }
 
     public TargetExecutor executor(final String target) {
@@ -98,5 +105,13 @@ public final class TargetPool {
     /** Calls running right now against {@code target} from this instance. */
     public int inFlight(final String target) {
         return slots(target).inFlight();
+    }
+
+    /**
+     * How many calls this instance may have in flight to {@code target} now: its {@code maxInFlight},
+     * or the current value of its adaptive limit ({@code concurrency: auto}).
+     */
+    public int concurrencyLimit(final String target) {
+        return slots(target).limit();
     }
 }

@@ -36,7 +36,8 @@ final class CircuitsView {
     }
 
     /**
-     * This instance's live figures per target, from its meters: calls in flight, the retry budget
+     * This instance's live figures per target, from its meters: calls in flight and how many may be
+     * (maxInFlight, or the adaptive limit of {@code concurrency: auto}), the retry budget
      * left (summed over its tasks) and the failure rate in the error window (the highest of its
      * tasks). A target with no circuit record yet is listed as CLOSED with full traffic.
      */
@@ -49,6 +50,7 @@ final class CircuitsView {
             }
             final String field = switch (name) {
                 case "rebound.in.flight" -> "inFlight";
+                case "rebound.concurrency.limit" -> "concurrencyLimit";
                 case "rebound.retry.budget.left" -> "retryBudgetLeft";
                 case "rebound.errors.failure.rate" -> "failureRate";
                 default -> null;
