@@ -36,8 +36,9 @@ import java.util.Map;
  *   <li>{@code highAnsweredAfterLaterLow}: high requests answered after some low request that was
  *       sent after them (by the terminal records' timestamps; the goal is none).</li>
  * </ul>
- * Then the second figure of the issue: a target that has just died (its calls fail at once) gets a
- * burst of {@link #BURST} requests; {@code burstCallsAdaptive} counts the calls it costs with
+ * Then the second figure of the issue: a target that served 100 requests at once, was quiet for
+ * {@link #QUIET} and has just died (its calls fail at once) gets a burst of {@link #BURST}
+ * requests; {@code burstCallsAdaptive} counts the calls it costs in 10 s with
  * {@code concurrency: auto}, {@code burstCallsFixed} with a fixed {@code maxInFlight} of 64.
  */
 final class RateLimit implements Scenario {
@@ -47,6 +48,8 @@ final class RateLimit implements Scenario {
     static final int PARTITIONS = 6;
     static final int HIGH_EVERY = 5;
     static final int BURST = 200;
+    /** The quiet between the healthy traffic and the burst. */
+    static final Duration QUIET = Duration.ofSeconds(2);
 
     @Override
     public String name() {
@@ -160,6 +163,7 @@ final class RateLimit implements Scenario {
                 }
                 producer.flush();
                 reader.readUntil(100, Duration.ofSeconds(30), r -> { }, () -> { });
+                Thread.sleep(QUIET.toMillis()); // healthy a moment ago, quiet now: then it dies and the burst comes
                 final long before = sim.calls();
                 for (int i = 0; i < BURST; i++) {
                     producer.send(new ProducerRecord<>(topics.calls(), "d" + i, BenchContext.request("d" + i, "dying",

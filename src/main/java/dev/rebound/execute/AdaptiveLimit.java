@@ -6,6 +6,8 @@ import dev.rebound.lifecycle.CallOutcome;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * A target's adaptive concurrency limit in this process ({@code rateLimit: { concurrency: auto }}):
@@ -32,6 +34,9 @@ import java.util.concurrent.TimeUnit;
  *       in flight) that fails in a row, up to {@link #MAX_REST}; a success ends the streak. A burst
  *       of 200 against a dead target then costs the first {@link #INITIAL} calls and a probe at
  *       about 50, 150, 350, 750 ms after they failed.</li>
+ *   <li><b>Decays when unused</b> ({@link #decay}): a limit grown under load comes back down after
+ *       a quiet second, so the next burst meets the starting limit, not the one the target earned
+ *       before it died.</li>
  *   <li>Outcomes that say nothing of the target's load (a 400, a 404, bad credentials, an answer
  *       too large, an executor bug) leave the limit alone.</li>
  * </ul>
@@ -62,8 +67,16 @@ public final class AdaptiveLimit implements ConcurrencyLimit {
         NONE
     }
 
-    private final AIMDLimit aimd;
+    /** How long a limit may go unused before it decays towards what was used. */
+    public static final Duration DECAY_PERIOD = Duration.ofSeconds(1);
+
+    private volatile AIMDLimit aimd;
+    private final int maxInFlight;
     private final long slowNanos;
+    private final LongSupplier clock;
+    /** The period of use being watched, and the most calls in flight seen in it (guarded by {@code this}). */
+    private volatile long periodStart;
+    private final AtomicInteger peak = new AtomicInteger();
     /** Probes (calls alone in flight) failed in a row at limit 1; guarded by {@code this}. */
     private int restStreak;
 
@@ -72,6 +85,11 @@ public final class AdaptiveLimit implements ConcurrencyLimit {
      * @param slow        a success at least this long counts as a slow-down (the target's {@code circuit.slowCall})
      */
     public AdaptiveLimit(final int maxInFlight, final Duration slow) {
+        this(maxInFlight, slow, System::nanoTime);
+    }
+
+    /** @param clock nanoseconds, for the decay period */
+    AdaptiveLimit(final int maxInFlight, final Duration slow, final LongSupplier clock) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
         }
@@ -79,8 +97,15 @@ public final class AdaptiveLimit implements ConcurrencyLimit {
             throw new IllegalArgumentException("slow must be positive, was " + slow);
         }
         this.slowNanos = slow.toNanos();
-        this.aimd = AIMDLimit.newBuilder()
-                .initialLimit(Math.min(INITIAL, maxInFlight))
+        this.maxInFlight = maxInFlight;
+        this.clock = clock;
+        this.aimd = aimd(Math.min(INITIAL, maxInFlight));
+        this.periodStart = clock.getAsLong();
+    }
+
+    private AIMDLimit aimd(final int initial) {
+        return AIMDLimit.newBuilder()
+                .initialLimit(initial)
                 .minLimit(1)
                 .maxLimit(maxInFlight)
                 .backoffRatio(BACKOFF)
@@ -92,6 +117,36 @@ public final class AdaptiveLimit implements ConcurrencyLimit {
     @Override
     public int current() {
         return aimd.getLimit();
+    }
+
+    @Override
+    public int current(final int inFlight) {
+        peak.accumulateAndGet(inFlight, Math::max);
+        if (clock.getAsLong() - periodStart >= DECAY_PERIOD.toNanos()) {
+            decay();
+        }
+        return aimd.getLimit();
+    }
+
+    /**
+     * A limit earned under load is not evidence for a burst that comes after a quiet spell (the
+     * target may have died meanwhile): after a {@link #DECAY_PERIOD} in which never half of it was
+     * in flight (as seen whenever a permit was asked for), it comes down to twice the most that
+     * were, and never below where it started (TCP's congestion window validation, RFC 7661, and
+     * its restart after idle). Calls that run long keep it: they are in flight when it looks.
+     */
+    private synchronized void decay() {
+        final long now = clock.getAsLong();
+        if (now - periodStart < DECAY_PERIOD.toNanos()) {
+            return;
+        }
+        final int limit = aimd.getLimit();
+        final int floor = Math.min(INITIAL, maxInFlight);
+        final int used = peak.getAndSet(0);
+        if (used < limit / 2 && limit > floor) {
+            aimd = aimd(Math.max(floor, Math.min(limit, 2 * used)));
+        }
+        periodStart = now;
     }
 
     @Override

@@ -14,6 +14,11 @@ public sealed interface ConcurrencyLimit permits ConcurrencyLimit.Fixed, Adaptiv
     /** The calls that may be in flight now, at least 1. */
     int current();
 
+    /** The same, asked by the slots with {@code inFlight} calls in flight now: an adaptive limit watches its use. */
+    default int current(final int inFlight) {
+        return current();
+    }
+
     /**
      * A call started with {@code inflight} calls in flight (itself included) ended with
      * {@code outcome} after {@code rttNanos}. Returns how long its permit must rest before it starts

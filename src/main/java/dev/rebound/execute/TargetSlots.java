@@ -62,7 +62,7 @@ public final class TargetSlots {
 
     /** How many calls may be in flight now: {@code maxInFlight}, or the adaptive limit's current value. */
     public int limit() {
-        return Math.min(capacity, limit.current());
+        return Math.min(capacity, limit.current(inFlight.get()));
     }
 
     int available() {

@@ -119,4 +119,23 @@ class AdaptiveLimitTest {
         assertThat(rests.subList(2, 9)).as("the burst's calls failing at 1: one event").containsOnly(AdaptiveLimit.FIRST_REST);
         assertThat(rests.get(9)).as("the last, alone in flight, is a failed probe").isEqualTo(Duration.ofMillis(100));
     }
+
+    @Test
+    void shouldComeBackDownAfterAQuietSecondButNotWhileItsCallsRunLong() {
+        final long[] now = {0};
+        final AdaptiveLimit limit = new AdaptiveLimit(64, SLOW, () -> now[0]);
+        for (int i = 0; i < 40; i++) {
+            limit.onCall(ok(), NORMAL, limit.current(limit.current()));
+        }
+        assertThat(limit.current()).as("grown under load").isEqualTo(50);
+        // long calls: 30 in flight whenever a permit is asked for, none ending within the second
+        now[0] += AdaptiveLimit.DECAY_PERIOD.toNanos();
+        assertThat(limit.current(30)).as("used: kept").isEqualTo(50);
+        // then quiet: three in flight at most during a whole period
+        limit.current(3);
+        now[0] += AdaptiveLimit.DECAY_PERIOD.toNanos();
+        assertThat(limit.current(0)).as("twice what was used, not below where it started").isEqualTo(AdaptiveLimit.INITIAL);
+        now[0] += AdaptiveLimit.DECAY_PERIOD.toNanos();
+        assertThat(limit.current(0)).isEqualTo(AdaptiveLimit.INITIAL);
+    }
 }
