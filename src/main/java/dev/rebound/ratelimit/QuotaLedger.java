@@ -7,9 +7,7 @@ import dev.rebound.request.Priority;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,9 +56,8 @@ public final class QuotaLedger {
     /** A task not heard from for this long holds no allowance any more (its calls have ended). */
     static final Duration FORGET_TASK = Duration.ofSeconds(30);
 
-    /** One second's grants, for the window. */
-    record Slot(long second, long requests, long tokens) {
-    }
+    /** The most requests one task is believed to wait with, per priority. */
+    static final long MAX_WAITING = 1_000_000;
 
     /** What the owner knows of one calling task. */
     @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
@@ -98,18 +95,14 @@ public final class QuotaLedger {
         }
     }
 
+    private GrantPace pace = new GrantPace();
     private long seq;
     private long epoch;
-    private boolean filled;
-    private double requestBucket;
-    private double tokenBucket;
-    private Instant refilledAt;
     private Instant pausedUntil;
     private ProviderWord word;
     private Instant wordAt;
     private long issuedSinceWordRequests;
     private long issuedSinceWordTokens;
-    private Deque<Slot> slots = new ArrayDeque<>();
     private TreeMap<String, Share> tasks = new TreeMap<>();
     private int turn;
 
@@ -127,8 +120,9 @@ public final class QuotaLedger {
     /** A task's demand arrives. Its settlement corrects the tokens granted in the current second. */
     public void heard(final Demand d, final Instant now) {
         final Share s = tasks.computeIfAbsent(d.task(), t -> new Share());
-        s.waiting = d.waiting();
-        s.tokens = d.tokens();
+        // a demand comes over a topic: counts beyond any real backlog are clamped, so no record can make a round loop for long
+        s.waiting = clamp(d.waiting(), MAX_WAITING);
+        s.tokens = clamp(d.tokens(), MAX_WAITING * 1_000_000L);
         s.inFlight = Math.max(0, d.inFlight());
         s.seenSeq = Math.max(s.seenSeq, d.seenSeq());
         s.seenRequests = Math.max(s.seenRequests, d.seenRequests());
@@ -137,8 +131,7 @@ public final class QuotaLedger {
             s.ceiling = s.allowance; // the task has seen its latest allowance: it acts on nothing higher
         }
         if (d.settle() != 0) {
-            record(now, 0, d.settle());
-            tokenBucket -= d.settle();
+            pace.settle(now, d.settle());
         }
         if (d.word() != null && d.word().saysAnything()) {
             provider(d.word(), now);
@@ -172,8 +165,11 @@ public final class QuotaLedger {
      * Returns the grant records to publish (a task's totals when they changed).
      */
     public Round round(final RateLimitPolicy p, final Instant now) {
-        refill(p, now);
-        prune(now);
+        pace.refill(p, now);
+        pace.prune(now);
+        if (word != null && !resetAhead(word.requestsResetAt(), now) && !resetAhead(word.tokensResetAt(), now)) {
+            word = null;
+        }
         final long before = epoch;
         final Map<String, Grant> changed = new LinkedHashMap<>();
         tasks.entrySet().removeIf(e -> e.getValue().heardAt != null && e.getValue().heardAt.plus(FORGET_TASK).isBefore(now)
@@ -197,10 +193,10 @@ public final class QuotaLedger {
         long units = Long.MAX_VALUE;
         double tokensLeft = Double.MAX_VALUE;
         if (p.requestsPerMinute() > 0) {
-            units = Math.min((long) Math.floor(requestBucket), p.requestsPerMinute() - issued(true));
+            units = pace.requestsAvailable(p);
         }
         if (p.tokensPerMinute() > 0) {
-            tokensLeft = Math.min(tokenBucket, p.tokensPerMinute() - issued(false));
+            tokensLeft = pace.tokensAvailable(p);
         }
         if (word != null && wordAt != null) {
             if (word.remainingRequests().isPresent() && resetAhead(word.requestsResetAt(), now)) {
@@ -228,8 +224,8 @@ public final class QuotaLedger {
                     }
                     final long want = s.waiting[pr] <= 0 ? 0 : Math.max(0, s.tokens[pr]) / s.waiting[pr];
                     final long tokens = p.tokensPerMinute() > 0 ? Math.max(1, want) : 0;
-                    if (p.tokensPerMinute() > 0 && tokens > tokensLeft && !(tokensLeft >= burst(p.tokensPerMinute())
-                            && tokens > burst(p.tokensPerMinute()))) {
+                    final double burst = GrantPace.burst(p.tokensPerMinute());
+                    if (p.tokensPerMinute() > 0 && tokens > tokensLeft && !(tokensLeft >= burst && tokens > burst)) {
                         return; // the head request of this priority must wait for tokens: nothing lower goes first
                     }
                     units--;
@@ -237,7 +233,9 @@ public final class QuotaLedger {
                     s.roundRequests++;
                     s.grantedRequests++;
                     s.grantedTokens += tokens;
-                    spend(p, now, tokens);
+                    pace.spend(p, now, tokens);
+                    issuedSinceWordRequests++;
+                    issuedSinceWordTokens += tokens;
                     changed.put(task, new Grant(task, s.grantedRequests, s.grantedTokens, s.allowance));
                     progress = true;
                 }
@@ -300,59 +298,12 @@ public final class QuotaLedger {
         }
     }
 
-    private void refill(final RateLimitPolicy p, final Instant now) {
-        final double seconds = refilledAt == null ? 0 : Math.max(0, Duration.between(refilledAt, now).toMillis() / 1000.0);
-        refilledAt = now;
-        if (!filled) {
-            filled = true;
-            requestBucket = burst(p.requestsPerMinute());
-            tokenBucket = burst(p.tokensPerMinute());
-            return;
+    private static long[] clamp(final long[] values, final long max) {
+        final long[] out = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = Math.max(0, Math.min(max, values[i]));
         }
-        requestBucket = Math.min(burst(p.requestsPerMinute()), requestBucket + seconds * perSecond(p.requestsPerMinute()));
-        tokenBucket = Math.min(burst(p.tokensPerMinute()), tokenBucket + seconds * perSecond(p.tokensPerMinute()));
-    }
-
-    private void spend(final RateLimitPolicy p, final Instant now, final long tokens) {
-        if (p.requestsPerMinute() > 0) {
-            requestBucket -= 1;
-        }
-        if (p.tokensPerMinute() > 0) {
-            tokenBucket -= tokens;
-        }
-        issuedSinceWordRequests++;
-        issuedSinceWordTokens += tokens;
-        record(now, 1, tokens);
-    }
-
-    private void record(final Instant now, final long requests, final long tokens) {
-        final long second = now.getEpochSecond();
-        final Slot last = slots.peekLast();
-        if (last != null && last.second() == second) {
-            slots.pollLast();
-            slots.addLast(new Slot(second, last.requests() + requests, last.tokens() + tokens));
-        } else {
-            slots.addLast(new Slot(second, requests, tokens));
-        }
-    }
-
-    private void prune(final Instant now) {
-        final long oldest = now.minus(WINDOW).getEpochSecond();
-        while (!slots.isEmpty() && slots.peekFirst().second() <= oldest) {
-            slots.pollFirst();
-        }
-        if (word != null && !resetAhead(word.requestsResetAt(), now) && !resetAhead(word.tokensResetAt(), now)) {
-            word = null;
-        }
-    }
-
-    /** Requests (or tokens) granted within the window. */
-    private long issued(final boolean requests) {
-        long n = 0;
-        for (final Slot s : slots) {
-            n += requests ? s.requests() : s.tokens();
-        }
-        return n;
+        return out;
     }
 
     private static boolean resetAhead(final Optional<Instant> reset, final Instant now) {
@@ -368,14 +319,6 @@ public final class QuotaLedger {
         return pausedUntil != null && pausedUntil.isAfter(now);
     }
 
-    static double perSecond(final long perMinute) {
-        return perMinute / (double) WINDOW.toSeconds();
-    }
-
-    static double burst(final long perMinute) {
-        return Math.max(1.0, perSecond(perMinute) * BURST.toSeconds());
-    }
-
     /** What {@code /circuits} and {@code rebound status} show of this target's quota. */
     public record View(long requestsLeftInWindow, long tokensLeftInWindow, long[] waiting, Long providerRemainingRequests,
                        Long providerRemainingTokens, Instant pausedUntil, int tasks) {
@@ -388,8 +331,8 @@ public final class QuotaLedger {
                 waiting[i] += Math.max(0, s.waiting[i]);
             }
         }
-        return new View(p.requestsPerMinute() > 0 ? Math.max(0, p.requestsPerMinute() - issued(true)) : -1,
-                p.tokensPerMinute() > 0 ? Math.max(0, p.tokensPerMinute() - issued(false)) : -1, waiting,
+        return new View(p.requestsPerMinute() > 0 ? Math.max(0, p.requestsPerMinute() - pace.issued(true)) : -1,
+                p.tokensPerMinute() > 0 ? Math.max(0, p.tokensPerMinute() - pace.issued(false)) : -1, waiting,
                 word == null || word.remainingRequests().isEmpty() ? null : word.remainingRequests().getAsLong(),
                 word == null || word.remainingTokens().isEmpty() ? null : word.remainingTokens().getAsLong(),
                 paused(now) ? pausedUntil : null, tasks.size());
