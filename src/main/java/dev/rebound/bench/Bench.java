@@ -20,7 +20,8 @@ public final class Bench {
 
     /** Every scenario, in the order they run. */
     static final List<Scenario> ALL = List.of(new Passthrough(), new Concurrency(), new Outage(), new FailFast(), new RecoveryRamp(),
-            new Delay(), new ExactlyOnce(), new Saturation(), new RateLimit());
+            new Delay(), new ExactlyOnce(), new Saturation(), new RateLimit(),
+            new AdaptiveBurst());
 
     /** The project's goals (issues #7 and #13), for the table: figure, comparison, bound. */
     static final Map<String, String> GOALS = Map.ofEntries(
@@ -32,7 +33,7 @@ public final class Bench {
             Map.entry("saturation.otherTargetP99Ratio", "<= 1.5"), Map.entry("saturation.repeatedCalls", "= 0"),
             Map.entry("saturation.fenced", "= 0"), Map.entry("ratelimit.ratio", ">= 0.95"), Map.entry("ratelimit.provider429s", "= 0"),
             Map.entry("ratelimit.lost", "= 0"), Map.entry("ratelimit.duplicated", "= 0"),
-            Map.entry("ratelimit.highAnsweredAfterLaterLow", "= 0"), Map.entry("ratelimit.burstCallsAdaptive", "<= 20"));
+            Map.entry("ratelimit.highAnsweredAfterLaterLow", "= 0"), Map.entry("adaptive-burst.callsAdaptive", "<= 20"));
 
     private Bench() {
     }

@@ -36,10 +36,7 @@ import java.util.Map;
  *   <li>{@code highAnsweredAfterLaterLow}: high requests answered after some low request that was
  *       sent after them (by the terminal records' timestamps; the goal is none).</li>
  * </ul>
- * Then the second figure of the issue: a target that served 100 requests at once, was quiet for
- * {@link #QUIET} and has just died (its calls fail at once) gets a burst of {@link #BURST}
- * requests; {@code burstCallsAdaptive} counts the calls it costs in 10 s with
- * {@code concurrency: auto}, {@code burstCallsFixed} with a fixed {@code maxInFlight} of 64.
+* The second figure of the rate-limit issue, a burst against a dying target, is {@link AdaptiveBurst}.
  */
 final class RateLimit implements Scenario {
 
@@ -47,9 +44,6 @@ final class RateLimit implements Scenario {
     static final int LIMIT = 600;
     static final int PARTITIONS = 6;
     static final int HIGH_EVERY = 5;
-    static final int BURST = 200;
-    /** The quiet between the healthy traffic and the burst. */
-    static final Duration QUIET = Duration.ofSeconds(2);
 
     @Override
     public String name() {
@@ -59,16 +53,13 @@ final class RateLimit implements Scenario {
     @Override
     public String setup() {
         return "2 instances, 6 partitions, requestsPerMinute " + LIMIT + ", " + N + " requests at once (1 in " + HIGH_EVERY
-                + " high); then " + BURST + " at a target that just died";
+                + " high)";
     }
 
     @Override
     public Map<String, Object> run(final BenchContext ctx) throws Exception {
         final Map<String, Object> f = new LinkedHashMap<>();
         limit(ctx, f);
-        f.put("burstCallsAdaptive", burst(ctx, true));
-        f.put("burstCallsFixed", burst(ctx, false));
-        f.put("burstRequests", BURST);
         return f;
     }
 
@@ -139,44 +130,6 @@ final class RateLimit implements Scenario {
             }
         }
         return count;
-    }
-
-    /**
-     * A target that has just died: {@link #BURST} requests at once whose calls all fail with a 503
-     * at once, after healthy traffic; the calls they cost before its circuit opens and every task
-     * hears of it (the circuit stays open for the rest of the measurement).
-     */
-    private long burst(final BenchContext ctx, final boolean adaptive) throws Exception {
-        final String prefix = ctx.freshTopics(PARTITIONS);
-        final Topics topics = BenchContext.topics(prefix);
-        try (Simulator sim = Simulator.start(0, SimScenario.fixedLatency(Duration.ofMillis(5)), 12)) {
-            final ReboundConfig config = BenchContext.parse(ctx.header(prefix) + """
-                    targets:
-                      dying: { url: "http://127.0.0.1:%d/v1/chat", timeout: 10s, circuit: { openFor: 120s }%s }
-                    """.formatted(sim.port(), adaptive ? ", rateLimit: { concurrency: auto }" : ""));
-            ctx.progress("burst against a dying target" + (adaptive ? " (concurrency: auto)" : ""));
-            try (ReboundStreams rebound = start(ctx, config);
-                 OutputReader reader = new OutputReader(ctx.bootstrap(), List.of(topics.results(), topics.deadLetters()));
-                 KafkaProducer<String, byte[]> producer = ctx.producer()) {
-                for (int i = 0; i < 100; i++) {
-                    producer.send(new ProducerRecord<>(topics.calls(), "w" + i, BenchContext.request("w" + i, "dying", "", 60_000)));
-                }
-                producer.flush();
-                reader.readUntil(100, Duration.ofSeconds(30), r -> { }, () -> { });
-                Thread.sleep(QUIET.toMillis()); // healthy a moment ago, quiet now: then it dies and the burst comes
-                final long before = sim.calls();
-                for (int i = 0; i < BURST; i++) {
-                    producer.send(new ProducerRecord<>(topics.calls(), "d" + i, BenchContext.request("d" + i, "dying",
-                            "{\"status\":503}", 60_000)));
-                }
-                producer.flush();
-                final long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (System.nanoTime() < until) {
-                    Thread.sleep(100);
-                }
-                return sim.calls() - before;
-            }
-        }
     }
 
     private static ReboundStreams start(final BenchContext ctx, final ReboundConfig config) throws Exception {

@@ -74,9 +74,9 @@ public final class AdaptiveLimit implements ConcurrencyLimit {
     private final int maxInFlight;
     private final long slowNanos;
     private final LongSupplier clock;
-    /** The period of use being watched, and the most calls in flight seen in it (guarded by {@code this}). */
-    private volatile long periodStart;
-    private final AtomicInteger peak = new AtomicInteger();
+    /** When at least half the limit was last seen in flight, and the most seen in flight since. */
+    private volatile long lastBusy;
+    private final AtomicInteger quietPeak = new AtomicInteger();
     /** Probes (calls alone in flight) failed in a row at limit 1; guarded by {@code this}. */
     private int restStreak;
 
@@ -100,7 +100,7 @@ public final class AdaptiveLimit implements ConcurrencyLimit {
         this.maxInFlight = maxInFlight;
         this.clock = clock;
         this.aimd = aimd(Math.min(INITIAL, maxInFlight));
-        this.periodStart = clock.getAsLong();
+        this.lastBusy = clock.getAsLong();
     }
 
     private AIMDLimit aimd(final int initial) {
@@ -121,32 +121,36 @@ public final class AdaptiveLimit implements ConcurrencyLimit {
 
     @Override
     public int current(final int inFlight) {
-        peak.accumulateAndGet(inFlight, Math::max);
-        if (clock.getAsLong() - periodStart >= DECAY_PERIOD.toNanos()) {
-            decay();
+        final long now = clock.getAsLong();
+        if (inFlight * 2 >= aimd.getLimit()) {
+            lastBusy = now;
+            quietPeak.set(0);
+        } else {
+            quietPeak.accumulateAndGet(inFlight, Math::max);
+            if (now - lastBusy >= DECAY_PERIOD.toNanos()) {
+                decay(now);
+            }
         }
         return aimd.getLimit();
     }
 
     /**
      * A limit earned under load is not evidence for a burst that comes after a quiet spell (the
-     * target may have died meanwhile): after a {@link #DECAY_PERIOD} in which never half of it was
-     * in flight (as seen whenever a permit was asked for), it comes down to twice the most that
-     * were, and never below where it started (TCP's congestion window validation, RFC 7661, and
-     * its restart after idle). Calls that run long keep it: they are in flight when it looks.
+     * target may have died meanwhile): once {@link #DECAY_PERIOD} has passed since half of it was
+     * last in flight (as seen whenever a permit is asked for), it comes down to twice the most in
+     * flight since, and never below where it started (TCP's congestion window validation, RFC 7661,
+     * and its restart after idle). Calls that run long keep it: they are in flight when it looks.
      */
-    private synchronized void decay() {
-        final long now = clock.getAsLong();
-        if (now - periodStart < DECAY_PERIOD.toNanos()) {
+    private synchronized void decay(final long now) {
+        if (now - lastBusy < DECAY_PERIOD.toNanos()) {
             return;
         }
         final int limit = aimd.getLimit();
         final int floor = Math.min(INITIAL, maxInFlight);
-        final int used = peak.getAndSet(0);
-        if (used < limit / 2 && limit > floor) {
-            aimd = aimd(Math.max(floor, Math.min(limit, 2 * used)));
+        if (limit > floor) {
+            aimd = aimd(Math.max(floor, Math.min(limit, 2 * quietPeak.get())));
         }
-        periodStart = now;
+        lastBusy = now;
     }
 
     @Override

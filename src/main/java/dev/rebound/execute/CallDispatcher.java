@@ -6,7 +6,9 @@ import dev.rebound.lifecycle.CallOutcome;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
@@ -205,6 +207,37 @@ public final class CallDispatcher {
             n += line.bytes.get();
         }
         return n;
+    }
+
+    /** The targets for which attempts of this task wait in line now. */
+    public List<String> waitingTargets() {
+        final List<String> out = new ArrayList<>();
+        waiting.forEach((target, line) -> {
+            if (line.count.get() > 0) {
+                out.add(target);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Takes back every attempt of this task still waiting in line for {@code target} (its circuit
+     * opened, or an operator disabled it, after they were admitted): they were never called, and
+     * their requests go on as not admitted rather than each spending a call on a target that has
+     * been judged down. An attempt a callback takes at the same moment starts as before.
+     */
+    public List<CallSpec> recall(final String target) {
+        final Line line = waiting.get(target);
+        if (line == null) {
+            return List.of();
+        }
+        final List<CallSpec> out = new ArrayList<>();
+        for (Queued q = line.queue.poll(); q != null; q = line.queue.poll()) {
+            dequeued(line, q.spec());
+            active.remove(q.spec().requestId());
+            out.add(q.spec());
+        }
+        return out;
     }
 
     /** Attempts queued or running. */

@@ -1,12 +1,10 @@
 package dev.rebound.topology;
 
-import dev.rebound.circuit.Admission;
 import dev.rebound.classify.ErrorCategory;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.RetrySettings;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.execute.CallDispatcher;
-import dev.rebound.execute.CallSpec;
 import dev.rebound.execute.Completion;
 import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
@@ -32,11 +30,9 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -125,7 +121,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         this.env = new TaskEnv(pool.retryLimiter(), random, cache);
         this.restored = new RestoredEntries(inFlight, context.taskId().toString());
         this.quotas = new TaskQuotas(config, context.getStateStore(StoreNames.QUOTA), context.taskId().toString(), metrics);
-        this.gateway = new CallGate(dispatcher, quotas);
+        this.gateway = new CallGate(config, dispatcher, guard, quotas, metrics);
         context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::drain);
         context.schedule(TIMER_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
     }
@@ -172,6 +168,10 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private void drain(final long timestamp) {
         metrics.punctuated();
         dispatcher.drain(this::complete, MAX_DRAIN);
+        gateway.recallRefused(now(), (id, defer) -> {
+            final InFlightEntry entry = inFlight.get(id);
+            handle(id, entry, new Event.NotAdmitted(defer), now(), () -> entry);
+        });
         mail.outcomes(guard.takeOutcomes());
         resumeSome();
         dispatcher.startWaiting();
@@ -322,9 +322,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             } else if (step instanceof Step.Remember r) {
                 cache.put(r.primary(), r.cacheKey(), r.response(), r.httpStatus(), now, r.maxEntries());
             } else if (step instanceof Step.CancelCall) {
-                dispatcher.cancel(id);
-                guard.forget(id);
-                quotas.dropped(id);
+                gateway.drop(id);
             } else if (step instanceof Step.FirstAttempt f) {
                 config.target(f.target()).ifPresent(t -> retryStates.firstAttempt(t, now));
             } else if (step instanceof Step.RetryGranted g) {
@@ -338,24 +336,15 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         }
     }
 
-    /** Stores the entry, asks admission, and starts the call, or reports why it cannot start now. */
+    /** Stores the entry and asks for the call: it starts, or the lifecycle hears why it cannot now. */
     private void call(final String id, final Step.Call c, final Instant now) {
         inFlight.put(id, c.entry());
-        final TargetConfig target = config.target(c.target()).orElseThrow();
-        if (guard.admit(id, target, now) instanceof Admission.Defer defer) {
-            metrics.admissionRefused(target.name(), defer.why().name().toLowerCase(Locale.ROOT));
-            execute(id, lifecycle.next(c.entry(), new Event.NotAdmitted(defer), now, env), now);
-            return;
+        final CallGate.Outcome o = gateway.call(id, config.target(c.target()).orElseThrow(), c.entry(), c.timeout(), now);
+        if (o instanceof CallGate.Refused r) {
+            execute(id, lifecycle.next(c.entry(), new Event.NotAdmitted(r.defer()), now, env), now);
+        } else if (o instanceof CallGate.Waits w) {
+            execute(id, lifecycle.next(c.entry(), new Event.Busy(w.what()), now, env), now);
         }
-        final String waitsFor = gateway.tryStart(id, target, c.entry(), now);
-        if (waitsFor != null) {
-            guard.forget(id);
-            execute(id, lifecycle.next(c.entry(), new Event.Busy(waitsFor), now, env), now);
-            return;
-        }
-        final byte[] body = c.entry().agentRequest().payload().toString().getBytes(StandardCharsets.UTF_8);
-        final Duration untilDeadline = c.entry().deadline() == null ? c.timeout() : Duration.between(now, c.entry().deadline());
-        dispatcher.submit(new CallSpec(id, target.name(), c.entry().attempt(), body, c.timeout(), untilDeadline));
     }
 
     /**
@@ -366,9 +355,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private void crash(final String id, final Supplier<InFlightEntry> known, final RuntimeException e,
                        final Instant now) {
         LOG.error("bug: handling request {} failed; it is dead-lettered as PROCESSING_ERROR", id, e);
-        dispatcher.cancel(id);
-        guard.forget(id);
-        quotas.dropped(id);
+        gateway.drop(id);
         try {
             final InFlightEntry stored = inFlight.readable(id);
             final InFlightEntry entry = stored != null ? stored : known.get();

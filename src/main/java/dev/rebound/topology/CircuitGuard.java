@@ -69,6 +69,22 @@ final class CircuitGuard {
         return d;
     }
 
+    /**
+     * Whether {@code target} refuses calls now (an OPEN or probing circuit, an operator switch, the
+     * local breaker), asked for attempts admitted earlier that still wait for a slot; asks nothing
+     * of the ramp and counts no probe.
+     */
+    Optional<Admission.Defer> refuses(final TargetConfig target, final Instant now) {
+        final boolean consult = target.circuit().enabled() && target.circuit().scope() == CircuitPolicy.Scope.CLUSTER;
+        final List<Admission.Level> levels = new ArrayList<>();
+        for (final TargetConfig t : lineage(target)) {
+            levels.add(new Admission.Level(t.name(), controls.get(t.name()), consult ? circuits.get(t.name()) : null, 0));
+        }
+        final Admission.Decision d = Admission.decide(levels, task, target.circuit().enabled() ? local.until(target.name(), now) : null,
+                0.0, now);
+        return d instanceof Admission.Defer defer && defer.why() != Admission.Why.RAMP ? Optional.of(defer) : Optional.empty();
+    }
+
     /** Request {@code id} will not make the call it was admitted for (no room, or it ended): its probe slot, if any, is free again. */
     void forget(final String id) {
         final String probed = probes.remove(id);

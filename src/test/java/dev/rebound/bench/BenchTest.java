@@ -13,8 +13,9 @@ class BenchTest {
 
     @Test
     void shouldNameExactlyTheScenariosOfTheDesign() {
+        // the design's, and adaptive-burst: the rate-limit issue's second figure, runnable on its own
         assertThat(Bench.names()).containsExactly("passthrough", "concurrency", "outage", "failfast", "recovery", "delay", "exactly-once",
-                "saturation");
+                "saturation", "ratelimit", "adaptive-burst");
     }
 
     @Test
@@ -82,6 +83,7 @@ class BenchTest {
         final Cli.Run run = Cli.rebound("bench", "--scenario", "nope");
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.err()).contains(
-                "--scenario must be one of [passthrough, concurrency, outage, failfast, recovery, delay, exactly-once, saturation]");
+                "--scenario must be one of [passthrough, concurrency, outage, failfast, recovery, delay, exactly-once, saturation, ratelimit, "
+                        + "adaptive-burst]");
     }
 }

@@ -128,13 +128,16 @@ class AdaptiveLimitTest {
             limit.onCall(ok(), NORMAL, limit.current(limit.current()));
         }
         assertThat(limit.current()).as("grown under load").isEqualTo(50);
-        // long calls: 30 in flight whenever a permit is asked for, none ending within the second
-        now[0] += AdaptiveLimit.DECAY_PERIOD.toNanos();
-        assertThat(limit.current(30)).as("used: kept").isEqualTo(50);
-        // then quiet: three in flight at most during a whole period
-        limit.current(3);
-        now[0] += AdaptiveLimit.DECAY_PERIOD.toNanos();
-        assertThat(limit.current(0)).as("twice what was used, not below where it started").isEqualTo(AdaptiveLimit.INITIAL);
+        // long calls: 30 in flight whenever a permit is asked for, for seconds
+        for (int s = 0; s < 3; s++) {
+            now[0] += AdaptiveLimit.DECAY_PERIOD.toNanos();
+            assertThat(limit.current(30)).as("used: kept").isEqualTo(50);
+        }
+        // then quiet: three in flight at most, for less than a period, then for a whole one
+        now[0] += AdaptiveLimit.DECAY_PERIOD.toNanos() / 2;
+        assertThat(limit.current(3)).as("not quiet for long enough yet").isEqualTo(50);
+        now[0] += AdaptiveLimit.DECAY_PERIOD.toNanos() / 2;
+        assertThat(limit.current(0)).as("twice what was used since, not below where it started").isEqualTo(AdaptiveLimit.INITIAL);
         now[0] += AdaptiveLimit.DECAY_PERIOD.toNanos();
         assertThat(limit.current(0)).isEqualTo(AdaptiveLimit.INITIAL);
     }

@@ -269,16 +269,18 @@ class CallProcessorTest {
 
     @Test
     void shouldSpendTheBudgetAcrossRequests() {
-        // llm's budget: 0.2 x first attempts + 1/s x 10 s; 20 failing requests earn 4 + 10 = 14 retries
+        // llm's budget: 0.2 x first attempts + 1/s x 10 s; 20 failing requests earn 4 + 10 = 14 retries.
+        // 429s: retryable, but not held against the circuit, whose local breaker would otherwise
+        // trip after 5 and take back the attempts still waiting for a slot (tested on its own)
         for (int i = 0; i < 20; i++) {
             send("s" + i, "{\"id\":\"b" + i + "\",\"target\":\"llm\",\"payload\":{}}");
         }
         for (int i = 0; i < 4; i++) {
-            llm.fail(i, 503, "{}");
+            llm.fail(i, 429, "{}");
         }
         tick();
         for (int i = 4; i < 20; i++) {
-            llm.fail(i, 503, "{}");
+            llm.fail(i, 429, "{}");
             tick();
         }
         final List<TestRecord<String, byte[]>> dls = deadLetters.readRecordsToList();
