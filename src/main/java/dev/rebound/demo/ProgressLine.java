@@ -21,6 +21,7 @@ public final class ProgressLine {
     private final long everyNanos;
     private long lastPlain;
     private boolean shown;
+    /** What a terminal shows of the progress line now, padding included; empty on a new line. */
     private String last = "";
 
     /**
@@ -53,8 +54,9 @@ public final class ProgressLine {
     public void show(final String line) {
         final long now = nanoTime.getAsLong();
         if (terminal) {
-            // pad to the longest line so far: a shorter line must cover the longer one it replaces
-            out.print("\r" + pad(line));
+            // a shorter line must cover the longer one it replaces
+            last = pad(line);
+            out.print("\r" + last);
         } else if (!shown || now - lastPlain >= everyNanos) {
             out.println(line.stripTrailing());
             lastPlain = now;
@@ -62,7 +64,6 @@ public final class ProgressLine {
             return;
         }
         shown = true;
-        last = line;
         out.flush();
     }
 
