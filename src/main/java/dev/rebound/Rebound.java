@@ -1,5 +1,6 @@
 package dev.rebound;
 
+import dev.rebound.cli.ConsoleLogs;
 import dev.rebound.cli.ControlCommand;
 import dev.rebound.cli.BenchCommand;
 import dev.rebound.cli.DemoCommand;
@@ -27,9 +28,14 @@ public final class Rebound {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with Rebound's error handling: a bad argument is exit code 2, a failure 1. */
+    /**
+     * The command line with Rebound's error handling (a bad argument is exit code 2, a failure 1) and
+     * its logging chosen per command ({@link ConsoleLogs}).
+     */
     public static CommandLine commandLine() {
         final CommandLine cl = new CommandLine(new Rebound());
+        cl.setCaseInsensitiveEnumValuesAllowed(true); // --log-format json
+        ConsoleLogs.install(cl);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // "rebound dlq list: ...", not "rebound list: ..."
             cmd.getErr().println(cmd.getCommandSpec().qualifiedName(" ") + ": " + ex.getMessage());

@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,7 @@ public final class ReboundStreams implements AutoCloseable {
             LOG.error("stream thread failed; replacing it", exception);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        streams.setStateListener((now, before) -> logState(streams, now, before));
         final SelfHealth.Restorations restorations = new SelfHealth.Restorations();
         streams.setGlobalStateRestoreListener(restorations);
         // the same client settings as the streams' own admin (bootstrap, SASL/SSL), for the broker check
@@ -69,6 +71,21 @@ public final class ReboundStreams implements AutoCloseable {
                 Admin.create(new StreamsConfig(props).getAdminConfigs("rebound-health")));
         streams.start();
         return new ReboundStreams(streams, health);
+    }
+
+    /**
+     * One INFO line per change of state, with the tasks this instance holds once it runs: what an
+     * operator of {@code rebound run} wants to see of a rebalance, while Kafka's own loggers, which
+     * say it in dozens of lines, stay at WARN.
+     */
+    private static void logState(final KafkaStreams streams, final KafkaStreams.State now, final KafkaStreams.State before) {
+        if (now == KafkaStreams.State.RUNNING) {
+            final List<String> tasks = streams.metadataForLocalThreads().stream()
+                    .flatMap(thread -> thread.activeTasks().stream()).map(task -> task.taskId().toString()).sorted().toList();
+            LOG.info("Kafka Streams {} -> {}: {} active task(s) assigned to this instance {}", before, now, tasks.size(), tasks);
+        } else {
+            LOG.info("Kafka Streams {} -> {}", before, now);
+        }
     }
 
     /** The processor's own health checks ({@code /health/live}, {@code /health/ready}). */

@@ -1,6 +1,7 @@
 package dev.rebound.bench;
 
 import dev.rebound.admin.EmbeddedKafka;
+import dev.rebound.demo.ProgressLine;
 import dev.rebound.request.Json;
 
 import java.io.PrintStream;
@@ -44,6 +45,15 @@ public final class Bench {
 
     /** Runs the named scenario, or all; returns {@code {"scenarios": {name: figures}}}. */
     public static Map<String, Object> run(final Optional<String> only, final PrintStream out) throws Exception {
+        return run(only, out, new ProgressLine(out, false, ProgressLine.PLAIN_EVERY, System::nanoTime), Optional.empty());
+    }
+
+    /**
+     * @param progress the scenarios' progress line, redrawn on a terminal
+     * @param log      the log file, named once at the start; empty when the log goes to the console
+     */
+    public static Map<String, Object> run(final Optional<String> only, final PrintStream out, final ProgressLine progress,
+                                          final Optional<Path> log) throws Exception {
         final List<Scenario> chosen = ALL.stream().filter(s -> only.map(s.name()::equals).orElse(true)).toList();
         if (chosen.isEmpty()) {
             throw new IllegalArgumentException("--scenario must be one of " + names() + ", was '" + only.orElse("") + "'");
@@ -52,19 +62,21 @@ public final class Bench {
         final Map<String, Object> scenarios = new LinkedHashMap<>();
         out.println("Rebound bench: " + chosen.stream().map(Scenario::name).toList() + " on an embedded broker ("
                 + Runtime.getRuntime().availableProcessors() + " cores)");
+        log.ifPresent(f -> out.println("  logs: " + f));
         final long started = System.nanoTime();
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            final BenchContext ctx = new BenchContext(kafka, dir, out);
+            final BenchContext ctx = new BenchContext(kafka, dir, out, progress);
             for (final Scenario s : chosen) {
                 ctx.begin(s.name());
                 final long t = System.nanoTime();
                 final Map<String, Object> figures = s.run(ctx);
                 scenarios.put(s.name(), figures);
-                out.printf("\r  %-13s %-70s%n", s.name(), "done in " + Math.round((System.nanoTime() - t) / 1e9) + " s: " + figures);
+                ctx.done("done in " + Math.round((System.nanoTime() - t) / 1e9) + " s: " + figures);
             }
         } catch (final Exception | Error e) {
             // the processors' logs and configurations are what explains a failure
-            out.printf("%n  kept %s (configurations, processor logs) to look at%n", dir);
+            progress.breakLine();
+            out.printf("  kept %s (configurations, processor logs) to look at%n", dir);
             throw e;
         }
         deleteQuietly(dir);

@@ -6,6 +6,7 @@ import dev.rebound.app.ReboundStreams;
 import dev.rebound.config.ConfigLoader;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.RetrySettings;
+import dev.rebound.demo.ProgressLine;
 import dev.rebound.execute.TargetPool;
 import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.topology.Topics;
@@ -29,12 +30,14 @@ final class BenchContext {
     final EmbeddedKafka kafka;
     final Path dir;
     private final PrintStream out;
+    private final ProgressLine progress;
     private String scenario = "";
 
-    BenchContext(final EmbeddedKafka kafka, final Path dir, final PrintStream out) {
+    BenchContext(final EmbeddedKafka kafka, final Path dir, final PrintStream out, final ProgressLine progress) {
         this.kafka = kafka;
         this.dir = dir;
         this.out = out;
+        this.progress = progress;
     }
 
     void begin(final String name) {
@@ -42,15 +45,20 @@ final class BenchContext {
         progress("starting");
     }
 
-    /** Rewrites the progress line. */
+    /** Rewrites the progress line (on a terminal; elsewhere a plain line now and then). */
     void progress(final String what) {
-        out.printf("\r  %-13s %-70s", scenario, what.length() > 70 ? what.substring(0, 70) : what);
-        out.flush();
+        progress.show(String.format("  %-13s %s", scenario, what.length() > 70 ? what.substring(0, 70) : what));
+    }
+
+    /** Ends the scenario's progress line with {@code what}, whatever the time. */
+    void done(final String what) {
+        progress.finish(String.format("  %-13s %s", scenario, what));
     }
 
     /** A line under the progress line, for something the figures alone do not say. */
     void note(final String what) {
-        out.printf("%n  note: %s%n", what);
+        progress.breakLine();
+        out.printf("  note: %s%n", what);
     }
 
     String bootstrap() {

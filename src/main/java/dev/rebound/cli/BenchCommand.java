@@ -1,7 +1,9 @@
 package dev.rebound.cli;
 
 import dev.rebound.bench.Bench;
+import dev.rebound.demo.ProgressLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -16,6 +18,9 @@ import java.util.concurrent.Callable;
                 + "saturation) on an embedded Kafka broker and print a table; each comparison runs side by side in the same run.")
 public final class BenchCommand implements Callable<Integer> {
 
+    @Mixin
+    VerboseOption verbose;
+
     @Option(names = "--scenario", description = "Run only this scenario.")
     String scenario;
 
@@ -27,7 +32,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (scenario != null && !Bench.names().contains(scenario)) {
             throw new IllegalArgumentException("--scenario must be one of " + Bench.names() + ", was '" + scenario + "'");
         }
-        final Map<String, Object> result = Bench.run(Optional.ofNullable(scenario), System.out);
+        final Map<String, Object> result = Bench.run(Optional.ofNullable(scenario), System.out, ProgressLine.onStandardOutput(),
+                ConsoleLogs.file());
         if (json != null) {
             Files.writeString(json, Bench.json(result));
             System.out.println("  figures written to " + json);

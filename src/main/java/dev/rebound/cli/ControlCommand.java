@@ -21,6 +21,9 @@ import java.util.concurrent.Callable;
         subcommands = {ControlCommand.Disable.class, ControlCommand.Enable.class})
 public final class ControlCommand {
 
+    @Mixin
+    VerboseOption verbose;
+
     static int write(final ConfigOption config, final String target, final boolean disabled, final String reason) throws Exception {
         final ReboundConfig cfg = config.load();
         if (cfg.target(target).isEmpty()) {

@@ -4,10 +4,12 @@ import dev.rebound.demo.ChaosSummary;
 import dev.rebound.demo.Demo;
 import dev.rebound.demo.DemoReport;
 import dev.rebound.demo.DemoSummary;
+import dev.rebound.demo.ProgressLine;
 import dev.rebound.request.Json;
 import dev.rebound.sim.SimScenario;
 import dev.rebound.time.Durations;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -22,6 +24,9 @@ import java.util.concurrent.Callable;
         description = "Start an embedded Kafka broker, a simulated LLM endpoint and the processor; send a mixed load; "
                 + "print a summary counted from the output topics.")
 public final class DemoCommand implements Callable<Integer> {
+
+    @Mixin
+    VerboseOption verbose;
 
     @Option(names = "--requests", defaultValue = "1000", description = "How many requests to send (default ${DEFAULT-VALUE}).")
     int requests;
@@ -62,7 +67,8 @@ public final class DemoCommand implements Callable<Integer> {
         final Duration wait = Durations.parse(maxWait)
                 .orElseThrow(() -> new IllegalArgumentException("--max-wait must be a duration such as 60s, was '" + maxWait + "'"));
         final DemoSummary s = Demo.run(new Demo.Options(requests, scenario, partitions, wait, !noCircuit, !noFallback,
-                rate != null ? rate : "recovery".equals(scenario) ? 100 : 0), System.out);
+                rate != null ? rate : "recovery".equals(scenario) ? 100 : 0), System.out, ProgressLine.onStandardOutput(),
+                ConsoleLogs.file());
         System.out.print(Demo.table(s));
         if (report != null) {
             Files.writeString(report, DemoReport.html(scenario, s, s.timeline()));

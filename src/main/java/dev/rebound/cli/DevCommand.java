@@ -3,6 +3,7 @@ package dev.rebound.cli;
 import dev.rebound.demo.Dev;
 import dev.rebound.sim.SimScenario;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -13,6 +14,9 @@ import java.util.concurrent.Callable;
         description = "Start an embedded Kafka broker, the simulated endpoint and the processor, write a configuration file for "
                 + "the other commands (send, tail, control, dlq, status) and stay up until Ctrl-C. One per user and machine.")
 public final class DevCommand implements Callable<Integer> {
+
+    @Mixin
+    VerboseOption verbose;
 
     @Option(names = "--scenario", defaultValue = "healthy",
             description = "The simulator's scenario at start: healthy, flaky, rate-limit, outage, recovery or chaos; switch it while "
@@ -34,6 +38,7 @@ public final class DevCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SimScenario.requireName("--scenario", scenario);
-        return Dev.run(new Dev.Options(scenario, partitions, configOut, fallback), System.out);
+        return Dev.run(new Dev.Options(scenario, partitions, configOut, fallback), System.out,
+                ConsoleLogs.file().map(Object::toString).orElse("the console (--verbose)"));
     }
 }

@@ -33,6 +33,9 @@ import java.util.concurrent.Callable;
         subcommands = {DlqCommand.ListDeadLetters.class, DlqCommand.Show.class, DlqCommand.Replay.class})
 public final class DlqCommand {
 
+    @Mixin
+    VerboseOption verbose;
+
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
     /** A dead letter with where it is. */

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +32,12 @@ public final class RunCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOption config;
+
+    /** Read by {@link ConsoleLogs} before the command runs, to choose the console's format. */
+    @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json",
+            description = "How to write the log to standard error: text, one line per event (default), or json, one JSON object per "
+                    + "line (timestamp, level, threadName, loggerName, mdc, formattedMessage, throwable) for log shippers.")
+    LogFormat logFormat;
 
     @Override
     public Integer call() throws Exception {

@@ -24,6 +24,9 @@ import java.util.concurrent.Callable;
 public final class SendCommand implements Callable<Integer> {
 
     @Mixin
+    VerboseOption verbose;
+
+    @Mixin
     ConfigOption config;
 
     @Option(names = "--target", description = "The target name.")

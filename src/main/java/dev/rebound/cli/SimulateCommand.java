@@ -5,6 +5,7 @@ import dev.rebound.sim.ProviderLimitStats;
 import dev.rebound.sim.SimScenario;
 import dev.rebound.sim.Simulator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.List;
@@ -19,6 +20,9 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Serve a simulated LLM/tool API on 127.0.0.1 (POST /v1/chat, GET /health, GET /stats).")
 public final class SimulateCommand implements Callable<Integer> {
+
+    @Mixin
+    VerboseOption verbose;
 
     @Option(names = "--port", defaultValue = "8090", description = "Port (default ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;

@@ -5,6 +5,7 @@ import dev.rebound.demo.DevInstance;
 import dev.rebound.request.Json;
 import dev.rebound.sim.SimScenario;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.ConnectException;
@@ -20,6 +21,9 @@ import java.util.concurrent.Callable;
         description = "Switch a running simulator (of `rebound dev`, or `rebound simulate`) to another scenario, from now on "
                 + "(POST /scenario). The scenario's clock starts over: a recovery's outage starts now.")
 public final class SimulateSetCommand implements Callable<Integer> {
+
+    @Mixin
+    VerboseOption verbose;
 
     @Option(names = "--scenario", required = true, description = "healthy, flaky, rate-limit, outage, recovery or chaos.")
     String scenario;

@@ -5,6 +5,7 @@ import dev.rebound.config.ConfigLoader;
 import dev.rebound.config.OpsSettings;
 import dev.rebound.request.Json;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.ConnectException;
@@ -21,6 +22,9 @@ import java.util.concurrent.Callable;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show every target's circuit, health and traffic share, this instance's calls in flight, retry budget left and failure rate, and each rate limit's quota left, waiting requests by priority and the provider's last word (GET /circuits on its ops endpoint).")
 public final class StatusCommand implements Callable<Integer> {
+
+    @Mixin
+    VerboseOption verbose;
 
     private static final String DEFAULT_OPS = "http://127.0.0.1:8079";
 

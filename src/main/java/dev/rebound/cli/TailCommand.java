@@ -27,6 +27,9 @@ import java.util.concurrent.Callable;
 public final class TailCommand implements Callable<Integer> {
 
     @Mixin
+    VerboseOption verbose;
+
+    @Mixin
     ConfigOption config;
 
     @Parameters(index = "0", paramLabel = "TOPIC", description = "results, dead-letters or circuits")

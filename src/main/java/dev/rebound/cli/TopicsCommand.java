@@ -23,6 +23,9 @@ import java.util.concurrent.ExecutionException;
         subcommands = TopicsCommand.Create.class)
 public final class TopicsCommand {
 
+    @Mixin
+    VerboseOption verbose;
+
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Create the topics from the shipped specs (topics/*.yaml). Existing topics are left as they are, "
                     + "and any difference from the spec is reported (exit code 4 when there is one).")

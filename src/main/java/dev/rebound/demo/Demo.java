@@ -24,6 +24,7 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,8 +72,19 @@ public final class Demo {
     private Demo() {
     }
 
+    /** Runs the demo with plain progress lines (no terminal), its log wherever logging already goes. */
     public static DemoSummary run(final Options o, final PrintStream out) throws Exception {
+        return run(o, out, new ProgressLine(out, false, ProgressLine.PLAIN_EVERY, System::nanoTime), Optional.empty());
+    }
+
+    /**
+     * @param progress the live progress line, redrawn on a terminal
+     * @param log      the log file, named once at the start; empty when the log goes to the console
+     */
+    public static DemoSummary run(final Options o, final PrintStream out, final ProgressLine progress, final Optional<Path> log)
+            throws Exception {
         out.println("Rebound demo: " + o.requests() + " requests, scenario '" + o.scenario() + "'");
+        log.ifPresent(f -> out.println("  logs: " + f));
         try (EmbeddedRebound stack = EmbeddedRebound.start(new EmbeddedRebound.Options("rebound-demo", SimScenario.named(o.scenario()),
                 o.partitions(), o.circuit(), o.fallback(), 0, 0), out);
              TerminalCounter counter = new TerminalCounter(stack.bootstrapServers(), stack.topics().results(), stack.topics().deadLetters())) {
@@ -103,11 +115,10 @@ public final class Demo {
                 }
             });
             final List<DemoReport.Sample> samples = new ArrayList<>();
-            final long lastTerminal = await(counter, o, sim, out, stack.processor().streams(), stack.metrics(), started, samples);
+            final long lastTerminal = await(counter, o, sim, progress, stack.processor().streams(), stack.metrics(), started, samples);
             final int invalid = produced.join();
             // a duplicate would arrive after the first copy: read a little longer before counting
             counter.poll(Duration.ofSeconds(1));
-            out.println();
             final double seconds = (lastTerminal - started) / 1e9;
             final List<RampShares.Step> ramp = o.circuit() ? RampShares.measure(timeline(bootstrap, topics.circuits()),
                     counter.decisions(), Duration.ofMillis(300)) : List.of();
@@ -168,7 +179,7 @@ public final class Demo {
     }
 
     /** Polls until every request has a terminal record or {@code maxWait} passes without progress. */
-    private static long await(final TerminalCounter counter, final Options o, final Simulator sim, final PrintStream out,
+    private static long await(final TerminalCounter counter, final Options o, final Simulator sim, final ProgressLine progress,
                               final KafkaStreams streams, final ReboundMetrics metrics, final long started,
                               final List<DemoReport.Sample> samples) {
         long lastProgress = System.nanoTime();
@@ -193,20 +204,19 @@ public final class Demo {
             }
             if (now - lastLine > 500_000_000L) {
                 lastLine = now;
-                out.print(progress(counter, o.requests(), sim, streams));
-                out.flush();
+                progress.show(progress(counter, o.requests(), sim, streams));
             }
             if (Duration.ofNanos(now - lastProgress).compareTo(o.maxWait()) > 0) {
                 break;
             }
         }
-        out.print(progress(counter, o.requests(), sim, streams));
+        progress.finish(progress(counter, o.requests(), sim, streams));
         return lastTerminal;
     }
 
     private static String progress(final TerminalCounter c, final int total, final Simulator sim,
                                    final KafkaStreams streams) {
-        return String.format("\r  [%6d/%d] succeeded %d  fallback %d  dead-lettered %d  calls %d  circuit %s   ",
+        return String.format("  [%6d/%d] succeeded %d  fallback %d  dead-lettered %d  calls %d  circuit %s",
                 c.terminalKeys(), total, c.outcome("SUCCEEDED"), c.outcome("FALLBACK"), c.outcome("DEAD_LETTER"), sim.calls(),
                 circuit(streams, DemoLoad.TARGET));
     }

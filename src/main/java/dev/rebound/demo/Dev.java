@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>One per user and machine ({@link DevInstance}): a second one says where the first is and
  * exits, instead of starting a broker and fighting over the ports. The log goes to a file beside
- * the configuration, so that the terminal keeps the few lines that say what to do. Ctrl-C (or
+ * the configuration ({@link #logFile}, chosen by the command line), so that the terminal keeps the
+ * few lines that say what to do. Ctrl-C (or
  * SIGTERM) stops the processor first, so that it commits and leaves its group while the broker is
  * still up, then the simulator and the broker, and removes the configuration file, whose broker
  * address would no longer answer.
@@ -52,8 +53,13 @@ public final class Dev {
     private Dev() {
     }
 
-    /** Runs until the JVM is asked to stop; returns 1 if the processor stops by itself first. */
-    public static int run(final Options o, final PrintStream out) throws Exception {
+    /**
+     * Runs until the JVM is asked to stop; returns 1 if the processor stops by itself first.
+     *
+     * @param log where the log goes, for the lines that point to it: the file the caller chose
+     *            ({@link #logFile}), or the console
+     */
+    public static int run(final Options o, final PrintStream out, final String log) throws Exception {
         final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch stopped = new CountDownLatch(1);
         final Thread hook = new Thread(() -> {
@@ -66,10 +72,8 @@ public final class Dev {
             }
         }, "rebound-dev-stop");
         try (DevInstance instance = DevInstance.acquire()) {
-            final Path log = logFile(o.configOut());
             out.println("Rebound dev: an embedded broker, the simulated endpoint and the processor, until Ctrl-C");
-            out.println("  logs go to " + log);
-            LogFile.redirect(log);
+            out.println("  logs: " + log);
             Runtime.getRuntime().addShutdownHook(hook);
             return runUntilStopped(o, out, instance, log, stop);
         } finally {
@@ -82,7 +86,7 @@ public final class Dev {
         }
     }
 
-    private static int runUntilStopped(final Options o, final PrintStream out, final DevInstance instance, final Path log,
+    private static int runUntilStopped(final Options o, final PrintStream out, final DevInstance instance, final String log,
                                        final CountDownLatch stop) throws Exception {
         final EmbeddedRebound stack;
         try {
@@ -96,7 +100,7 @@ public final class Dev {
             Files.writeString(o.configOut(), "# Written by `rebound dev` for the commands run against it; removed when it stops.\n"
                     + stack.configYaml());
             instance.publish(new DevInstance.Info(ProcessHandle.current().pid(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                    o.configOut().toString(), stack.opsUrl(), stack.sim().url(""), log.toString()));
+                    o.configOut().toString(), stack.opsUrl(), stack.sim().url(""), log));
             out.print(banner(stack, o.configOut(), log));
             out.flush();
             while (!stop.await(1, TimeUnit.SECONDS)) {
@@ -121,7 +125,7 @@ public final class Dev {
     }
 
     /** What is where, and five commands to try next, each ready to paste. */
-    static String banner(final EmbeddedRebound stack, final Path configOut, final Path log) {
+    static String banner(final EmbeddedRebound stack, final Path configOut, final String log) {
         final String config = shellWord(configOut.toString());
         final String sim = stack.sim().url("");
         final StringBuilder b = new StringBuilder();
@@ -153,7 +157,7 @@ public final class Dev {
     }
 
     /** {@code rebound-dev.yaml} logs to {@code rebound-dev.log} beside it. */
-    static Path logFile(final Path configOut) {
+    public static Path logFile(final Path configOut) {
         final String name = configOut.getFileName().toString();
         final int dot = name.lastIndexOf('.');
         return configOut.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".log");
