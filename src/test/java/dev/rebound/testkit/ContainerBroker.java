@@ -8,10 +8,10 @@ import org.testcontainers.utility.DockerImageName;
  * set up like the in-process one: one replica for the internal topics (Testcontainers' default),
  * no automatic topic creation, no initial rebalance delay.
  */
-final class ContainerBroker implements TestBroker {
+public final class ContainerBroker implements TestBroker {
 
-    /** The broker image; the one docker-compose.yml runs too. */
-    static final String IMAGE = "apache/kafka:4.1.0";
+    /** The broker image; the one docker-compose.yml runs too (ContainerFilesTest). */
+    public static final String IMAGE = "apache/kafka:4.1.0";
 
     private final KafkaContainer container;
 
