@@ -38,7 +38,7 @@ import static org.awaitility.Awaitility.await;
  * The dashboard and the alerting rules under {@code monitoring/} ask only for metrics that Rebound
  * exposes: one instance with its ops endpoint on the shared broker, a little traffic down every
  * path that creates a meter (a success, a retry then success, a dead letter, a circuit that opens
- * and then refuses, a target paced by {@code rateLimit: { requestsPerMinute: 60, concurrency: auto }}),
+ * and then refuses two requests, a target paced by {@code rateLimit: { requestsPerMinute: 60, concurrency: auto }}),
  * then every metric name in every PromQL expression must be in the {@code /metrics} scrape.
  * Meters are created on first use, so a name that no traffic here creates fails too: a panel
  * that would stay empty, or an alert that could never fire.
@@ -65,9 +65,15 @@ class MonitoringMetricsIntegrationTest {
                 streams.awaitRunning(Duration.ofSeconds(60));
                 try (OpsServer ops = OpsServer.start("127.0.0.1", 0, metrics, streams)) {
                     final int sent = traffic(requests);
+                    // once the owner has opened fragile's circuit, two more requests find it open: refused
+                    await().atMost(Duration.ofSeconds(60))
+                            .until(() -> scrape(ops.port()).contains("rebound_circuit_state{target=\"fragile\"} 2.0"));
+                    requests.send("late-1", Requests.scripted("refused-1", "fragile", "", 3_000));
+                    requests.send("late-2", Requests.scripted("refused-2", "fragile", "", 3_000));
+                    requests.flush();
                     await().atMost(Duration.ofSeconds(90)).until(() -> {
                         counter.poll(Duration.ofMillis(200));
-                        return counter.terminalKeys() == sent;
+                        return counter.terminalKeys() == sent + 2;
                     });
 
                     final List<String> dashboard = MonitoringFiles.dashboardExpressions();
@@ -118,8 +124,7 @@ class MonitoringMetricsIntegrationTest {
         sent.add(Requests.scripted("ok-1", "llm", ""));
         sent.add(Requests.scripted("retry-1", "llm", "{\"status\":503,\"failTimes\":1}"));
         sent.add(Requests.scripted("auth-1", "llm", "{\"status\":401}"));
-        for (int i = 0; i < 5; i++) {
-            // the last two find the circuit open: refused, then out of time while it stays open
+        for (int i = 0; i < 3; i++) {
             sent.add(Requests.scripted("down-" + i, "fragile", "{\"status\":503}", 3_000));
         }
         for (int i = 0; i < 4; i++) {
