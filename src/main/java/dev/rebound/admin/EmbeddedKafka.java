@@ -1,9 +1,6 @@
 package dev.rebound.admin;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -12,10 +9,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real single-node KRaft broker in this JVM, from Kafka's own test kit (DESIGN §11). Used by
@@ -73,34 +67,10 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * Creates the topics, ignoring those that exist, and returns once every one of them is in the
-     * broker's metadata (creation is acknowledged before that), so that a client started next finds them.
+     * broker's metadata (see {@link TopicCreator}).
      */
     public void createTopics(final Collection<NewTopic> topics) throws InterruptedException, ExecutionException {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
-            for (final NewTopic t : topics) {
-                try {
-                    admin.createTopics(List.of(t)).all().get();
-                } catch (final ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
-            }
-            final List<String> names = topics.stream().map(NewTopic::name).toList();
-            final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (true) {
-                try {
-                    admin.describeTopics(names).allTopicNames().get();
-                    return;
-                } catch (final ExecutionException e) {
-                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
-                            || System.nanoTime() > until) {
-                        throw e;
-                    }
-                    TimeUnit.MILLISECONDS.sleep(100);
-                }
-            }
-        }
+        TopicCreator.createAndAwait(bootstrapServers(), topics);
     }
 
     /**

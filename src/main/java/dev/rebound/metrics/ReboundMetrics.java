@@ -51,10 +51,21 @@ public final class ReboundMetrics {
     private final Map<List<String>, Counter> terminalCounters = new ConcurrentHashMap<>();
     private volatile Timer fireLateness;
 
+    /**
+     * The buckets of {@code rebound_attempt_duration_seconds}: a dozen fixed ones from a fast tool
+     * call to a long completion, so that a dashboard can take percentiles over every instance
+     * ({@code histogram_quantile} over summed buckets; percentiles computed in each instance cannot
+     * be combined) without the ~70 buckets per tag set of Micrometer's default histogram.
+     */
+    private static final Duration[] ATTEMPT_BUCKETS = {
+            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+            Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120)};
+
     public void attempt(final String target, final String outcome, final String category, final Duration took) {
         attemptTimers.computeIfAbsent(List.of(target, outcome, category), k -> Timer.builder("rebound.attempt.duration")
                 .description("Duration of attempts, by outcome").tags("target", target, "outcome", outcome, "category", category)
-                .register(registry)).record(took);
+                .serviceLevelObjectives(ATTEMPT_BUCKETS).register(registry)).record(took);
     }
 
     public void retryScheduled(final String target, final String tier) {

@@ -1,7 +1,6 @@
 package dev.rebound.integration;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.admin.EmbeddedKafka;
 import dev.rebound.admin.TopicSnapshot;
 import dev.rebound.app.ReboundStreams;
 import dev.rebound.config.ReboundConfig;
@@ -16,6 +15,7 @@ import dev.rebound.sim.Simulator;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
+import dev.rebound.testkit.TestBroker;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -56,7 +56,7 @@ class ClusterCircuitIntegrationTest {
     }
 
     private Run run(final String scope) throws Exception {
-        final EmbeddedKafka kafka = SharedKafka.get();
+        final TestBroker kafka = SharedKafka.get();
         final String prefix = SharedKafka.freshTopics(6);
         final Topics topics = new Topics(prefix);
         try (Simulator sim = Simulator.start(0, SimScenario.named("healthy"), 3)) {
@@ -125,7 +125,7 @@ class ClusterCircuitIntegrationTest {
                 new ReboundMetrics(), Map.of());
     }
 
-    private static Instant openedAt(final EmbeddedKafka kafka, final Topics topics) {
+    private static Instant openedAt(final TestBroker kafka, final Topics topics) {
         for (final ConsumerRecord<String, byte[]> r : TopicSnapshot.read(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 kafka.bootstrapServers()), topics.circuits(), Duration.ofSeconds(30))) {
             final JsonNode v = Json.read(r.value(), JsonNode.class);

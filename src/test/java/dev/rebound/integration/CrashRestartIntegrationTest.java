@@ -1,6 +1,5 @@
 package dev.rebound.integration;
 
-import dev.rebound.admin.EmbeddedKafka;
 import dev.rebound.admin.ProcessorProcess;
 import dev.rebound.demo.TerminalCounter;
 import dev.rebound.sim.SimScenario;
@@ -8,6 +7,7 @@ import dev.rebound.sim.Simulator;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
+import dev.rebound.testkit.TestBroker;
 import dev.rebound.topology.Topics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,7 +33,7 @@ class CrashRestartIntegrationTest {
 
     @Test
     void shouldLoseNothingAndDuplicateNothingWhenTheProcessorIsKilled() throws Exception {
-        final EmbeddedKafka kafka = SharedKafka.get();
+        final TestBroker kafka = SharedKafka.get();
         final String prefix = SharedKafka.freshTopics(3);
         final Topics topics = new Topics(prefix);
         final int n = 150;

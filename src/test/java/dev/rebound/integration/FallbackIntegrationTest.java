@@ -1,7 +1,6 @@
 package dev.rebound.integration;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.admin.EmbeddedKafka;
 import dev.rebound.app.ReboundStreams;
 import dev.rebound.circuit.ControlRecord;
 import dev.rebound.config.ReboundConfig;
@@ -15,6 +14,7 @@ import dev.rebound.testkit.Cli;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
+import dev.rebound.testkit.TestBroker;
 import dev.rebound.topology.StoreNames;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -75,7 +75,7 @@ class FallbackIntegrationTest {
 
     @Test
     void shouldServeEveryRequestThroughAnOutageFromEachStepAsTheOnesBeforeItAreTakenAway() throws Exception {
-        final EmbeddedKafka kafka = SharedKafka.get();
+        final TestBroker kafka = SharedKafka.get();
         final String prefix = SharedKafka.freshTopics(1); // one partition: the cache is per partition
         final Topics topics = new Topics(prefix);
         try (Simulator sim = Simulator.start(0, SimScenario.named("healthy"), 5)) {

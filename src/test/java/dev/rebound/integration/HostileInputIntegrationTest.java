@@ -1,6 +1,5 @@
 package dev.rebound.integration;
 
-import dev.rebound.admin.EmbeddedKafka;
 import dev.rebound.app.ReboundStreams;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.demo.TerminalCounter;
@@ -12,6 +11,7 @@ import dev.rebound.sim.Simulator;
 import dev.rebound.testkit.HostileCorpus;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.SharedKafka;
+import dev.rebound.testkit.TestBroker;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -47,7 +47,7 @@ class HostileInputIntegrationTest {
 
     @Test
     void shouldDeadLetterEveryHostileRecordAndKeepServingTheGoodOnes() throws Exception {
-        final EmbeddedKafka kafka = SharedKafka.get();
+        final TestBroker kafka = SharedKafka.get();
         final String prefix = SharedKafka.freshTopics(3);
         final Topics topics = new Topics(prefix);
         final List<HostileCorpus.Case> corpus = HostileCorpus.cases();

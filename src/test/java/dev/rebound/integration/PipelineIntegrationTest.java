@@ -1,7 +1,6 @@
 package dev.rebound.integration;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.admin.EmbeddedKafka;
 import dev.rebound.app.ReboundStreams;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.demo.TerminalCounter;
@@ -17,6 +16,7 @@ import dev.rebound.testkit.Configs;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
+import dev.rebound.testkit.TestBroker;
 import dev.rebound.topology.Topics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,7 +45,7 @@ class PipelineIntegrationTest {
     @TempDir
     Path stateDir;
 
-    private EmbeddedKafka kafka;
+    private TestBroker kafka;
     private Simulator sim;
     private ReboundConfig config;
     private Topics topics;

@@ -1,6 +1,5 @@
 package dev.rebound.integration;
 
-import dev.rebound.admin.EmbeddedKafka;
 import dev.rebound.app.ReboundStreams;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.demo.TerminalCounter;
@@ -14,6 +13,7 @@ import dev.rebound.sim.Simulator;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
+import dev.rebound.testkit.TestBroker;
 import dev.rebound.topology.Topics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,7 +45,7 @@ class RateLimitIntegrationTest {
 
     @Test
     void shouldHoldTheLimitForTheWholeClusterSoThatTheProviderNeverAnswers429() throws Exception {
-        final EmbeddedKafka kafka = SharedKafka.get();
+        final TestBroker kafka = SharedKafka.get();
         final String prefix = SharedKafka.freshTopics(6);
         final Topics topics = new Topics(prefix);
         try (Simulator sim = Simulator.start(0, SimScenario.fixedLatency(Duration.ofMillis(20))

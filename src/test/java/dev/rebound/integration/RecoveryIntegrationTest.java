@@ -1,7 +1,6 @@
 package dev.rebound.integration;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.admin.EmbeddedKafka;
 import dev.rebound.admin.TopicSnapshot;
 import dev.rebound.app.ReboundStreams;
 import dev.rebound.circuit.CircuitRecord;
@@ -19,6 +18,7 @@ import dev.rebound.sim.Simulator;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
+import dev.rebound.testkit.TestBroker;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -71,7 +71,7 @@ class RecoveryIntegrationTest {
 
     @Test
     void shouldAdmitTheConfiguredShareAtEachStepAfterAnOutage() throws Exception {
-        final EmbeddedKafka kafka = SharedKafka.get();
+        final TestBroker kafka = SharedKafka.get();
         final String prefix = SharedKafka.freshTopics(2);
         final Topics topics = new Topics(prefix);
         final Map<String, Object> client = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());

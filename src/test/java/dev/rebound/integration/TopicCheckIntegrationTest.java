@@ -1,11 +1,11 @@
 package dev.rebound.integration;
 
-import dev.rebound.admin.EmbeddedKafka;
 import dev.rebound.admin.TopicCheck;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.testkit.Cli;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.SharedKafka;
+import dev.rebound.testkit.TestBroker;
 import dev.rebound.topology.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -33,7 +33,7 @@ class TopicCheckIntegrationTest {
 
     @Test
     void shouldAcceptTopicsCreatedFromTheSpecs() throws Exception {
-        final EmbeddedKafka kafka = SharedKafka.get();
+        final TestBroker kafka = SharedKafka.get();
         final String prefix = SharedKafka.freshTopics(2);
         final ReboundConfig config = IntegrationConfig.parse(IntegrationConfig.yaml(kafka.bootstrapServers(), prefix, Path.of("x"), 1, 1));
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
@@ -43,7 +43,7 @@ class TopicCheckIntegrationTest {
 
     @Test
     void shouldNameAMissingOrMispartitionedTierTopic() throws Exception {
-        final EmbeddedKafka kafka = SharedKafka.get();
+        final TestBroker kafka = SharedKafka.get();
         final String prefix = "check-" + System.nanoTime() + ".";
         final Topics topics = new Topics(prefix);
         kafka.createTopics(List.of(new NewTopic(topics.calls(), 3, (short) 1),
@@ -59,7 +59,7 @@ class TopicCheckIntegrationTest {
 
     @Test
     void shouldCreateTheTopicsOnceAndReportWhatDiffers() throws Exception {
-        final EmbeddedKafka kafka = SharedKafka.get();
+        final TestBroker kafka = SharedKafka.get();
         final String prefix = "create-" + System.nanoTime() + ".";
         final Path config = dir.resolve("rebound.yaml");
         Files.writeString(config, IntegrationConfig.yaml(kafka.bootstrapServers(), prefix, dir.resolve("state"), 1, 1));

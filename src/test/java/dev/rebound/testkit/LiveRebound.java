@@ -1,6 +1,5 @@
 package dev.rebound.testkit;
 
-import dev.rebound.admin.EmbeddedKafka;
 import dev.rebound.app.ReboundStreams;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.demo.TerminalCounter;
@@ -58,7 +57,7 @@ public final class LiveRebound implements AutoCloseable {
     /** Fresh topics, a simulator playing {@code scenario}, and a processor configured by {@code yaml}. */
     public static LiveRebound start(final Path dir, final int partitions, final SimScenario scenario, final long seed, final Yaml yaml)
             throws Exception {
-        final EmbeddedKafka kafka = SharedKafka.get();
+        final TestBroker kafka = SharedKafka.get();
         final String prefix = SharedKafka.freshTopics(partitions);
         final Topics topics = new Topics(prefix);
         final Simulator sim = Simulator.start(0, scenario, seed);

@@ -7,22 +7,28 @@ import dev.rebound.config.RetrySettings;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One embedded KRaft broker for the whole test run: starting one costs about five seconds, so
- * every integration test shares it and isolates itself with its own topic prefix and application
- * id instead. Stopped by a shutdown hook when the test JVM exits.
+ * One broker for the whole test run: starting one costs seconds, so every integration test shares
+ * it and isolates itself with its own topic prefix and application id instead. The broker is a
+ * Testcontainers container where a Docker engine answers and the in-process KRaft broker otherwise
+ * ({@link BrokerChoice}; {@code -Drebound.test.broker=embedded|testcontainers} forces it); the
+ * choice is printed once, as {@code SharedKafka: broker = ...}. Stopped by a shutdown hook when
+ * the test JVM exits.
  */
 public final class SharedKafka {
 
     private static final AtomicInteger NEXT = new AtomicInteger();
-    private static EmbeddedKafka kafka;
+    private static final DockerProbe DOCKER = DockerProbe.testcontainers();
+    private static TestBroker broker;
 
     private SharedKafka() {
     }
 
-    public static synchronized EmbeddedKafka get() throws Exception {
-        if (kafka == null) {
-            kafka = EmbeddedKafka.start();
-            final EmbeddedKafka started = kafka;
+    public static synchronized TestBroker get() throws Exception {
+        if (broker == null) {
+            final BrokerChoice choice = BrokerChoice.decide(System.getProperty(BrokerChoice.PROPERTY), DOCKER::unavailableReason);
+            System.out.println(choice.line());
+            broker = choice.kind() == BrokerChoice.Kind.TESTCONTAINERS ? ContainerBroker.start() : embedded();
+            final TestBroker started = broker;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     started.close();
@@ -31,7 +37,27 @@ public final class SharedKafka {
                 }
             }));
         }
-        return kafka;
+        return broker;
+    }
+
+    private static TestBroker embedded() throws Exception {
+        final EmbeddedKafka kafka = EmbeddedKafka.start();
+        return new TestBroker() {
+            @Override
+            public String bootstrapServers() {
+                return kafka.bootstrapServers();
+            }
+
+            @Override
+            public String description() {
+                return "in-process KRaft at " + bootstrapServers();
+            }
+
+            @Override
+            public void close() throws Exception {
+                kafka.close();
+            }
+        };
     }
 
     /** A fresh topic prefix, with Rebound's topics created under it. */
