@@ -34,7 +34,7 @@ class ArchitectureTest {
 
     /** The decision core: a function of (input, state, now); no Kafka, no network, no I/O adapters. */
     private static final List<String> PURE = List.of(
-            "time", "window", "classify", "config", "request", "recovery", "retry", "circuit", "fallback", "ratelimit", "lifecycle");
+            "time", "window", "classify", "config", "request", "recovery", "retry", "circuit", "fallback", "ratelimit", "balance", "lifecycle");
 
     private static final List<String> IMPURE_NEIGHBOURS = List.of(
             "metrics", "http", "execute", "topology", "app", "ops", "demo", "sim", "admin", "dlq", "bench", "cli");
@@ -56,12 +56,13 @@ class ArchitectureTest {
         a.put("circuit", Set.of("recovery", "retry", "config", "classify", "time", "window"));
         a.put("fallback", Set.of("request", "config", "classify", "time"));
         a.put("ratelimit", Set.of("request", "config", "classify", "time"));
+        a.put("balance", Set.of("config"));
         a.put("lifecycle", Set.of("ratelimit", "fallback", "circuit", "recovery", "retry", "request", "config", "classify", "time", "window"));
         // meters and their names: used by topology, read by ops
         a.put("metrics", Set.of("recovery", "circuit", "config", "classify", "time"));
         // calls, the topology and its assembly
         a.put("execute", Set.of("lifecycle", "ratelimit", "retry", "request", "config", "classify", "time"));
-        a.put("topology", Set.of("metrics", "execute", "lifecycle", "ratelimit", "fallback", "circuit", "recovery", "retry", "request",
+        a.put("topology", Set.of("metrics", "execute", "lifecycle", "ratelimit", "balance", "fallback", "circuit", "recovery", "retry", "request",
                 "config", "classify", "time", "window"));
         a.put("app", Set.of("topology", "metrics", "execute", "config", "request"));
         // the instance's HTTP endpoint, Kafka administration, the simulated endpoint, the DLQ's tools
@@ -70,7 +71,7 @@ class ArchitectureTest {
         a.put("sim", Set.of("http", "request", "config", "time"));
         a.put("dlq", Set.of("request", "config", "time"));
         // the demo and the benchmark suite run whole instances
-        final Set<String> belowDemo = Set.of("admin", "sim", "ops", "http", "app", "topology", "metrics", "execute", "lifecycle", "ratelimit",
+        final Set<String> belowDemo = Set.of("admin", "sim", "ops", "http", "app", "topology", "metrics", "execute", "lifecycle", "ratelimit", "balance",
                 "fallback", "circuit", "recovery", "retry", "request", "config", "classify", "time", "window");
         a.put("demo", belowDemo);
         final Set<String> belowBench = new HashSet<>(belowDemo);

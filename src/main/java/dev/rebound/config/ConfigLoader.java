@@ -91,20 +91,30 @@ public final class ConfigLoader {
             if (!name.matches("[A-Za-z0-9._-]{1,100}")) {
                 throw new ConfigException("targets." + name, "a target name may only contain letters, digits, '.', '_' and '-' (1..100)");
             }
-            targets.put(name, target(name, ts.section(name), fromEnv));
+            for (final TargetConfig t : target(name, ts.section(name), fromEnv)) {
+                targets.put(t.name(), t);
+            }
         }
         ts.done();
         top.done();
         return new ReboundConfig(kafka, targets, limits, prefix, dedup, patterns, retries, ops, startup);
     }
 
-    private TargetConfig target(final String name, final Section s, final Map<String, Set<String>> fromEnv) {
-        final String kindText = s.stringOr("kind", "call").toUpperCase(Locale.ROOT);
+    /** The target {@code name}; for a pool, the pool and then its endpoints. */
+    private List<TargetConfig> target(final String name, final Section s, final Map<String, Set<String>> fromEnv) {
+        final boolean pooled = s.has("endpoints");
+        final String kindText = s.stringOr("kind", pooled ? "pool" : "call").toUpperCase(Locale.ROOT);
         final TargetConfig.Kind kind;
         try {
             kind = TargetConfig.Kind.valueOf(kindText);
         } catch (final IllegalArgumentException e) {
-            throw new ConfigException(s.path("kind"), "must be 'call' or 'group', was '" + kindText.toLowerCase(Locale.ROOT) + "'");
+            throw new ConfigException(s.path("kind"), "must be 'call', 'group' or 'pool', was '" + kindText.toLowerCase(Locale.ROOT) + "'");
+        }
+        if (pooled != (kind == TargetConfig.Kind.POOL)) {
+            throw new ConfigException(s.path(pooled ? "kind" : "endpoints"), "a pool (kind: pool) is a target with 'endpoints', and only a pool has them");
+        }
+        if (pooled && s.has("url")) {
+            throw new ConfigException(s.path("url"), "a pool has no url of its own: each of its endpoints has one");
         }
         final Optional<URI> url = s.optionalString("url").map(u -> uri(s.path("url"), u));
         final String at = s.parentPath();
@@ -119,14 +129,21 @@ public final class ConfigLoader {
         final RateLimitPolicy rateLimit = within(at, () -> s.optionalSection("rateLimit").map(ConfigLoader::rateLimit)
                 .orElse(RateLimitPolicy.NONE));
         final Map<String, String> headers = s.map("headers");
+        if (pooled) {
+            final List<TargetConfig> pool = PoolLoader.expand(new PoolLoader.Common(name, s.optionalString("parent"),
+                    s.stringOr("method", "POST").toUpperCase(Locale.ROOT), headers, s.durationOr("timeout", Duration.ofSeconds(30)),
+                    s.intOr("maxInFlight", 64), retry, budget, adaptive, circuit, fallback, recovery, rateLimit), s, fromEnv);
+            s.done();
+            return pool;
+        }
         final Set<String> secrets = TargetSecrets.of(s.path("headers"), headers, s.stringList("secretHeaders", List.of()),
                 url, s.stringList("secretParams", List.of()), fromEnv);
         final TargetConfig t = new TargetConfig(name, kind, s.optionalString("parent"), url,
                 s.stringOr("method", "POST").toUpperCase(Locale.ROOT), headers,
                 s.durationOr("timeout", Duration.ofSeconds(30)), s.intOr("maxInFlight", 64), retry, budget, adaptive, circuit, fallback,
-                recovery, rateLimit, secrets);
+                recovery, rateLimit, secrets, Optional.empty(), Optional.empty());
         s.done();
-        return t;
+        return List.of(t);
     }
 
     private static Limits limits(final Section s) {
@@ -217,7 +234,7 @@ public final class ConfigLoader {
     }
 
     /** {@code rateLimit: { requestsPerMinute: 600, tokensPerMinute: 90000, concurrency: 20 | auto }}. */
-    private static RateLimitPolicy rateLimit(final Section s) {
+    static RateLimitPolicy rateLimit(final Section s) {
         final boolean auto = s.optionalString("concurrency").filter(c -> c.trim().equalsIgnoreCase("auto")).isPresent();
         return s.finish(new RateLimitPolicy((int) positive(s, "requestsPerMinute"), positive(s, "tokensPerMinute"),
                 auto ? 0 : (int) positive(s, "concurrency"), auto));
@@ -295,7 +312,7 @@ public final class ConfigLoader {
      * Runs a target's record constructor; a {@link ConfigException} naming a field relative to the
      * target ({@code retry.maxAttempts}) is re-thrown with the target's path in front.
      */
-    private static <T> T within(final String targetPath, final Supplier<T> build) {
+    static <T> T within(final String targetPath, final Supplier<T> build) {
         try {
             return build.get();
         } catch (final ConfigException e) {
@@ -335,7 +352,7 @@ public final class ConfigLoader {
         return out;
     }
 
-    private static URI uri(final String field, final String value) {
+    static URI uri(final String field, final String value) {
         try {
             return new URI(value);
         } catch (final URISyntaxException e) {

@@ -60,6 +60,11 @@ public record ReboundConfig(Map<String, String> kafka, Map<String, TargetConfig>
         return Optional.ofNullable(targets.get(name));
     }
 
+    /** What a request to {@code t} is governed by: its pool when {@code t} is one endpoint of a pool, else {@code t} itself. */
+    public TargetConfig owner(final TargetConfig t) {
+        return t.member().flatMap(m -> target(m.pool())).orElse(t);
+    }
+
     /**
      * Every configured secret (DESIGN §4): each target's {@link TargetConfig#secrets()} and the
      * Kafka password, JAAS and secret properties. Nothing else: other header values are
@@ -104,8 +109,9 @@ public record ReboundConfig(Map<String, String> kafka, Map<String, TargetConfig>
                 if (other == null) {
                     throw new ConfigException(at, "names '" + step.target() + "', which is not a configured target");
                 }
-                if (other.kind() != TargetConfig.Kind.CALL) {
-                    throw new ConfigException(at, "names '" + step.target() + "', a group; a fallback must be a callable target");
+                if (!other.requestable()) {
+                    throw new ConfigException(at, "names '" + step.target() + "', " + (other.member().isPresent()
+                            ? "one endpoint of a pool; name the pool" : "a group") + "; a fallback must be a callable target or a pool");
                 }
                 if (other.name().equals(t.name())) {
                     throw new ConfigException(at, "names the target itself; retries are configured under 'retry'");

@@ -29,6 +29,8 @@ import java.util.stream.Collectors;
  * @param fallback    the fallback chain, tried in order when the target cannot answer (empty: none)
  * @param recovery    health checks and the traffic ramp after an outage, if configured
  * @param rateLimit   the cluster-wide rate limit ({@link RateLimitPolicy#NONE} for none)
+ * @param pool        for a {@link Kind#POOL}: its endpoints and how calls are spread over them
+ * @param member      for an endpoint of a pool: the pool, its name there and its weight
  * @param secrets     the values that are secrets (DESIGN §4): header values from environment
  *                    variables, credential headers, {@code secretHeaders}, {@code secretParams} of
  *                    the URL; masked in every text that came from outside, nothing else is
@@ -36,13 +38,18 @@ import java.util.stream.Collectors;
 public record TargetConfig(String name, Kind kind, Optional<String> parent, Optional<URI> url, String method,
                            Map<String, String> headers, Duration timeout, int maxInFlight, RetryPolicy retry,
                            BudgetPolicy budget, AdaptivePolicy adaptive, CircuitPolicy circuit, List<FallbackStep> fallback,
-                           Optional<RecoveryPolicy> recovery, RateLimitPolicy rateLimit, Set<String> secrets) {
+                           Optional<RecoveryPolicy> recovery, RateLimitPolicy rateLimit, Set<String> secrets,
+                           Optional<Pool> pool, Optional<Pool.Member> member) {
 
     /** The methods a target may be called with; a request body goes with each. */
     public static final Set<String> METHODS = Set.of("POST", "PUT", "PATCH", "GET", "DELETE");
 
-    /** Whether the target can be called or only groups other targets. */
-    public enum Kind { CALL, GROUP }
+    /**
+     * Whether the target can be called ({@code CALL}), only groups other targets ({@code GROUP}),
+     * or is a pool whose calls go to its endpoints ({@code POOL}; requests name it like a
+     * {@code CALL} target).
+     */
+    public enum Kind { CALL, GROUP, POOL }
 
     public TargetConfig {
         Objects.requireNonNull(name, "name");
@@ -82,8 +89,13 @@ public record TargetConfig(String name, Kind kind, Optional<String> parent, Opti
         fallback = List.copyOf(fallback);
         Objects.requireNonNull(recovery, "recovery");
         Objects.requireNonNull(rateLimit, "rateLimit");
-        if (kind != Kind.CALL && (rateLimit.clusterWide() || rateLimit.adaptive())) {
+        if (kind == Kind.GROUP && (rateLimit.clusterWide() || rateLimit.adaptive())) {
             throw new ConfigException(at + ".rateLimit", "a group is never called; set the limit on the targets it groups");
+        }
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(member, "member");
+        if (pool.isPresent() != (kind == Kind.POOL)) {
+            throw new ConfigException(at + ".endpoints", "a pool, and only a pool, has endpoints");
         }
         if (recovery.flatMap(RecoveryPolicy::probe).isPresent() && kind != Kind.CALL) {
             throw new ConfigException(at + ".recovery.probe", "a group cannot be called; give it a healthUrl instead");
@@ -92,6 +104,11 @@ public record TargetConfig(String name, Kind kind, Optional<String> parent, Opti
             throw new ConfigException(at + ".recovery", "needs the cluster-wide circuit (circuit.enabled: true, scope: cluster): "
                     + "the task that owns the circuit runs the health checks and publishes the ramp");
         }
+    }
+
+    /** Whether requests may name this target: a callable target or a pool, not a group or one endpoint of a pool. */
+    public boolean requestable() {
+        return (kind == Kind.CALL || kind == Kind.POOL) && member.isEmpty();
     }
 
     /** Never prints header values: they hold API keys. */

@@ -209,6 +209,11 @@ public final class CallDispatcher {
         return n;
     }
 
+    /** Calls running against {@code target} from this process now (every task's). */
+    public int running(final String target) {
+        return slots.apply(target).inFlight();
+    }
+
     /** The targets for which attempts of this task wait in line now. */
     public List<String> waitingTargets() {
         final List<String> out = new ArrayList<>();

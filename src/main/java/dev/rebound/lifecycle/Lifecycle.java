@@ -207,6 +207,7 @@ public final class Lifecycle {
                 return;
             }
             final TargetConfig target = config.target(f.target()).orElse(primary);
+            final TargetConfig governing = config.owner(target); // an endpoint's retries are its pool's
             if (f.outcome() instanceof CallOutcome.Success s) {
                 if (entry.stage() > 0) {
                     steps.add(new Step.FallbackUsed(primary.name(), target.name(), "served"));
@@ -229,9 +230,9 @@ public final class Lifecycle {
                     : RetryPlanner.decide(failure,
                             new RetryPlanner.Attempted(entry.stageAttempt(), Optional.ofNullable(entry.lastWaitMs()).map(Duration::ofMillis),
                                     entry.deadline()),
-                            target, new RetryPlanner.Caps(f.state(), config.retries(), () -> env.retryPermit(now)), now, env.random());
+                            governing, new RetryPlanner.Caps(f.state(), config.retries(), () -> env.retryPermit(now)), now, env.random());
             if (decision instanceof RetryDecision.Retry retry) {
-                steps.add(new Step.RetryGranted(target.name(), f.state(), retry.tier()));
+                steps.add(new Step.RetryGranted(governing.name(), f.state(), retry.tier()));
                 steps.add(new Step.Wait(entry.waitingFor(attempt, retry.delay(), retry.dueAt()), Optional.of(retry.tier())));
                 return;
             }
@@ -319,7 +320,7 @@ public final class Lifecycle {
         /** The request's primary target, or {@code null} after dead-lettering it when the configuration no longer has it. */
         private TargetConfig primary(final InFlightEntry entry) {
             final TargetConfig primary = config.target(entry.agentRequest().target()).orElse(null);
-            if (primary == null || primary.kind() != TargetConfig.Kind.CALL) {
+            if (primary == null || !primary.requestable()) {
                 terminal(entry, Step.Sink.DEAD_LETTER, terminals.targetGone(entry, now), DeadLetterReason.UNKNOWN_TARGET.name(), Optional.empty());
                 return null;
             }
@@ -329,7 +330,7 @@ public final class Lifecycle {
 
     /** The target the request's current stage calls, if the configuration still has one. */
     public Optional<String> callingTarget(final InFlightEntry entry) {
-        return config.target(entry.agentRequest().target()).filter(p -> p.kind() == TargetConfig.Kind.CALL)
+        return config.target(entry.agentRequest().target()).filter(TargetConfig::requestable)
                 .map(p -> stageTarget(p, entry)).map(TargetConfig::name);
     }
 

@@ -100,9 +100,11 @@ public final class RequestParser {
             return invalid(problem, id, target, echo, metadata);
         }
         final TargetConfig config = targets.get(target);
-        if (config == null || config.kind() != TargetConfig.Kind.CALL) {
+        if (config == null || !config.requestable()) {
             final String known = String.join(", ", new TreeSet<>(callable()));
-            final String why = config == null ? "is not a configured target" : "is a group; groups cannot be called";
+            final String why = config == null ? "is not a configured target" : config.member().isPresent()
+                    ? "is one endpoint of pool '" + config.member().get().pool() + "'; requests name the pool, which chooses the endpoint"
+                    : "is a group; groups cannot be called";
             return new ParseResult.Rejected(DeadLetterReason.UNKNOWN_TARGET,
                     "target '" + target + "' " + why + "; callable targets are: " + known, id, target, echo, metadata);
         }
@@ -266,7 +268,7 @@ public final class RequestParser {
     }
 
     private List<String> callable() {
-        return targets.values().stream().filter(t -> t.kind() == TargetConfig.Kind.CALL).map(TargetConfig::name).toList();
+        return targets.values().stream().filter(TargetConfig::requestable).map(TargetConfig::name).toList();
     }
 
     private static ParseResult invalid(final String message, final String id, final String target, final JsonNode echo,

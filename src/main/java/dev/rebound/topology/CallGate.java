@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.function.BiConsumer;
+import java.util.random.RandomGenerator;
 
 /**
  * Whether a request's call starts now in this task, and its start: the target must admit it (its
@@ -49,14 +50,16 @@ final class CallGate {
     private final TaskQuotas quotas;
     private final ReboundMetrics metrics;
     private final SlotBacklog backlog = new SlotBacklog();
+    private final PoolRouter pools;
 
     CallGate(final ReboundConfig config, final CallDispatcher dispatcher, final CircuitGuard guard, final TaskQuotas quotas,
-             final ReboundMetrics metrics) {
+             final ReboundMetrics metrics, final RandomGenerator random) {
         this.config = config;
         this.dispatcher = dispatcher;
         this.guard = guard;
         this.quotas = quotas;
         this.metrics = metrics;
+        this.pools = new PoolRouter(config, this, guard, quotas, dispatcher, random);
     }
 
     /** The requests waiting here, by target and priority: what this task tells the rate limits' owners. */
@@ -64,27 +67,51 @@ final class CallGate {
         return backlog;
     }
 
-    /** Asks for request {@code id}'s call to {@code target}, with at most {@code timeout}; starts it if it may. */
+    /**
+     * Asks for request {@code id}'s call to {@code target} (for a pool: to the endpoint its balance
+     * chooses among those that admit calls), with at most {@code timeout}; starts it if it may.
+     */
     Outcome call(final String id, final TargetConfig target, final InFlightEntry entry, final Duration timeout, final Instant now) {
+        return target.kind() == TargetConfig.Kind.POOL ? pools.call(id, target, entry, timeout, now) : callOne(id, target, entry, timeout, now);
+    }
+
+    /** Whether a call to {@code target} (one endpoint, or a plain target) could start now for this request, without asking admission. */
+    boolean startable(final String id, final TargetConfig target, final InFlightEntry entry, final Instant now) {
+        final SlotBacklog.Place place = place(target.name(), id, entry);
+        return dispatcher.hasRoom(target.name()) && !backlog.hasAhead(target.name(), place) && quotaAllows(target, place.tokens(), now);
+    }
+
+    /** The call to one callable target (a plain target or one endpoint of a pool). */
+    Outcome callOne(final String id, final TargetConfig target, final InFlightEntry entry, final Duration timeout, final Instant now) {
         if (guard.admit(id, target, now) instanceof Admission.Defer defer) {
             metrics.admissionRefused(target.name(), defer.why().name().toLowerCase(Locale.ROOT));
             return new Refused(defer);
         }
         final SlotBacklog.Place place = place(target.name(), id, entry);
         final boolean room = dispatcher.hasRoom(target.name());
-        if (!room || backlog.hasAhead(target.name(), place) || !quotas.mayStart(target.name(), place.tokens(), now)) {
+        if (!room || backlog.hasAhead(target.name(), place) || !quotaAllows(target, place.tokens(), now)) {
             guard.forget(id);
             backlog.add(target.name(), place);
-            return new Waits(!room || !quotas.limited(target.name())
-                    ? "a free call slot of " + target.name() + " (maxInFlight " + target.maxInFlight() + ")" : TaskQuotas.rateLimitText(target));
+            final TargetConfig limited = quotas.limited(target.name()) ? target : config.owner(target);
+            return new Waits(!room || !quotas.limited(limited.name())
+                    ? "a free call slot of " + target.name() + " (maxInFlight " + target.maxInFlight() + ")" : TaskQuotas.rateLimitText(limited));
         }
         backlog.remove(target.name(), place);
         quotas.waited(target.name(), entry, now);
         quotas.start(id, target.name(), place.tokens(), now);
+        final TargetConfig owner = config.owner(target);
+        if (owner != target) {
+            quotas.start(id, owner.name(), place.tokens(), now); // the pool's shared limit, spent with the endpoint's
+        }
         final byte[] body = entry.agentRequest().payload().toString().getBytes(StandardCharsets.UTF_8);
         final Duration untilDeadline = entry.deadline() == null ? timeout : Duration.between(now, entry.deadline());
         dispatcher.submit(new CallSpec(id, target.name(), entry.attempt(), body, timeout, untilDeadline));
         return STARTED;
+    }
+
+    /** A call to {@code target} took {@code millis}: a pool balancing by latency learns it. */
+    void observed(final TargetConfig target, final long millis) {
+        pools.observed(target, millis);
     }
 
     /** Request {@code id}'s call will not end here after all (cancelled, or the request crashed). */
@@ -111,9 +138,22 @@ final class CallGate {
         }
     }
 
-    /** A restored parked request goes back into its target's backlog, in turn. */
-    void park(final String target, final String id, final InFlightEntry entry) {
+    /**
+     * A restored parked request goes back into its target's backlog, in turn; one for a pool is not
+     * (it chooses its endpoint again when it goes on), and {@code false} says so.
+     */
+    boolean park(final String target, final String id, final InFlightEntry entry) {
+        if (config.target(target).filter(t -> t.kind() == TargetConfig.Kind.POOL).isPresent()) {
+            return false;
+        }
         backlog.add(target, place(target, id, entry));
+        return true;
+    }
+
+    /** A call to {@code target} may spend its rate limit's quota and, for an endpoint, its pool's shared one. */
+    private boolean quotaAllows(final TargetConfig target, final long tokens, final Instant now) {
+        final TargetConfig owner = config.owner(target);
+        return quotas.mayStart(target.name(), tokens, now) && (owner == target || quotas.mayStart(owner.name(), tokens, now));
     }
 
     /**
@@ -121,7 +161,8 @@ final class CallGate {
      * start, at most {@code max}; {@code resume} gets the target and the id.
      */
     void resume(final BiConsumer<String, String> resume, final int max, final Instant now) {
-        backlog.resume((target, head) -> dispatcher.hasRoom(target) && quotas.mayStart(target, head.tokens(), now), resume, max);
+        backlog.resume((target, head) -> dispatcher.hasRoom(target)
+                && config.target(target).map(t -> quotaAllows(t, head.tokens(), now)).orElse(true), resume, max);
     }
 
     private SlotBacklog.Place place(final String target, final String id, final InFlightEntry entry) {

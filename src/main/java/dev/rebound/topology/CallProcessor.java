@@ -121,7 +121,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         this.env = new TaskEnv(pool.retryLimiter(), random, cache);
         this.restored = new RestoredEntries(inFlight, context.taskId().toString());
         this.quotas = new TaskQuotas(config, context.getStateStore(StoreNames.QUOTA), context.taskId().toString(), metrics);
-        this.gateway = new CallGate(config, dispatcher, guard, quotas, metrics);
+        this.gateway = new CallGate(config, dispatcher, guard, quotas, metrics, random);
         context.schedule(DRAIN_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::drain);
         context.schedule(TIMER_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
     }
@@ -212,7 +212,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         final Instant now = now();
         gateway.resume((target, id) -> {
             final InFlightEntry entry = inFlight.readable(id);
-            if (entry != null && entry.parked() && lifecycle.callingTarget(entry).filter(target::equals).isPresent()) {
+            if (entry != null && entry.parked() && lifecycle.callingTarget(entry).filter(owner(target)::equals).isPresent()) {
                 fireEarly(id, entry, now);
             }
         }, MAX_RESUME, now);
@@ -240,7 +240,9 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
                 handle(id, entry, new Event.Resumed(), now, () -> entry);
                 restarted[0]++;
             } else if (entry.parked()) {
-                lifecycle.callingTarget(entry).ifPresentOrElse(t -> gateway.park(t, id, entry), () -> fireEarly(id, entry, now));
+                if (!lifecycle.callingTarget(entry).map(t -> gateway.park(t, id, entry)).orElse(false)) {
+                    fireEarly(id, entry, now);
+                }
             }
         });
         if (restarted[0] > 0) {
@@ -259,6 +261,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             if (target != null && c.called()) {
                 // every attempt that reached the target is evidence about it, even a stale one
                 guard.ended(id, target, failed, c.outcome().durationMs(), now);
+                gateway.observed(target, c.outcome().durationMs());
             } else {
                 guard.forget(id); // never called (its deadline passed in line): no evidence, but its admission ends
             }
@@ -273,8 +276,8 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             }
             // an answer too large is not the target's failure, nor is an attempt never called; every other failure counts for the error window
             final TargetRetryState state = c.called()
-                    ? retryStates.outcome(target, now, failed.filter(f -> f != ErrorCategory.RESPONSE_TOO_LARGE))
-                    : retryStates.get(target);
+                    ? retryStates.outcome(config.owner(target), now, failed.filter(f -> f != ErrorCategory.RESPONSE_TOO_LARGE))
+                    : retryStates.get(config.owner(target));
             final Event.CallFinished finished = new Event.CallFinished(target.name(), c.spec().attempt(), c.outcome(), state);
             handle(id, entry, finished, now, () -> entry);
         } catch (final StreamsException e) {
@@ -372,6 +375,11 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
 
     private String describe(final Throwable e) {
         return redact.apply(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+    }
+
+    /** The name a request calling {@code target} names: its pool for one endpoint of a pool. */
+    private String owner(final String target) {
+        return config.target(target).map(config::owner).map(TargetConfig::name).orElse(target);
     }
 
     private Instant now() {

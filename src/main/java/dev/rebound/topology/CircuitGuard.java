@@ -115,6 +115,9 @@ final class CircuitGuard {
         final boolean success = failure.map(f -> !CircuitMachine.isTargetFailure(f)).orElse(true);
         final Outcome outcome = new Outcome(target.name(), now, success, failure.orElse(null), durationMs, task);
         for (final TargetConfig t : lineage(target)) {
+            if (t.kind() == TargetConfig.Kind.POOL) {
+                continue; // a pool has no window of its own: it admits while any endpoint does
+            }
             pending.computeIfAbsent(t.name(), n -> new ArrayList<>()).add(outcome);
         }
     }

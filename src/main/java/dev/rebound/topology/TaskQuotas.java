@@ -1,5 +1,6 @@
 package dev.rebound.topology;
 
+import dev.rebound.config.Pool;
 import dev.rebound.config.RateLimitPolicy;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
@@ -12,11 +13,14 @@ import dev.rebound.ratelimit.TaskQuota;
 import dev.rebound.ratelimit.TokenEstimate;
 import dev.rebound.ratelimit.Usage;
 import dev.rebound.request.AgentRequest;
+import dev.rebound.request.Priority;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -45,7 +49,7 @@ final class TaskQuotas {
     };
     private static final int MAX_ESTIMATES = 10_000;
     /** The target each counted call runs against, so that its end is told to the right quota. */
-    private final Map<String, String> running = new HashMap<>();
+    private final Map<String, List<String>> running = new HashMap<>();
 
     TaskQuotas(final ReboundConfig config, final KeyValueStore<String, QuotaRecord> store, final String task, final ReboundMetrics metrics) {
         this.config = config;
@@ -66,9 +70,8 @@ final class TaskQuotas {
 
     /** The tokens a call of this request reserves from {@code target}'s token limit: its {@code policy.tokens}, or an estimate. */
     long tokens(final String target, final InFlightEntry entry) {
-        final TaskQuota q = quotas.get(target);
         final TargetConfig t = config.target(target).orElse(null);
-        if (q == null || t == null || t.rateLimit().tokensPerMinute() == 0) {
+        if (t == null || t.rateLimit().tokensPerMinute() == 0 && config.owner(t).rateLimit().tokensPerMinute() == 0) {
             return 0;
         }
         final AgentRequest r = entry.agentRequest();
@@ -87,21 +90,23 @@ final class TaskQuotas {
         final TaskQuota q = quotas.get(target);
         if (q != null) {
             q.start(id, tokens, now);
-            running.put(id, target);
+            running.computeIfAbsent(id, k -> new ArrayList<>(2)).add(target);
         }
     }
 
     /** Request {@code id}'s call ended (or will never end here): settles its tokens, passes on what the provider said. */
     void ended(final String id, final CallOutcome outcome, final boolean called) {
-        final String target = running.remove(id);
-        if (target == null) {
+        final List<String> targets = running.remove(id);
+        if (targets == null) {
             return;
         }
-        final TaskQuota q = quotas.get(target);
         final OptionalLong used = outcome instanceof CallOutcome.Success s ? Usage.totalTokens(s.body()) : OptionalLong.empty();
-        q.ended(id, used, called);
+        for (final String target : targets) {
+            quotas.get(target).ended(id, used, called);
+        }
         if (outcome != null) {
-            q.heard(outcome.word());
+            // what the provider says is about the deployment called: an endpoint's, not its pool's shared limit
+            quotas.get(targets.get(0)).heard(outcome.word());
         }
     }
 
@@ -119,11 +124,34 @@ final class TaskQuotas {
             final String target = e.getKey();
             final TaskQuota q = e.getValue();
             q.update(store.get(QuotaRecord.grantKey(target, task)), store.get(target), now);
-            final Demand d = q.demand(task, backlog.waiting(target), backlog.tokens(target), now);
+            // a pool's shared limit is asked for by the requests waiting at any of its endpoints
+            final List<String> waitingAt = config.target(target).flatMap(TargetConfig::pool).map(Pool::endpoints).orElse(List.of(target));
+            final long[] waiting = new long[Priority.values().length];
+            final long[] tokens = new long[Priority.values().length];
+            for (final String at : waitingAt) {
+                add(waiting, backlog.waiting(at));
+                add(tokens, backlog.tokens(at));
+            }
+            final Demand d = q.demand(task, waiting, tokens, now);
             if (d != null) {
                 mail.demand(target, d);
             }
         }
+    }
+
+    private static void add(final long[] sum, final long[] more) {
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] += more[i];
+        }
+    }
+
+    /** Requests {@code target}'s rate limit has left in its window as its owner last said, {@code -1} without a limit. */
+    long left(final String target) {
+        if (!quotas.containsKey(target)) {
+            return -1;
+        }
+        final QuotaRecord summary = store.get(target);
+        return summary == null || summary.view() == null ? -1 : summary.view().requestsLeftInWindow();
     }
 
     /** How long a request parked for {@code target}'s rate limit waited, for the wait metric. */
