@@ -30,7 +30,6 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads the YAML configuration (DESIGN §5). {@code ${VAR}} and {@code ${VAR:-default}} are
@@ -77,7 +76,7 @@ public final class ConfigLoader {
         final Duration dedup = top.optionalSection("dedup")
                 .map(s -> s.finish(s.durationOr("window", ReboundConfig.DEFAULT_DEDUP_WINDOW)))
                 .orElse(ReboundConfig.DEFAULT_DEDUP_WINDOW);
-        final List<MessagePattern> patterns = patterns(top);
+        final List<MessagePattern> patterns = PatternLoader.patterns(top);
         final RetrySettings retries = retrySettings(top);
         final OpsSettings ops = top.optionalSection("ops").map(o -> o.finish(new OpsSettings(
                 o.stringOr("bind", OpsSettings.DEFAULT.bind()), o.intOr("port", OpsSettings.DEFAULT.port()),
@@ -321,35 +320,6 @@ public final class ConfigLoader {
             }
             throw new ConfigException(targetPath + "." + e.field(), e.getMessage().substring(e.field().length() + 2));
         }
-    }
-
-    private List<MessagePattern> patterns(final Section top) {
-        final List<MessagePattern> out = new ArrayList<>();
-        final JsonNode list = top.raw("classification");
-        if (list == null) {
-            return out;
-        }
-        final JsonNode patterns = list.path("patterns");
-        if (!patterns.isArray()) {
-            throw new ConfigException("classification.patterns", "must be a list of {pattern, category}");
-        }
-        int i = 0;
-        for (final JsonNode p : patterns) {
-            final String at = "classification.patterns[" + i++ + "]";
-            final String regex = p.path("pattern").asText(null);
-            final String category = p.path("category").asText(null);
-            if (regex == null || category == null) {
-                throw new ConfigException(at, "needs 'pattern' and 'category'");
-            }
-            try {
-                out.add(new MessagePattern(Pattern.compile(regex), ErrorCategory.valueOf(category.toUpperCase(Locale.ROOT))));
-            } catch (final PatternSyntaxException e) {
-                throw new ConfigException(at + ".pattern", "is not a valid regular expression: " + e.getDescription());
-            } catch (final IllegalArgumentException e) {
-                throw new ConfigException(at + ".category", "'" + category + "' is not a category; use one of " + List.of(ErrorCategory.values()));
-            }
-        }
-        return out;
     }
 
     static URI uri(final String field, final String value) {
