@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -236,7 +237,22 @@ class ConfigLoaderTest {
             "cache unknown      | targets: {t: {url: 'http://h/x', fallback: [{cache: {size: 3}}]}}   | targets.t.fallback[0].cache.size",
             "startup zero       | {startup: {timeout: 0s}, targets: {t: {url: 'http://h/x'}}}          | startup.timeout",
             "startup not a time | {startup: {timeout: soon}, targets: {t: {url: 'http://h/x'}}}        | startup.timeout",
-            "startup unknown    | {startup: {retries: 3}, targets: {t: {url: 'http://h/x'}}}           | startup.retries"})
+            "startup unknown    | {startup: {retries: 3}, targets: {t: {url: 'http://h/x'}}}           | startup.retries",
+            "rate zero          | targets: {t: {url: 'http://h/x', rateLimit: {requestsPerMinute: 0}}} | targets.t.rateLimit.requestsPerMinute",
+            "rate on a group    | targets: {g: {kind: group, rateLimit: {requestsPerMinute: 5}}, t: {url: 'http://h/x'}} | targets.g.rateLimit",
+            "rate unknown       | targets: {t: {url: 'http://h/x', rateLimit: {rpm: 5}}}               | targets.t.rateLimit.rpm",
+            "pool with url      | targets: {p: {url: 'http://h/x', endpoints: [{name: a, url: 'http://h/a'}]}} | targets.p.url",
+            "pool empty         | targets: {p: {endpoints: []}}                                        | targets.p.endpoints",
+            "pool no name       | targets: {p: {endpoints: [{url: 'http://h/a'}]}}                     | targets.p.endpoints[0].name",
+            "pool bad name      | targets: {p: {endpoints: [{name: 'a/b', url: 'http://h/a'}]}}        | targets.p.endpoints[0].name",
+            "pool same name     | targets: {p: {endpoints: [{name: a, url: 'http://h/a'}, {name: a, url: 'http://h/b'}]}} | targets.p.endpoints[1].name",
+            "pool no url        | targets: {p: {endpoints: [{name: a}]}}                               | targets.p.endpoints[0].url",
+            "pool weight        | targets: {p: {endpoints: [{name: a, url: 'http://h/a', weight: 0}]}} | targets.p.endpoints[0].weight",
+            "pool endpoint key  | targets: {p: {endpoints: [{name: a, url: 'http://h/a', wieght: 2}]}} | targets.p.endpoints[0].wieght",
+            "pool balance       | targets: {p: {balance: random, endpoints: [{name: a, url: 'http://h/a'}]}} | targets.p.balance",
+            "pool kind call     | targets: {p: {kind: call, endpoints: [{name: a, url: 'http://h/a'}]}} | targets.p.kind",
+            "pool no endpoints  | targets: {p: {kind: pool, url: 'http://h/a'}}                        | targets.p.endpoints",
+            "fallback endpoint  | targets: {p: {endpoints: [{name: a, url: 'http://h/a'}]}, t: {url: 'http://h/x', fallback: [{target: p/a}]}} | targets.t.fallback[0].target"})
     void shouldNameTheFieldOfEveryError(final String what, final String yaml, final String field) {
         assertThatThrownBy(() -> new ConfigLoader(k -> null).parse(yaml))
                 .isInstanceOf(ConfigException.class)
@@ -276,6 +292,48 @@ class ConfigLoaderTest {
         assertThat(loader.parse("targets: { t: { url: 'http://h/x' } }").startup().timeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(loader.parse("{startup: {timeout: 5s}, targets: { t: { url: 'http://h/x' } }}").startup().timeout())
                 .isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void shouldReadAPoolAsThePoolAndOneTargetPerEndpointInheritingItsPolicies() {
+        final ReboundConfig c = loader.parse("""
+                targets:
+                  azure:
+                    headers: { api-version: "2024-06-01" }
+                    timeout: 20s
+                    retry: { maxAttempts: 4 }
+                    circuit: { consecutiveFailures: 7 }
+                    balance: least-loaded
+                    rateLimit: { requestsPerMinute: 1000, concurrency: auto }
+                    fallback: [{ static: { busy: true } }]
+                    endpoints:
+                      - { name: east, url: "https://east.example/v1", headers: { api-key: "k-east" }, weight: 3,
+                          rateLimit: { requestsPerMinute: 600 } }
+                      - { name: west, url: "https://west.example/v1", timeout: 5s }
+                """);
+        final TargetConfig pool = c.target("azure").orElseThrow();
+        assertThat(pool.kind()).isEqualTo(TargetConfig.Kind.POOL);
+        assertThat(pool.requestable()).isTrue();
+        assertThat(pool.pool()).hasValue(new Pool(List.of("azure/east", "azure/west"), Pool.Balance.LEAST_LOADED));
+        assertThat(pool.rateLimit()).isEqualTo(new RateLimitPolicy(1000, 0, 0, false));
+        assertThat(pool.url()).isEmpty();
+        final TargetConfig east = c.target("azure/east").orElseThrow();
+        assertThat(east.requestable()).isFalse();
+        assertThat(east.parent()).contains("azure");
+        assertThat(east.member()).hasValue(new Pool.Member("azure", "east", 3));
+        assertThat(east.headers()).containsEntry("api-version", "2024-06-01").containsEntry("api-key", "k-east");
+        assertThat(east.secrets()).containsExactly("k-east");
+        assertThat(east.timeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(east.retry().maxAttempts()).isEqualTo(4);
+        assertThat(east.circuit().consecutiveFailures()).isEqualTo(7);
+        assertThat(east.rateLimit()).isEqualTo(new RateLimitPolicy(600, 0, 0, true));
+        assertThat(east.fallback()).as("the pool's chain runs once, for the pool").isEmpty();
+        final TargetConfig west = c.target("azure/west").orElseThrow();
+        assertThat(west.timeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(west.member().orElseThrow().weight()).isEqualTo(1);
+        assertThat(c.owner(east)).isSameAs(pool);
+        assertThat(c.owner(pool)).isSameAs(pool);
+        assertThat(c.secrets()).contains("k-east");
     }
 
     @Test
