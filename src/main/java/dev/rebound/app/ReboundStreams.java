@@ -50,6 +50,8 @@ public final class ReboundStreams implements AutoCloseable {
                 metrics.gauge("rebound.concurrency.limit", "Calls this instance may have in flight to a target now "
                         + "(maxInFlight, or the adaptive limit of concurrency: auto)", Tags.of("target", t.name()), pool,
                         p -> p.concurrencyLimit(t.name()));
+                metrics.gauge("rebound.calls.last.minute", "Calls started against a target from this instance over the last 60 s",
+                        Tags.of("target", t.name()), pool, p -> p.slots(t.name()).startedLastMinute());
             }
         }
         metrics.gauge("rebound.delay.waiting", "Requests waiting in the delay path (retries and deferrals) on this instance",

@@ -80,22 +80,30 @@ public final class StatusCommand implements Callable<Integer> {
         System.out.printf("%-20s %-10s %-11s %-8s %-9s %-8s %-9s %-25s %-7s %-9s %s%n", "TARGET", "CIRCUIT", "HEALTH", "TRAFFIC",
                 "IN-FLIGHT", "BUDGET", "FAIL-RATE", "SINCE", "CALLS", "FAILURES", "REASON");
         for (final JsonNode c : circuits) {
-            final JsonNode w = c.path("window");
-            final JsonNode here = c.path("instance");
-            System.out.printf("%-20s %-10s %-11s %-8s %-9s %-8s %-9s %-25s %-7s %-9s %s%n", c.path("target").asText(), c.path("state").asText(),
-                    c.path("health").asText("-"), c.has("trafficPercent") ? c.path("trafficPercent").asInt() + "%" : "-",
-                    here.has("inFlight") ? String.valueOf(here.path("inFlight").asLong()) : "-",
-                    here.has("retryBudgetLeft") ? String.valueOf(Math.round(here.path("retryBudgetLeft").asDouble())) : "-",
-                    here.has("failureRate") ? String.format("%.0f%%", 100 * here.path("failureRate").asDouble()) : "-",
-                    c.path("since").asText("-"), w.isMissingNode() ? "-" : w.path("calls").asText(),
-                    w.isMissingNode() ? "-" : String.format("%.0f%%", 100 * w.path("failureRate").asDouble()),
-                    c.path("reason").asText(""));
+            row(c, c.path("target").asText());
+            for (final JsonNode e : c.path("endpoints")) {
+                row(e, "  " + e.path("endpoint").asText() + " " + e.path("sharePercent").asText("-") + "%");
+            }
         }
         if (circuits.isEmpty()) {
             System.out.println("(no circuit has left CLOSED yet, and no target has been called from this instance)");
         }
         rateLimits(circuits);
         return 0;
+    }
+
+    /** One target's line, or one endpoint's under its pool (its name indented, with its share of the pool's calls). */
+    private static void row(final JsonNode c, final String name) {
+        final JsonNode w = c.path("window");
+        final JsonNode here = c.path("instance");
+        System.out.printf("%-20s %-10s %-11s %-8s %-9s %-8s %-9s %-25s %-7s %-9s %s%n", name, c.path("state").asText(),
+                c.path("health").asText("-"), c.has("trafficPercent") ? c.path("trafficPercent").asInt() + "%" : "-",
+                here.has("inFlight") ? String.valueOf(here.path("inFlight").asLong()) : "-",
+                here.has("retryBudgetLeft") ? String.valueOf(Math.round(here.path("retryBudgetLeft").asDouble())) : "-",
+                here.has("failureRate") ? String.format("%.0f%%", 100 * here.path("failureRate").asDouble()) : "-",
+                c.path("since").asText("-"), w.isMissingNode() ? "-" : w.path("calls").asText(),
+                w.isMissingNode() ? "-" : String.format("%.0f%%", 100 * w.path("failureRate").asDouble()),
+                c.path("reason").asText(""));
     }
 
     /** The rate-limited targets' quotas, as their owners last published them. */

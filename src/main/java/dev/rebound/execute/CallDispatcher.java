@@ -333,6 +333,7 @@ public final class CallDispatcher {
             final CallSpec spec = next.spec();
             // what the target's concurrency limit learns when the call ends: how full it was, how long it took
             final int inflight = line.slots.inFlight();
+            line.slots.started();
             final long began = System.nanoTime();
             CompletableFuture<CallOutcome> future;
             try {

@@ -55,6 +55,36 @@ public final class TargetSlots {
         this.limit = limit;
     }
 
+    /** Calls started per second over the last minute, in a ring by epoch second; guarded by itself. */
+    private final long[][] startsPerSecond = new long[60][2];
+
+    /** A call to this target starts: counted for {@link #startedLastMinute}. */
+    void started() {
+        final long second = System.currentTimeMillis() / 1000;
+        synchronized (startsPerSecond) {
+            final long[] slot = startsPerSecond[(int) Math.floorMod(second, 60L)];
+            if (slot[0] != second) {
+                slot[0] = second;
+                slot[1] = 0;
+            }
+            slot[1]++;
+        }
+    }
+
+    /** Calls started against this target from this process over the last 60 s: a pool's shares in {@code /circuits}. */
+    public long startedLastMinute() {
+        final long now = System.currentTimeMillis() / 1000;
+        long n = 0;
+        synchronized (startsPerSecond) {
+            for (final long[] slot : startsPerSecond) {
+                if (now - slot[0] < 60) {
+                    n += slot[1];
+                }
+            }
+        }
+        return n;
+    }
+
     /** Calls running right now against this target from this process (a resting permit counts). */
     public int inFlight() {
         return inFlight.get();

@@ -21,6 +21,7 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -52,6 +53,7 @@ final class CircuitsView {
                 case "rebound.in.flight" -> "inFlight";
                 case "rebound.concurrency.limit" -> "concurrencyLimit";
                 case "rebound.retry.budget.left" -> "retryBudgetLeft";
+                case "rebound.calls.last.minute" -> "callsLastMinute";
                 case "rebound.errors.failure.rate" -> "failureRate";
                 default -> null;
             };
@@ -118,6 +120,46 @@ final class CircuitsView {
         }
     }
 
+    /**
+     * A pool's endpoints ({@code <pool>/<endpoint>}) listed under their pool, each with its circuit,
+     * health, traffic, this instance's calls in flight and its share of the pool's calls over the
+     * last minute (from this instance).
+     */
+    static void nestEndpoints(final Map<String, ObjectNode> byTarget) {
+        final Map<String, ArrayNode> pools = new TreeMap<>();
+        for (final String name : List.copyOf(byTarget.keySet())) {
+            final int slash = name.indexOf('/');
+            if (slash > 0) {
+                final ObjectNode endpoint = byTarget.remove(name);
+                endpoint.put("endpoint", name.substring(slash + 1));
+                pools.computeIfAbsent(name.substring(0, slash), p -> Json.MAPPER.createArrayNode()).add(endpoint);
+            }
+        }
+        pools.forEach((pool, endpoints) -> {
+            double total = 0;
+            for (final var e : endpoints) {
+                total += e.path("instance").path("callsLastMinute").asDouble(0);
+            }
+            for (final var e : endpoints) {
+                final double calls = e.path("instance").path("callsLastMinute").asDouble(0);
+                ((ObjectNode) e).put("sharePercent", total == 0 ? 0 : Math.round(1000 * calls / total) / 10.0);
+            }
+            final ObjectNode node = byTarget.computeIfAbsent(pool, p -> {
+                final ObjectNode n = Json.MAPPER.createObjectNode();
+                n.put("target", p);
+                n.put("state", "CLOSED");
+                return n;
+            });
+            node.put("pool", true);
+            boolean allOpen = !endpoints.isEmpty();
+            for (final var e : endpoints) {
+                allOpen &= "OPEN".equals(e.path("state").asText());
+            }
+            node.put("state", allOpen ? "OPEN" : "CLOSED"); // a pool admits calls while any endpoint does
+            node.set("endpoints", endpoints);
+        });
+    }
+
     static String json(final KafkaStreams streams, final ReboundMetrics metrics) {
         final Map<String, ObjectNode> byTarget = new TreeMap<>();
         try {
@@ -159,6 +201,7 @@ final class CircuitsView {
             return err.toString();
         }
         instanceFigures(byTarget, metrics);
+        nestEndpoints(byTarget);
         final ArrayNode out = Json.MAPPER.createArrayNode();
         byTarget.values().forEach(out::add);
         return out.toString();

@@ -14,7 +14,7 @@ class TopicSpecTest {
     @Test
     void shouldShipASpecForEveryTopic() {
         assertThat(TopicSpec.shipped(List.of(Duration.ofSeconds(1), Duration.ofMinutes(10)))).extracting(TopicSpec::name)
-                .containsExactly("agent-calls", "agent-results", "agent-dead-letters", "agent-circuits", "agent-control", "agent-circuit-outcomes", "agent-dead-letters-replayed",
+                .containsExactly("agent-calls", "agent-results", "agent-dead-letters", "agent-circuits", "agent-control", "agent-circuit-outcomes", "agent-quota", "agent-dead-letters-replayed",
                         "agent-calls-retry-1s", "agent-calls-retry-10m");
     }
 
