@@ -13,6 +13,7 @@ import dev.rebound.request.AgentResult;
 import dev.rebound.request.Attempt;
 import dev.rebound.request.DeadLetterReason;
 import dev.rebound.request.FallbackFailure;
+import dev.rebound.request.RequestPolicy;
 import dev.rebound.retry.RetryDecision;
 import dev.rebound.retry.RetryPlanner;
 import dev.rebound.time.Durations;
@@ -50,9 +51,10 @@ public final class Lifecycle {
     private final ReboundConfig config;
     private final Terminals terminals;
 
+    /** @param terminals builds the terminal records; they state each request's effective policy under {@code config} */
     public Lifecycle(final ReboundConfig config, final Terminals terminals) {
         this.config = config;
-        this.terminals = terminals;
+        this.terminals = terminals.under(config);
     }
 
     /**
@@ -145,7 +147,7 @@ public final class Lifecycle {
                 stepFailed(entry, primary, "this step is no longer configured");
                 return;
             }
-            Duration timeout = target.timeout();
+            Duration timeout = policy(entry, primary).capTimeout(target.timeout()); // the request's timeoutMs caps every attempt
             if (entry.deadline() != null) {
                 final Duration left = Duration.between(now, entry.deadline());
                 if (left.isNegative() || left.isZero()) {
@@ -182,7 +184,7 @@ public final class Lifecycle {
             final Trigger why = new Trigger(ErrorCategory.CIRCUIT_OPEN,
                     defer.why() == Admission.Why.DISABLED ? FallbackReason.DISABLED : FallbackReason.CIRCUIT_OPEN,
                     primary.name() + " was not called: " + defer.reason());
-            if (FallbackChain.handles(primary.fallback(), why)) {
+            if (FallbackChain.handles(primary.fallback(), why, policy(entry, primary)::allowsStep)) {
                 giveUp(entry, primary, why); // fail fast to the fallback: no call, no wait
                 return;
             }
@@ -229,7 +231,7 @@ public final class Lifecycle {
                             + ": " + terminals.text(failure.message()) + "; " + attemptBudgetMessage())
                     : RetryPlanner.decide(failure,
                             new RetryPlanner.Attempted(entry.stageAttempt(), Optional.ofNullable(entry.lastWaitMs()).map(Duration::ofMillis),
-                                    entry.deadline()),
+                                    entry.deadline(), entry.stage() == 0 ? policy(entry, primary).maxAttempts() : OptionalInt.empty()),
                             governing, new RetryPlanner.Caps(f.state(), config.retries(), () -> env.retryPermit(now)), now, env.random());
             if (decision instanceof RetryDecision.Retry retry) {
                 steps.add(new Step.RetryGranted(governing.name(), f.state(), retry.tier()));
@@ -266,7 +268,8 @@ public final class Lifecycle {
         private void runChain(final InFlightEntry start, final TargetConfig primary, final int from) {
             InFlightEntry entry = start;
             final Trigger why = entry.trigger();
-            OptionalInt next = FallbackChain.next(primary.fallback(), from, why);
+            final RequestPolicy policy = policy(entry, primary); // a step the request's policy.fallback leaves out is passed over
+            OptionalInt next = FallbackChain.next(primary.fallback(), from, why, policy::allowsStep);
             while (next.isPresent()) {
                 final int index = next.getAsInt();
                 final FallbackStep step = primary.fallback().get(index);
@@ -302,7 +305,7 @@ public final class Lifecycle {
                 }
                 steps.add(new Step.FallbackUsed(primary.name(), step.servedBy(), "failed"));
                 entry = entry.stepFailed(new FallbackFailure(index + 1, step.servedBy(), error));
-                next = FallbackChain.next(primary.fallback(), index + 1, why);
+                next = FallbackChain.next(primary.fallback(), index + 1, why, policy::allowsStep);
             }
             if (entry.fallbackFailed().isEmpty()) {
                 terminal(entry, Step.Sink.DEAD_LETTER, terminals.gaveUp(entry, why, now), why.deadLetterReason().name(), Optional.empty());
@@ -340,6 +343,11 @@ public final class Lifecycle {
             return primary;
         }
         return stepAt(primary, entry.stage()) instanceof FallbackStep.ToTarget t ? config.target(t.target()).orElse(null) : null;
+    }
+
+    /** The request's own policy under its primary's configuration: what it narrows. */
+    private static RequestPolicy policy(final InFlightEntry entry, final TargetConfig primary) {
+        return RequestPolicy.of(entry.request().get("policy"), primary);
     }
 
     private static Optional<FallbackStep.FromCache> cacheStep(final TargetConfig primary) {

@@ -3,17 +3,21 @@ package dev.rebound.lifecycle;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebound.classify.Classification;
 import dev.rebound.classify.ErrorCategory;
+import dev.rebound.config.ReboundConfig;
+import dev.rebound.config.TargetConfig;
 import dev.rebound.fallback.Trigger;
 import dev.rebound.request.AgentRequest;
 import dev.rebound.request.AgentResult;
 import dev.rebound.request.Attempt;
 import dev.rebound.request.DeadLetter;
 import dev.rebound.request.DeadLetterReason;
+import dev.rebound.request.EffectivePolicy;
 import dev.rebound.request.ErrorInfo;
 import dev.rebound.request.FallbackFailure;
 import dev.rebound.request.Json;
 import dev.rebound.request.ParseResult;
 import dev.rebound.request.RequestEcho;
+import dev.rebound.request.RequestPolicy;
 import dev.rebound.request.Source;
 import dev.rebound.time.Durations;
 
@@ -22,6 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -30,6 +36,10 @@ import java.util.function.UnaryOperator;
  * <p>Secrets (DESIGN §4) are masked here, value by value, in what came from outside and is repeated
  * in a record: the answer, the request's echo and its metadata (error messages were masked where
  * they entered, by the executor). Ids, keys and Rebound's own fields are never rewritten.
+ *
+ * <p>Every record of a request that ran states its {@link EffectivePolicy}, computed here from the
+ * request's {@code policy} and its target's configuration ({@link #under}): the same
+ * {@link RequestPolicy} the lifecycle applied.
  */
 public final class Terminals {
 
@@ -37,10 +47,28 @@ public final class Terminals {
     static final int MAX_ERROR_CHARS = 1_000;
 
     private final UnaryOperator<String> mask;
+    /** The configured targets by name, for the effective policy; none known: records carry no policy. */
+    private final Function<String, Optional<TargetConfig>> targets;
 
     /** @param mask replaces configured secrets in a text (identity when there are none) */
     public Terminals(final UnaryOperator<String> mask) {
+        this(mask, name -> Optional.empty());
+    }
+
+    private Terminals(final UnaryOperator<String> mask, final Function<String, Optional<TargetConfig>> targets) {
         this.mask = mask;
+        this.targets = targets;
+    }
+
+    /** These terminals writing each request's effective policy under {@code config}'s targets. */
+    public Terminals under(final ReboundConfig config) {
+        return new Terminals(mask, config::target);
+    }
+
+    /** The policy the request runs under: its own narrowing its target's; {@code null} if the target is gone. */
+    EffectivePolicy policy(final InFlightEntry entry) {
+        final String target = entry.request().path("target").asText();
+        return targets.apply(target).map(t -> RequestPolicy.of(entry.request().get("policy"), t).effective(t)).orElse(null);
     }
 
     AgentResult succeeded(final InFlightEntry entry, final String target, final int attempt, final CallOutcome.Success s,
@@ -49,7 +77,7 @@ public final class Terminals {
         final List<Attempt> failed = entry.attempts();
         final ErrorInfo lastError = failed.isEmpty() ? null : errorInfo(failed.get(failed.size() - 1));
         return new AgentResult(r.id(), r.target(), AgentResult.SUCCEEDED, target, false, masked(s.body()), s.status(),
-                attempt, lastError, latency(entry, now), masked(r.metadata()));
+                attempt, lastError, latency(entry, now), masked(r.metadata()), policy(entry));
     }
 
     Attempt attempt(final String target, final int attempt, final CallOutcome.Failed f) {
@@ -76,7 +104,7 @@ public final class Terminals {
         final ErrorInfo lastError = !failed.isEmpty() ? errorInfo(failed.get(failed.size() - 1))
                 : entry.trigger() == null ? null : new ErrorInfo(entry.trigger().category().name(), null, entry.trigger().message());
         return new AgentResult(r.id(), r.target(), AgentResult.FALLBACK, servedBy, true, masked(response), httpStatus, calls, lastError,
-                latency(entry, now), masked(r.metadata()));
+                latency(entry, now), masked(r.metadata()), policy(entry));
     }
 
     /** The dead letter for a request the primary could not answer and no fallback step applied to. */
@@ -95,7 +123,7 @@ public final class Terminals {
         final AgentRequest r = entry.agentRequest();
         return new DeadLetter(r.id(), r.target(), DeadLetterReason.FALLBACK_FAILED, why.category().name(), why.category().severity().name(),
                 message.toString(), entry.attempts(), echo(entry), entry.source(), entry.firstSeenAt(), now, masked(r.metadata()),
-                entry.fallbackFailed());
+                policy(entry), entry.fallbackFailed());
     }
 
     /** The dead letter for a request whose deadline passed before its next attempt could start. */
@@ -131,8 +159,10 @@ public final class Terminals {
 
     /** The dead letter for a request whose target was removed from the configuration while it was in flight. */
     DeadLetter targetGone(final InFlightEntry entry, final Instant now) {
-        return ofEntry(entry, DeadLetterReason.UNKNOWN_TARGET, null, null, "target '" + entry.agentRequest().target()
-                + "' is no longer configured; the request was in flight when Rebound restarted without it", now);
+        final AgentRequest r = entry.agentRequest();
+        return new DeadLetter(r.id(), r.target(), DeadLetterReason.UNKNOWN_TARGET, null, null, "target '" + r.target()
+                + "' is no longer configured; the request was in flight when Rebound restarted without it", entry.attempts(), echo(entry),
+                entry.source(), entry.firstSeenAt(), now, masked(r.metadata()), null, null); // no target: no policy to narrow
     }
 
     /** A dead letter for an in-flight request: its id, target, attempt history, echo and metadata. */
@@ -140,7 +170,7 @@ public final class Terminals {
                                       final String severity, final String message, final Instant now) {
         final AgentRequest r = entry.agentRequest();
         return new DeadLetter(r.id(), r.target(), reason, category, severity, message, entry.attempts(), echo(entry),
-                entry.source(), entry.firstSeenAt(), now, masked(r.metadata()), null);
+                entry.source(), entry.firstSeenAt(), now, masked(r.metadata()), policy(entry), null);
     }
 
     /** The dead letter for a request whose handling threw: a bug, contained to this one request. */
@@ -152,7 +182,7 @@ public final class Terminals {
     public DeadLetter processingError(final byte[] raw, final Source source, final String what, final Instant now) {
         final JsonNode parsed = readable(raw);
         return new DeadLetter(textField(parsed, "id"), textField(parsed, "target"), DeadLetterReason.PROCESSING_ERROR, null, null,
-                processingMessage(what), List.of(), raw == null ? null : masked(RequestEcho.ofRaw(raw)), source, now, now, null, null);
+                processingMessage(what), List.of(), raw == null ? null : masked(RequestEcho.ofRaw(raw)), source, now, now, null, null, null);
     }
 
     /** The record as JSON if it reads as such (so that {@code dlq show ID} finds its dead letter), else {@code null}. */
@@ -180,7 +210,7 @@ public final class Terminals {
     public static DeadLetter trimmed(final DeadLetter full) {
         return new DeadLetter(full.id(), full.target(), full.reason(), full.category(), full.severity(), clip(full.message())
                 + " [attempt history and request echo dropped: the dead letter was too large for one record]", List.of(), null,
-                full.source(), full.firstSeenAt(), full.deadLetteredAt(), null, null);
+                full.source(), full.firstSeenAt(), full.deadLetteredAt(), null, full.policy(), null);
     }
 
     /** The dead letter for a result that does not fit one record and carries no call's answer to fail instead (a cached or static fallback). */
@@ -188,7 +218,7 @@ public final class Terminals {
         return new DeadLetter(r.id(), r.target(), DeadLetterReason.FALLBACK_FAILED, ErrorCategory.RESPONSE_TOO_LARGE.name(),
                 ErrorCategory.RESPONSE_TOO_LARGE.severity().name(), "the " + r.outcome() + " result served by " + r.servedBy() + " would be a record of "
                 + bytes + " bytes, over the " + max + " the producer's max.request.size allows", List.of(), null, null, null, now,
-                null, null);
+                null, r.policy(), null);
     }
 
     /** {@code node} with secrets masked in every text value, copied only where something changes. */
@@ -198,7 +228,7 @@ public final class Terminals {
 
     public DeadLetter rejected(final ParseResult.Rejected rejected, final Source source, final Instant now) {
         return new DeadLetter(rejected.id(), rejected.target(), rejected.reason(), null, null, mask.apply(rejected.message()), List.of(),
-                masked(rejected.echo()), source, now, now, masked(rejected.metadata()), null);
+                masked(rejected.echo()), source, now, now, masked(rejected.metadata()), null, null);
     }
 
     private JsonNode echo(final InFlightEntry entry) {

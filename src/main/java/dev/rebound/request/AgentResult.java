@@ -12,10 +12,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param attempts  calls made for this request, the successful one included
  * @param lastError the last failure before success, or {@code null}
  * @param latencyMs first seen to terminal
+ * @param policy    the policy the request ran under ({@link EffectivePolicy}: the target's, narrowed by the request's)
  */
 public record AgentResult(String id, String target, String outcome, String servedBy, boolean degraded,
                           JsonNode response, Integer httpStatus, int attempts, ErrorInfo lastError, long latencyMs,
-                          JsonNode metadata) {
+                          JsonNode metadata, EffectivePolicy policy) {
 
     public static final String SUCCEEDED = "SUCCEEDED";
     public static final String FALLBACK = "FALLBACK";

@@ -20,11 +20,14 @@ import java.util.List;
  *                  a truncated head when it was too large to repeat
  * @param source    where the request record was read
  * @param metadata  the request's metadata, echoed
+ * @param policy    the policy the request ran under ({@link EffectivePolicy}); {@code null} when it never ran:
+ *                  rejected at the door ({@code INVALID_REQUEST}, {@code UNKNOWN_TARGET}), its target gone, a record
+ *                  that failed before it became a request
  * @param fallback  for {@code FALLBACK_FAILED}: each step tried and why it could not answer; absent otherwise
  */
 public record DeadLetter(String id, String target, DeadLetterReason reason, String category, String severity,
                          String message, List<Attempt> attempts, JsonNode request, Source source,
-                         Instant firstSeenAt, Instant deadLetteredAt, JsonNode metadata,
+                         Instant firstSeenAt, Instant deadLetteredAt, JsonNode metadata, EffectivePolicy policy,
                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FallbackFailure> fallback) {
 
     public DeadLetter {

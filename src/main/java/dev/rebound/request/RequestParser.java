@@ -34,8 +34,8 @@ public final class RequestParser {
     private static final Pattern ID = Pattern.compile("[\\x21-\\x7E]{1,200}");
     private static final Set<String> FIELDS = Set.of("id", "target", "payload", "deadline", "timeoutMs", "cacheKey", "metadata", "replayOf",
             "priority", "policy");
-    /** The {@code policy} fields this version takes; a policy may only narrow the target's. */
-    private static final Set<String> POLICY_FIELDS = Set.of("tokens");
+    /** The {@code policy} fields this version takes; a policy may only narrow the target's ({@link RequestPolicy}). */
+    private static final Set<String> POLICY_FIELDS = Set.of("maxAttempts", "fallback", "timeoutMs", "tokens");
     /** The most tokens a request may declare: above any model's context and output together. */
     static final long MAX_TOKENS = 100_000_000L;
     private static final Set<String> FORBIDDEN = Set.of("url", "uri", "endpoint", "host", "method", "headers", "header",
@@ -108,6 +108,11 @@ public final class RequestParser {
             return new ParseResult.Rejected(DeadLetterReason.UNKNOWN_TARGET,
                     "target '" + target + "' " + why + "; callable targets are: " + known, id, target, echo, metadata);
         }
+        // the policy's bounds are the named target's configuration, so they are checked once it is known
+        final String wider = RequestPolicy.boundsProblem(root.get("policy"), config);
+        if (wider != null) {
+            return invalid(wider, id, target, echo, metadata);
+        }
         final Instant deadline = deadline(root, now);
         return new ParseResult.Valid(new AgentRequest(id, target, root.get("payload"), deadline,
                 root.hasNonNull("cacheKey") ? root.get("cacheKey").asText() : null, metadata, root));
@@ -179,35 +184,13 @@ public final class RequestParser {
         if (priority != null && !priority.isNull() && (!priority.isTextual() || Priority.of(priority.asText()).isEmpty())) {
             return "'priority' must be one of \"high\", \"normal\", \"low\", was " + priority;
         }
-        final String policy = policy(root.get("policy"));
+        final String policy = RequestPolicy.shapeProblem(root.get("policy"), POLICY_FIELDS, MAX_TOKENS);
         if (policy != null) {
             return policy;
         }
         final JsonNode replayOf = root.get("replayOf");
         if (replayOf != null && !replayOf.isNull() && (!replayOf.isTextual() || replayOf.asText().length() > 200)) {
             return "'replayOf' must be a string of at most 200 characters";
-        }
-        return null;
-    }
-
-    private static String policy(final JsonNode policy) {
-        if (policy == null || policy.isNull()) {
-            return null;
-        }
-        if (!policy.isObject()) {
-            return "'policy' must be a JSON object such as {\"tokens\": 1200}, was " + kind(policy);
-        }
-        final Iterator<String> names = policy.fieldNames();
-        while (names.hasNext()) {
-            final String name = names.next();
-            if (!POLICY_FIELDS.contains(name)) {
-                return "'policy." + name + "' is not supported; a policy has only " + new TreeSet<>(POLICY_FIELDS);
-            }
-        }
-        final JsonNode tokens = policy.get("tokens");
-        if (tokens != null && !tokens.isNull()
-                && (!tokens.isIntegralNumber() || !tokens.canConvertToLong() || tokens.asLong() < 1 || tokens.asLong() > MAX_TOKENS)) {
-            return "'policy.tokens' must be a whole number between 1 and " + MAX_TOKENS + " (the tokens the call will use), was " + tokens;
         }
         return null;
     }
@@ -276,7 +259,7 @@ public final class RequestParser {
         return new ParseResult.Rejected(DeadLetterReason.INVALID_REQUEST, message, id, target, echo, metadata);
     }
 
-    private static String kind(final JsonNode node) {
+    static String kind(final JsonNode node) {
         return switch (node.getNodeType()) {
             case ARRAY -> "an array";
             case OBJECT -> "an object";

@@ -9,6 +9,7 @@ import dev.rebound.time.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.BooleanSupplier;
 import java.util.random.RandomGenerator;
 
@@ -29,8 +30,15 @@ public final class RetryPlanner {
      * @param failedAttempt the attempt that failed, 1-based
      * @param previousWait  this request's previous wait, for decorrelated jitter
      * @param deadline      the request's deadline, or {@code null}
+     * @param maxAttempts   the request's own {@code policy.maxAttempts}, if it gave one: a lower
+     *                      {@code retry.maxAttempts} for this request only
      */
-    public record Attempted(int failedAttempt, Optional<Duration> previousWait, Instant deadline) {
+    public record Attempted(int failedAttempt, Optional<Duration> previousWait, Instant deadline, OptionalInt maxAttempts) {
+
+        /** A request that does not narrow the target's attempts. */
+        public Attempted(final int failedAttempt, final Optional<Duration> previousWait, final Instant deadline) {
+            this(failedAttempt, previousWait, deadline, OptionalInt.empty());
+        }
     }
 
     /**
@@ -54,12 +62,16 @@ public final class RetryPlanner {
         if (!failure.retryable()) {
             return new RetryDecision.GiveUp(DeadLetterReason.NON_RETRYABLE, what + "; not retryable");
         }
-        final int limit = Math.min(state.effectiveMaxAttempts(), target.retry().maxAttempts());
+        // the configured policy is the ceiling; the request's policy and adaptive retry each only lower it
+        final int configured = target.retry().maxAttempts();
+        final int requested = Math.min(attempted.maxAttempts().orElse(configured), configured);
+        final int limit = Math.min(state.effectiveMaxAttempts(), requested);
         if (failedAttempt >= limit) {
-            final String adaptive = limit < target.retry().maxAttempts()
-                    ? " (adaptive retry lowered the limit from " + target.retry().maxAttempts() + " under sustained failure)" : "";
+            final String lowered = limit == configured ? ""
+                    : limit < requested ? " (adaptive retry lowered the limit from " + requested + " under sustained failure)"
+                    : " (the request's policy limited it to " + requested + "; the target allows " + configured + ")";
             return new RetryDecision.GiveUp(DeadLetterReason.RETRIES_EXHAUSTED,
-                    what + "; " + failedAttempt + " of " + limit + " attempts used" + adaptive);
+                    what + "; " + failedAttempt + " of " + limit + " attempts used" + lowered);
         }
         final Duration backoff = Backoff.delay(target.retry(), failedAttempt, attempted.previousWait(), random);
         final Duration wait = Backoff.wait(backoff, failure.retryAfter());

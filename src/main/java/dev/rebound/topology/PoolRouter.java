@@ -71,7 +71,7 @@ final class PoolRouter {
             if (!gate.startable(id, endpoint, entry, now)) {
                 continue;
             }
-            final CallGate.Outcome o = gate.callOne(id, endpoint, entry, timeout, now);
+            final CallGate.Outcome o = gate.callOne(id, endpoint, entry, shorter(timeout, endpoint.timeout()), now);
             if (o instanceof CallGate.Refused r) {
                 refused.put(name, r.defer()); // its ramp did not draw this request, or its probes are taken
                 continue;
@@ -84,7 +84,8 @@ final class PoolRouter {
         final List<String> open = new ArrayList<>(eligible);
         open.removeAll(refused.keySet());
         if (!open.isEmpty()) {
-            return gate.callOne(id, config.target(open.get(0)).orElseThrow(), entry, timeout, now); // all busy: it waits at the first
+            final TargetConfig first = config.target(open.get(0)).orElseThrow();
+            return gate.callOne(id, first, entry, shorter(timeout, first.timeout()), now); // all busy: it waits at the first
         }
         return new CallGate.Refused(combined(pool, refused, now));
     }
@@ -104,6 +105,11 @@ final class PoolRouter {
         }
         return new Admission.Defer(until == null ? now.plusSeconds(1) : until, why.toString(),
                 allDisabled ? Admission.Why.DISABLED : Admission.Why.CIRCUIT);
+    }
+
+    /** An endpoint's own {@code timeout} can shorten the pool's (and the request's), never lengthen them. */
+    private static Duration shorter(final Duration a, final Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** A call to {@code endpoint} took {@code millis}: its pool's balance learns its latency. */

@@ -28,6 +28,16 @@ class FallbackChainTest {
     }
 
     @Test
+    void shouldPassOverTheStepsARequestLeavesOutKeepingTheChainsOrder() {
+        final Trigger down = why(ErrorCategory.SERVER_ERROR, DeadLetterReason.RETRIES_EXHAUSTED);
+        assertThat(FallbackChain.next(CHAIN, 0, down, step -> step == 4 || step == 3)).as("steps 1-based: cache first").hasValue(2);
+        assertThat(FallbackChain.next(CHAIN, 0, down, step -> step == 4)).hasValue(3);
+        assertThat(FallbackChain.next(CHAIN, 0, down, step -> false)).isEqualTo(OptionalInt.empty());
+        assertThat(FallbackChain.handles(CHAIN, down, step -> false)).as("no fallback at all").isFalse();
+        assertThat(FallbackChain.handles(CHAIN, down, step -> step == 1)).as("step 1 does not answer SERVER_ERROR").isFalse();
+    }
+
+    @Test
     void shouldTryStepsInOrderFromTheFirstThatMatches() {
         final Trigger down = why(ErrorCategory.SERVER_ERROR, DeadLetterReason.RETRIES_EXHAUSTED);
         assertThat(FallbackChain.next(CHAIN, 0, down)).hasValue(1);

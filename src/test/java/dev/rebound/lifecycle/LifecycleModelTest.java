@@ -43,7 +43,10 @@ import static org.assertj.core.api.Assertions.fail;
  * against a small in-memory executor that does what {@code CallProcessor} does with each step. The
  * invariants: exactly one terminal record per request that arrived, never a call after it, never
  * two calls of one request at once, no exception escaping the lifecycle, nothing waiting past its
- * deadline, and at the end nothing in flight and no call running.
+ * deadline, and at the end nothing in flight and no call running. Requests carry random policies
+ * within their target's bounds, which hold: no more attempts of the target than
+ * {@code policy.maxAttempts}, no call longer than {@code policy.timeoutMs}, no fallback step the
+ * policy leaves out, and every terminal record states its policy.
  */
 class LifecycleModelTest {
 
@@ -66,6 +69,12 @@ class LifecycleModelTest {
                 retry: { maxAttempts: 4, initialDelay: 200ms, jitter: equal }
             """);
     private static final List<String> TARGETS = List.of("llm", "tools");
+    /** Policies within the bounds of llm (3 attempts, 30 s, chain backup, cache, static) and tools (4 attempts, 30 s, no chain). */
+    private static final Map<String, List<String>> POLICIES = Map.of(
+            "llm", List.of("{\"maxAttempts\":1}", "{\"maxAttempts\":2,\"fallback\":[3]}", "{\"fallback\":false}",
+                    "{\"fallback\":[\"cache\",\"backup\"],\"timeoutMs\":800}", "{\"fallback\":true,\"timeoutMs\":30000}",
+                    "{\"fallback\":[\"static\"],\"tokens\":10}"),
+            "tools", List.of("{\"maxAttempts\":1}", "{\"maxAttempts\":4,\"fallback\":false}", "{\"timeoutMs\":1}"));
     private static final ErrorCategory[] FAILURES = {ErrorCategory.TRANSIENT, ErrorCategory.RATE_LIMITED, ErrorCategory.AUTHENTICATION,
         ErrorCategory.VALIDATION, ErrorCategory.CONTEXT_TOO_LONG, ErrorCategory.CONTENT_POLICY, ErrorCategory.QUOTA_EXHAUSTED,
         ErrorCategory.NOT_FOUND, ErrorCategory.SERVER_ERROR, ErrorCategory.TIMEOUT, ErrorCategory.NETWORK, ErrorCategory.UNKNOWN,
@@ -140,7 +149,10 @@ class LifecycleModelTest {
             final String id = "r" + rnd.nextInt(12);
             final String target = TARGETS.get(rnd.nextInt(TARGETS.size()));
             final String timing = rnd.nextBoolean() ? "" : ",\"timeoutMs\":" + (1 + rnd.nextInt(60_000));
-            final String json = "{\"id\":\"" + id + "\",\"target\":\"" + target + "\",\"payload\":{\"q\":" + rnd.nextInt(3) + "}" + timing + "}";
+            final List<String> policies = POLICIES.get(target);
+            final String policy = rnd.nextBoolean() ? "" : ",\"policy\":" + policies.get(rnd.nextInt(policies.size()));
+            final String json = "{\"id\":\"" + id + "\",\"target\":\"" + target + "\",\"payload\":{\"q\":" + rnd.nextInt(3) + "}" + timing
+                    + policy + "}";
             final ParseResult parsed = parser.parse(json.getBytes(StandardCharsets.UTF_8), now);
             final AgentRequest request = ((ParseResult.Valid) parsed).request();
             if (terminals.containsKey(id) || store.containsKey(id)) {
@@ -257,6 +269,7 @@ class LifecycleModelTest {
                 }
                 if (step instanceof Step.Call c) {
                     assertThat(terminals).as("a call after the terminal record of " + id).doesNotContainKey(id);
+                    withinPolicy(c);
                     assertThat(running).as("a second call of " + id + " while one runs").doesNotContainKey(id);
                     store.put(id, c.entry());
                     final int draw = rnd.nextInt(10);
@@ -279,6 +292,7 @@ class LifecycleModelTest {
                     timers.add(new Object[] {id, w.entry().attempt(), w.entry().dueAt()});
                 } else if (step instanceof Step.Terminal t) {
                     assertThat(terminals).as("a second terminal record for " + id).doesNotContainKey(id);
+                    statesPolicy(t);
                     assertThat(Json.text(t.record())).isNotBlank();
                     terminals.put(id, 1);
                     store.remove(id);
@@ -289,6 +303,35 @@ class LifecycleModelTest {
                     cache.put(r.primary() + "/" + r.cacheKey(), new Env.Cached(r.response(), r.httpStatus()));
                 }
             }
+        }
+    }
+
+    /** A call the request's policy allows: its attempt of the target, its timeout, its fallback step. */
+    private static void withinPolicy(final Step.Call c) {
+        final JsonNode policy = c.entry().request().path("policy");
+        if (policy.has("timeoutMs")) {
+            assertThat(c.timeout().toMillis()).as("the call's timeout").isLessThanOrEqualTo(policy.get("timeoutMs").asLong());
+        }
+        if (c.entry().stage() == 0 && policy.has("maxAttempts")) {
+            assertThat(c.entry().stageAttempt()).as("attempts of the target").isLessThanOrEqualTo(policy.get("maxAttempts").asInt());
+        }
+        if (c.entry().stage() > 0 && policy.path("fallback").isArray()) {
+            final String allowed = policy.get("fallback").toString(); // step 1, backup, is the chain's only target
+            assertThat(allowed.contains("1") || allowed.contains("\"backup\"")).as("step %s called under %s", c.entry().stage(), allowed).isTrue();
+        }
+        assertThat(c.entry().stage() == 0 || !policy.path("fallback").isBoolean() || policy.get("fallback").asBoolean())
+                .as("a fallback step of a request that allows none").isTrue();
+    }
+
+    /** A terminal record of a request that ran states its policy, and a fallback answer comes from a step it allowed. */
+    private static void statesPolicy(final Step.Terminal t) {
+        final JsonNode record = Json.MAPPER.valueToTree(t.record());
+        if ("UNKNOWN_TARGET".equals(record.path("reason").asText())) {
+            return;
+        }
+        assertThat(record.path("policy").isObject()).as("the policy of %s", record).isTrue();
+        if ("FALLBACK".equals(record.path("outcome").asText())) {
+            assertThat(record.at("/policy/fallback").toString()).contains("\"" + record.path("servedBy").asText() + "\"");
         }
     }
 

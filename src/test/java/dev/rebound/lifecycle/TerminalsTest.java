@@ -11,6 +11,7 @@ import dev.rebound.request.AgentResult;
 import dev.rebound.request.Attempt;
 import dev.rebound.request.DeadLetter;
 import dev.rebound.request.DeadLetterReason;
+import dev.rebound.request.EffectivePolicy;
 import dev.rebound.request.FallbackFailure;
 import dev.rebound.request.ParseResult;
 import dev.rebound.request.RequestParser;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,6 +72,23 @@ class TerminalsTest {
 
         assertThat(a.message()).contains("key *** refused").doesNotContain(SECRET);
         assertThat(a.message().length()).isLessThanOrEqualTo(Terminals.MAX_ERROR_CHARS + 1);
+    }
+
+    @Test
+    void shouldStateTheEffectivePolicyInEveryRecordOfARequestThatRan() {
+        final Terminals under = terminals.under(CONFIG);
+        final EffectivePolicy targets = new EffectivePolicy(3, List.of(), 30_000, null);
+        final DeadLetter dl = under.gaveUp(entry(), Trigger.of(ErrorCategory.TIMEOUT, DeadLetterReason.RETRIES_EXHAUSTED, "3 of 3"), T0);
+        assertThat(dl.policy()).as("a request without a policy runs under its target's").isEqualTo(targets);
+        assertThat(Terminals.trimmed(dl).policy()).as("kept when trimmed: it is small").isEqualTo(targets);
+        assertThat(under.deadlineExceeded(entry(), T0).policy()).isEqualTo(targets);
+        assertThat(under.processingError(entry(), "boom", T0).policy()).isEqualTo(targets);
+        assertThat(under.fallback(entry(), "static", TextNode.valueOf("busy"), null, 0, T0).policy()).isEqualTo(targets);
+        assertThat(under.targetGone(entry(), T0).policy()).as("no target: nothing to narrow").isNull();
+        assertThat(under.rejected(new ParseResult.Rejected(DeadLetterReason.INVALID_REQUEST, "bad", "r1", "llm", null, null),
+                new Source("agent-calls", 0, 1), T0).policy()).as("never ran").isNull();
+        assertThat(terminals.gaveUp(entry(), Trigger.of(ErrorCategory.TIMEOUT, DeadLetterReason.RETRIES_EXHAUSTED, "x"), T0).policy())
+                .as("terminals that know no configuration").isNull();
     }
 
     @Test

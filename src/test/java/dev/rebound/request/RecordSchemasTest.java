@@ -30,7 +30,8 @@ class RecordSchemasTest {
 
     private static ObjectNode fallbackResult() {
         return json(new AgentResult("r-1", "llm", AgentResult.FALLBACK, "static", true, Json.MAPPER.createObjectNode().put("content", "busy"),
-                null, 0, new ErrorInfo("CIRCUIT_OPEN", null, "the circuit of llm is OPEN"), 3, null));
+                null, 0, new ErrorInfo("CIRCUIT_OPEN", null, "the circuit of llm is OPEN"), 3, null,
+                new EffectivePolicy(2, List.of("static"), 5_000, 1_200L)));
     }
 
     private static ObjectNode retriesExhausted() {
@@ -38,12 +39,12 @@ class RecordSchemasTest {
         final Attempt second = new Attempt(2, AT.plusSeconds(2), "llm", "SERVER_ERROR", "MEDIUM", 503, "down", 9, null, null);
         return json(new DeadLetter("r-2", "llm", DeadLetterReason.RETRIES_EXHAUSTED, "SERVER_ERROR", "MEDIUM", "2 of 2 attempts used",
                 List.of(first, second), Json.MAPPER.createObjectNode().put("id", "r-2"), new Source("agent-calls", 0, 7), AT, AT.plusSeconds(3),
-                Json.MAPPER.createObjectNode().put("agent", "planner"), null));
+                Json.MAPPER.createObjectNode().put("agent", "planner"), new EffectivePolicy(2, List.of(), 30_000, null), null));
     }
 
     private static ObjectNode fallbackFailed() {
         return json(new DeadLetter("r-3", "llm", DeadLetterReason.FALLBACK_FAILED, "SERVER_ERROR", "MEDIUM", "no fallback step could answer",
-                List.of(), null, new Source("agent-calls", 1, 0), AT, AT, null, List.of(new FallbackFailure(1, "cache", "no response"))));
+                List.of(), null, new Source("agent-calls", 1, 0), AT, AT, null, null, List.of(new FallbackFailure(1, "cache", "no response"))));
     }
 
     @Test

@@ -81,6 +81,9 @@ class RequestSchemaTest {
                 "{\"id\":\"i\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"tokens\":1}}",
                 "{\"id\":\"i\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"tokens\":100000000}}",
                 "{\"id\":\"i\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"tokens\":null}}",
+                "{\"id\":\"i\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"maxAttempts\":1,\"timeoutMs\":1,\"fallback\":false}}",
+                "{\"id\":\"i\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"maxAttempts\":3,\"timeoutMs\":2000,\"fallback\":true}}",
+                "{\"id\":\"i\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"maxAttempts\":null,\"timeoutMs\":null,\"fallback\":null}}",
                 "{\"id\":\"j\",\"target\":\"llm\",\"payload\":{},\"cacheKey\":null,\"metadata\":null,\"replayOf\":null,\"priority\":null,"
                         + "\"policy\":null,\"deadline\":null,\"timeoutMs\":null}",
                 "{\"id\":\"k\",\"target\":\"llm\",\"payload\":{\"q\":\"all\"},\"timeoutMs\":30000,\"cacheKey\":\"q:all\","
@@ -113,7 +116,16 @@ class RequestSchemaTest {
                 "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"priority\":\"HIGH\"}",
                 "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"priority\":1}",
                 "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":[]}",
-                "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"maxAttempts\":2}}",
+                "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"retries\":2}}",
+                "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"maxAttempts\":0}}",
+                "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"maxAttempts\":\"2\"}}",
+                "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"timeoutMs\":0}}",
+                "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"timeoutMs\":\"5s\"}}",
+                "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"fallback\":[]}}",
+                "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"fallback\":\"static\"}}",
+                "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"fallback\":[0]}}",
+                "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"fallback\":[true]}}",
+                "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"fallback\":{}}}",
                 "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"tokens\":0}}",
                 "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"tokens\":100000001}}",
                 "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"tokens\":\"1200\"}}",
@@ -182,10 +194,19 @@ class RequestSchemaTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"timeoutMs\":1.0", "policy\":{\"tokens\":1200.0}"})
+    @ValueSource(strings = {"timeoutMs\":1.0", "policy\":{\"tokens\":1200.0}", "policy\":{\"maxAttempts\":1.0}", "policy\":{\"timeoutMs\":1.0}"})
     void shouldAcceptAWholeNumberWrittenWithAFractionWhichOnlyTheParserRefuses(final String field) {
         // JSON Schema's data model has one number type: 1.0 is an integer there, a double to Jackson
         final String r = "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"" + field + "}";
+        assertThat(parser.parse(bytes(r), NOW)).isInstanceOf(ParseResult.Rejected.class);
+        assertThat(Schemas.errors(schema, read(r))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"maxAttempts\":4}", "{\"timeoutMs\":2001}", "{\"fallback\":[1]}", "{\"fallback\":[\"static\"]}"})
+    void shouldAcceptAPolicyWiderThanItsTargetWhichOnlyTheParserRefuses(final String policy) {
+        // the bounds are the named target's configuration (llm: 3 attempts, 2 s, no fallback chain), not the message's shape
+        final String r = "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":" + policy + "}";
         assertThat(parser.parse(bytes(r), NOW)).isInstanceOf(ParseResult.Rejected.class);
         assertThat(Schemas.errors(schema, read(r))).isEmpty();
     }

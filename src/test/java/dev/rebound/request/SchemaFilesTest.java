@@ -131,6 +131,9 @@ class SchemaFilesTest {
         final JsonNode deadLetter = Schemas.json(Schemas.DEAD_LETTER);
         assertFields(result, AgentResult.class);
         assertFields(result.at("/$defs/errorInfo"), ErrorInfo.class);
+        assertFields(result.at("/$defs/policy"), EffectivePolicy.class);
+        assertFields(deadLetter.at("/$defs/policy"), EffectivePolicy.class);
+        assertThat(deadLetter.at("/$defs/policy")).as("one definition of the policy in both records").isEqualTo(result.at("/$defs/policy"));
         assertFields(deadLetter.at("/$defs/attempt"), Attempt.class);
         assertFields(deadLetter.at("/$defs/fallbackFailure"), FallbackFailure.class);
         assertFields(deadLetter.at("/$defs/source"), Source.class);

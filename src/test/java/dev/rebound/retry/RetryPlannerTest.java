@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,6 +50,21 @@ class RetryPlannerTest {
         final RetryDecision d = decide(failure(ErrorCategory.TIMEOUT, null), 3, null, roomy, true);
         assertThat(d).isInstanceOfSatisfying(RetryDecision.GiveUp.class,
                 g -> assertThat(g.reason()).isEqualTo(DeadLetterReason.RETRIES_EXHAUSTED));
+    }
+
+    @Test
+    void shouldStopAtTheRequestsMaxAttemptsSayingThePolicyLimitedIt() {
+        final RetryDecision d = RetryPlanner.decide(failure(ErrorCategory.TIMEOUT, null),
+                new RetryPlanner.Attempted(2, Optional.empty(), null, OptionalInt.of(2)), llm,
+                new RetryPlanner.Caps(roomy, RetrySettings.DEFAULT, () -> true), NOW, new SplittableRandom(1));
+        assertThat(d).isInstanceOfSatisfying(RetryDecision.GiveUp.class, g -> {
+            assertThat(g.reason()).isEqualTo(DeadLetterReason.RETRIES_EXHAUSTED);
+            assertThat(g.message()).endsWith("; 2 of 2 attempts used (the request's policy limited it to 2; the target allows 3)");
+        });
+        final RetryDecision below = RetryPlanner.decide(failure(ErrorCategory.TIMEOUT, null),
+                new RetryPlanner.Attempted(1, Optional.empty(), null, OptionalInt.of(2)), llm,
+                new RetryPlanner.Caps(roomy, RetrySettings.DEFAULT, () -> true), NOW, new SplittableRandom(1));
+        assertThat(below).as("below the request's limit: a retry").isInstanceOf(RetryDecision.Retry.class);
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.networknt.schema.Schema;
 import dev.rebound.classify.Failure;
 import dev.rebound.lifecycle.CallOutcome;
 import dev.rebound.request.AgentResult;
+import dev.rebound.request.EffectivePolicy;
 import dev.rebound.request.Json;
 import dev.rebound.testkit.ControlledExecutor;
 import dev.rebound.testkit.HostileCorpus;
@@ -343,7 +344,8 @@ class TerminalSchemasFlowTest {
         final int maxRecord = 200_000 - TerminalWriter.RECORD_OVERHEAD;
         // a success just under the record limit, so the same answer from the cache, with its lastError, is over it
         final int envelope = Json.bytes(new AgentResult("fill", "cached", AgentResult.SUCCEEDED, "cached", false,
-                Json.MAPPER.createObjectNode().put("text", ""), 200, 1, null, 10, null)).length;
+                Json.MAPPER.createObjectNode().put("text", ""), 200, 1, null, 10, null,
+                new EffectivePolicy(1, List.of("cache"), 30_000, null))).length;
         send("fill", "cached", ",\"cacheKey\":\"k\"");
         cached.succeed(0, "{\"text\":\"" + "a".repeat(maxRecord - envelope - 20) + "\"}");
         ttd.tick(10);
