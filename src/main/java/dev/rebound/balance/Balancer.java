@@ -82,7 +82,9 @@ public final class Balancer {
         switch (strategy) {
             case WEIGHTED -> endpoints.sort(Comparator.<String>comparingLong(e -> -(current.get(e) + weights.get(e))).thenComparing(all::indexOf));
             case LEAST_LOADED -> endpoints.sort(Comparator.<String>comparingInt(inFlight)
-                    .thenComparing(Comparator.<String>comparingLong(quotaLeft).reversed())
+                    // no limit (-1) is as good as any quota left
+                    .thenComparing(Comparator.<String>comparingLong(e -> quotaLeft.applyAsLong(e) < 0 ? Long.MAX_VALUE
+                            : quotaLeft.applyAsLong(e)).reversed())
                     .thenComparing(Comparator.<String>comparingInt(weights::get).reversed())
                     .thenComparing(inTurn));
             case LATENCY -> {

@@ -168,6 +168,16 @@ public final class CallDispatcher {
     }
 
     /**
+     * Whether an attempt for {@code target} would start at once: no attempt of this task waits in
+     * its line and a slot is free. A rate-limited call spends its quota only then, so that quota is
+     * never held in a line (where it could outlive its grant and go out in a burst later).
+     */
+    public boolean freeSlot(final String target) {
+        final Line line = line(target);
+        return line.count.get() == 0 && line.slots.available() > 0;
+    }
+
+    /**
      * Forgets request {@code requestId}'s attempt: a queued one is dropped, a running one keeps its
      * slot until it ends but its outcome will not be handed out.
      */

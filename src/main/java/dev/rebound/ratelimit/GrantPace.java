@@ -60,6 +60,11 @@ final class GrantPace {
         return Math.min(tokenBucket, p.tokensPerMinute() - issued(false));
     }
 
+    /** Tokens the window has left, whatever the bucket says. */
+    long tokensInWindow(final RateLimitPolicy p) {
+        return p.tokensPerMinute() - issued(false);
+    }
+
     /** One request granted, reserving {@code tokens}. */
     void spend(final RateLimitPolicy p, final Instant now, final long tokens) {
         if (p.requestsPerMinute() > 0) {

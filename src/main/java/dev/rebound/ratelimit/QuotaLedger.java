@@ -65,6 +65,7 @@ public final class QuotaLedger {
     static final class Share {
         long[] waiting = new long[Priority.values().length];
         long[] tokens = new long[Priority.values().length];
+        long[] heads = new long[Priority.values().length];
         int inFlight;
         long seenSeq;
         /** Granted so far, for ever: a task's record carries the totals, so a missed record loses nothing. */
@@ -123,9 +124,13 @@ public final class QuotaLedger {
         // a demand comes over a topic: counts beyond any real backlog are clamped, so no record can make a round loop for long
         s.waiting = clamp(d.waiting(), MAX_WAITING);
         s.tokens = clamp(d.tokens(), MAX_WAITING * 1_000_000L);
+        s.heads = clamp(d.heads(), 1_000_000_000L);
         s.inFlight = Math.max(0, d.inFlight());
         s.seenSeq = Math.max(s.seenSeq, d.seenSeq());
         s.seenRequests = Math.max(s.seenRequests, d.seenRequests());
+        // a task forgotten while idle comes back with totals seen before: its grants go on from there
+        s.grantedRequests = Math.max(s.grantedRequests, d.seenRequests());
+        s.grantedTokens = Math.max(s.grantedTokens, d.seenTokens());
         s.heardAt = now;
         if (s.seenSeq >= s.allowanceSeq) {
             s.ceiling = s.allowance; // the task has seen its latest allowance: it acts on nothing higher
@@ -222,10 +227,13 @@ public final class QuotaLedger {
                     if (s.roundRequests >= need(s, pr)) {
                         continue;
                     }
-                    final long want = s.waiting[pr] <= 0 ? 0 : Math.max(0, s.tokens[pr]) / s.waiting[pr];
+                    // at least what the first waiting request wants, so that the one at the head can start
+                    final long want = Math.max(s.heads[pr], s.waiting[pr] <= 0 ? 0 : Math.max(0, s.tokens[pr]) / s.waiting[pr]);
                     final long tokens = p.tokensPerMinute() > 0 ? Math.max(1, want) : 0;
                     final double burst = GrantPace.burst(p.tokensPerMinute());
-                    if (p.tokensPerMinute() > 0 && tokens > tokensLeft && !(tokensLeft >= burst && tokens > burst)) {
+                    // a request larger than a second's tokens goes when the bucket is full, never beyond the window's limit
+                    if (p.tokensPerMinute() > 0 && tokens > tokensLeft
+                            && !(tokensLeft >= burst && tokens > burst && tokens <= pace.tokensInWindow(p))) {
                         return; // the head request of this priority must wait for tokens: nothing lower goes first
                     }
                     units--;

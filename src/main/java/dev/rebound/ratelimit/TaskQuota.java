@@ -44,6 +44,7 @@ public final class TaskQuota {
     private ProviderWord word;
     private Instant spokeAt;
     private boolean spokeWaiting;
+    private int spokeInFlight;
 
     public TaskQuota(final RateLimitPolicy policy) {
         this.policy = policy;
@@ -73,14 +74,14 @@ public final class TaskQuota {
     /** Whether a call reserving {@code tokens} may start now. */
     public boolean mayStart(final long tokens, final Instant now) {
         expire(now);
+        if (pausedUntil != null && now.isBefore(pausedUntil)) {
+            return false; // the provider asked for a pause: whatever the limit counts
+        }
         if (policy.concurrency() > 0 && inFlight >= allowance) {
             return false;
         }
         if (!countsUnits()) {
             return true;
-        }
-        if (pausedUntil != null && now.isBefore(pausedUntil)) {
-            return false;
         }
         long requests = 0;
         long tokensHeld = 0;
@@ -145,24 +146,27 @@ public final class TaskQuota {
      *
      * @param waiting requests waiting for quota here, by priority
      * @param tokens  the tokens they want, by priority
+     * @param heads   the tokens the first of them wants, by priority
      */
-    public Demand demand(final String task, final long[] waiting, final long[] tokens, final Instant now) {
+    public Demand demand(final String task, final long[] waiting, final long[] tokens, final long[] heads, final Instant now) {
         long total = 0;
         for (final long w : waiting) {
             total += w;
         }
         final boolean recently = spokeAt != null && now.isBefore(spokeAt.plus(SPEAK_EVERY));
-        final boolean news = settle != 0 || word != null;
+        // a change in the calls running counts as news: the owner lends concurrency by what it last heard
+        final boolean news = settle != 0 || word != null || inFlight != spokeInFlight;
         final boolean due = (total > 0 || spokeWaiting || news) && !recently
                 || (inFlight > 0 && (spokeAt == null || !now.isBefore(spokeAt.plus(HEARTBEAT))));
         if (!due) {
             return null;
         }
-        final Demand d = new Demand(task, net(waiting, now), tokens, inFlight, seenSeq, seenRequests, settle, word);
+        final Demand d = new Demand(task, net(waiting, now), tokens, heads, inFlight, seenSeq, seenRequests, seenTokens, settle, word);
         settle = 0;
         word = null;
         spokeAt = now;
         spokeWaiting = total > 0;
+        spokeInFlight = inFlight;
         return d;
     }
 

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.random.RandomGenerator;
 
@@ -75,10 +76,32 @@ final class CallGate {
         return target.kind() == TargetConfig.Kind.POOL ? pools.call(id, target, entry, timeout, now) : callOne(id, target, entry, timeout, now);
     }
 
-    /** Whether a call to {@code target} (one endpoint, or a plain target) could start now for this request, without asking admission. */
-    boolean startable(final String id, final TargetConfig target, final InFlightEntry entry, final Instant now) {
-        final SlotBacklog.Place place = place(target.name(), id, entry);
-        return dispatcher.hasRoom(target.name()) && !backlog.hasAhead(target.name(), place) && quotaAllows(target, place.tokens(), now);
+    /**
+     * Whether a call to one endpoint of a pool would start at once for this request (a free slot, no
+     * request of the pool before it, quota), without asking admission.
+     */
+    boolean startable(final String id, final TargetConfig endpoint, final InFlightEntry entry, final Instant now) {
+        final SlotBacklog.Place place = place(endpoint.name(), id, entry);
+        return dispatcher.freeSlot(endpoint.name()) && !backlog.hasAhead(key(endpoint), place)
+                && quotaBlocks(endpoint, place.tokens(), now) == null;
+    }
+
+    /**
+     * Where a request for {@code target} waits in the backlog: its pool's place for one endpoint of
+     * a pool (it may go to whichever endpoint can take it first), else the target's own.
+     */
+    private String key(final TargetConfig target) {
+        return config.owner(target).name();
+    }
+
+    /**
+     * Whether {@code target} can take one more call now: a rate-limited one only into a free slot
+     * (its quota must not wait in a line, where it would outlive its grant); any other into its
+     * line while the line has room.
+     */
+    private boolean room(final TargetConfig target) {
+        return quotas.limited(target.name()) || quotas.limited(config.owner(target).name())
+                ? dispatcher.freeSlot(target.name()) : dispatcher.hasRoom(target.name());
     }
 
     /** The call to one callable target (a plain target or one endpoint of a pool). */
@@ -88,15 +111,19 @@ final class CallGate {
             return new Refused(defer);
         }
         final SlotBacklog.Place place = place(target.name(), id, entry);
-        final boolean room = dispatcher.hasRoom(target.name());
-        if (!room || backlog.hasAhead(target.name(), place) || !quotaAllows(target, place.tokens(), now)) {
+        final String key = key(target);
+        final boolean room = room(target);
+        final TargetConfig blocking = quotaBlocks(target, place.tokens(), now);
+        if (!room || backlog.hasAhead(key, place) || blocking != null) {
             guard.forget(id);
-            backlog.add(target.name(), place);
-            final TargetConfig limited = quotas.limited(target.name()) ? target : config.owner(target);
-            return new Waits(!room || !quotas.limited(limited.name())
-                    ? "a free call slot of " + target.name() + " (maxInFlight " + target.maxInFlight() + ")" : TaskQuotas.rateLimitText(limited));
+            backlog.add(key, place);
+            if (blocking != null) {
+                return new Waits(TaskQuotas.rateLimitText(blocking));
+            }
+            return new Waits(room ? "its turn at " + key + " (requests before it in priority and arrival order)"
+                    : "a free call slot of " + target.name() + " (maxInFlight " + target.maxInFlight() + ")");
         }
-        backlog.remove(target.name(), place);
+        backlog.remove(key, place);
         quotas.waited(target.name(), entry, now);
         quotas.start(id, target.name(), place.tokens(), now);
         final TargetConfig owner = config.owner(target);
@@ -124,36 +151,37 @@ final class CallGate {
     /**
      * Takes back the attempts still waiting in line for a target that refuses calls now (its circuit
      * opened, an operator disabled it, after they were admitted): they are not called, and
-     * {@code refused} gets each request's id and why, to go on as not admitted.
+     * {@code refused} gets each request's id and why, to go on as not admitted; for one endpoint of
+     * a pool, {@code null}: its pool chooses again, and refuses only if no endpoint admits.
      */
     void recallRefused(final Instant now, final BiConsumer<String, Admission.Defer> refused) {
         for (final String name : dispatcher.waitingTargets()) {
             config.target(name).flatMap(t -> guard.refuses(t, now)).ifPresent(defer -> {
+                final boolean endpoint = config.target(name).flatMap(TargetConfig::member).isPresent();
                 for (final CallSpec spec : dispatcher.recall(name)) {
                     guard.forget(spec.requestId());
                     quotas.dropped(spec.requestId());
-                    refused.accept(spec.requestId(), defer);
+                    refused.accept(spec.requestId(), endpoint ? null : defer); // an endpoint's: its pool chooses again
                 }
             });
         }
     }
 
-    /**
-     * A restored parked request goes back into its target's backlog, in turn; one for a pool is not
-     * (it chooses its endpoint again when it goes on), and {@code false} says so.
-     */
-    boolean park(final String target, final String id, final InFlightEntry entry) {
-        if (config.target(target).filter(t -> t.kind() == TargetConfig.Kind.POOL).isPresent()) {
-            return false;
-        }
+    /** A restored parked request goes back into its target's (or pool's) backlog, in turn. */
+    void park(final String target, final String id, final InFlightEntry entry) {
         backlog.add(target, place(target, id, entry));
-        return true;
     }
 
-    /** A call to {@code target} may spend its rate limit's quota and, for an endpoint, its pool's shared one. */
-    private boolean quotaAllows(final TargetConfig target, final long tokens, final Instant now) {
+    /**
+     * The rate limit that keeps a call to {@code target} from starting now: its own, or for an
+     * endpoint its pool's shared one; {@code null} when both have quota for it.
+     */
+    private TargetConfig quotaBlocks(final TargetConfig target, final long tokens, final Instant now) {
+        if (!quotas.mayStart(target.name(), tokens, now)) {
+            return target;
+        }
         final TargetConfig owner = config.owner(target);
-        return quotas.mayStart(target.name(), tokens, now) && (owner == target || quotas.mayStart(owner.name(), tokens, now));
+        return owner == target || quotas.mayStart(owner.name(), tokens, now) ? null : owner;
     }
 
     /**
@@ -161,8 +189,10 @@ final class CallGate {
      * start, at most {@code max}; {@code resume} gets the target and the id.
      */
     void resume(final BiConsumer<String, String> resume, final int max, final Instant now) {
-        backlog.resume((target, head) -> dispatcher.hasRoom(target)
-                && config.target(target).map(t -> quotaAllows(t, head.tokens(), now)).orElse(true), resume, max);
+        backlog.resume((key, head) -> config.target(key).map(t -> t.kind() == TargetConfig.Kind.POOL
+                ? t.pool().orElseThrow().endpoints().stream().map(config::target).flatMap(Optional::stream)
+                        .anyMatch(e -> room(e) && quotaBlocks(e, head.tokens(), now) == null)
+                : room(t) && quotaBlocks(t, head.tokens(), now) == null).orElse(true), resume, max);
     }
 
     private SlotBacklog.Place place(final String target, final String id, final InFlightEntry entry) {

@@ -170,7 +170,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         dispatcher.drain(this::complete, MAX_DRAIN);
         gateway.recallRefused(now(), (id, defer) -> {
             final InFlightEntry entry = inFlight.get(id);
-            handle(id, entry, new Event.NotAdmitted(defer), now(), () -> entry);
+            handle(id, entry, defer == null ? new Event.Resumed() : new Event.NotAdmitted(defer), now(), () -> entry);
         });
         mail.outcomes(guard.takeOutcomes());
         resumeSome();
@@ -240,9 +240,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
                 handle(id, entry, new Event.Resumed(), now, () -> entry);
                 restarted[0]++;
             } else if (entry.parked()) {
-                if (!lifecycle.callingTarget(entry).map(t -> gateway.park(t, id, entry)).orElse(false)) {
-                    fireEarly(id, entry, now);
-                }
+                lifecycle.callingTarget(entry).ifPresentOrElse(t -> gateway.park(t, id, entry), () -> fireEarly(id, entry, now));
             }
         });
         if (restarted[0] > 0) {
@@ -254,7 +252,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         final String id = c.spec().requestId();
         final Instant now = now();
         try {
-            quotas.ended(id, c.outcome(), c.called());
+            quotas.ended(id, c.spec().target(), c.outcome(), c.called());
             final TargetConfig target = config.target(c.spec().target()).orElse(null);
             final Optional<ErrorCategory> failed = c.outcome() instanceof CallOutcome.Failed f
                     ? Optional.of(f.classification().category()) : Optional.empty();

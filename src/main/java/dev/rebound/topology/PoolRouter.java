@@ -11,7 +11,6 @@ import dev.rebound.request.Attempt;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -81,11 +80,18 @@ final class PoolRouter {
             }
             return o;
         }
-        final List<String> open = new ArrayList<>(eligible);
-        open.removeAll(refused.keySet());
-        if (!open.isEmpty()) {
-            final TargetConfig first = config.target(open.get(0)).orElseThrow();
-            return gate.callOne(id, first, entry, shorter(timeout, first.timeout()), now); // all busy: it waits at the first
+        // every endpoint that admits is busy: the request waits for the pool's next free slot, unless
+        // none will take it after all (a ramp that did not draw it, probes taken)
+        for (final String name : eligible) {
+            if (refused.containsKey(name)) {
+                continue;
+            }
+            final TargetConfig endpoint = config.target(name).orElseThrow();
+            final CallGate.Outcome o = gate.callOne(id, endpoint, entry, shorter(timeout, endpoint.timeout()), now);
+            if (!(o instanceof CallGate.Refused r)) {
+                return o;
+            }
+            refused.put(name, r.defer());
         }
         return new CallGate.Refused(combined(pool, refused, now));
     }

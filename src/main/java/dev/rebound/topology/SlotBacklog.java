@@ -93,6 +93,21 @@ final class SlotBacklog {
         return q == null ? new long[Priority.values().length] : q.tokens.clone();
     }
 
+    /** The tokens the first request waiting for {@code target} at each priority wants (0 where none waits). */
+    long[] heads(final String target) {
+        final long[] out = new long[Priority.values().length];
+        final Queue q = byTarget.get(target);
+        if (q != null) {
+            for (final Priority p : Priority.values()) {
+                final Place head = q.places.ceiling(new Place(p, Long.MIN_VALUE, "", 0));
+                if (head != null && head.priority() == p) {
+                    out[p.ordinal()] = head.tokens();
+                }
+            }
+        }
+        return out;
+    }
+
     /**
      * Resumes, in turn, the requests of every target for which {@code mayStart} says the one at the
      * head could start, asking again before each, at most {@code max} in all, starting with a

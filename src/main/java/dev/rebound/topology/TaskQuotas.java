@@ -1,6 +1,5 @@
 package dev.rebound.topology;
 
-import dev.rebound.config.Pool;
 import dev.rebound.config.RateLimitPolicy;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
@@ -13,7 +12,6 @@ import dev.rebound.ratelimit.TaskQuota;
 import dev.rebound.ratelimit.TokenEstimate;
 import dev.rebound.ratelimit.Usage;
 import dev.rebound.request.AgentRequest;
-import dev.rebound.request.Priority;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.time.Duration;
@@ -95,7 +93,7 @@ final class TaskQuotas {
     }
 
     /** Request {@code id}'s call ended (or will never end here): settles its tokens, passes on what the provider said. */
-    void ended(final String id, final CallOutcome outcome, final boolean called) {
+    void ended(final String id, final String calledTarget, final CallOutcome outcome, final boolean called) {
         final List<String> targets = running.remove(id);
         if (targets == null) {
             return;
@@ -104,15 +102,16 @@ final class TaskQuotas {
         for (final String target : targets) {
             quotas.get(target).ended(id, used, called);
         }
-        if (outcome != null) {
-            // what the provider says is about the deployment called: an endpoint's, not its pool's shared limit
-            quotas.get(targets.get(0)).heard(outcome.word());
+        final TaskQuota own = quotas.get(calledTarget);
+        if (outcome != null && own != null) {
+            // what the provider says is about the deployment called: its own limit, never its pool's shared one
+            own.heard(outcome.word());
         }
     }
 
     /** The call of request {@code id} will not end here (cancelled, or the request crashed). */
     void dropped(final String id) {
-        ended(id, null, false);
+        ended(id, null, null, false);
     }
 
     /**
@@ -124,24 +123,12 @@ final class TaskQuotas {
             final String target = e.getKey();
             final TaskQuota q = e.getValue();
             q.update(store.get(QuotaRecord.grantKey(target, task)), store.get(target), now);
-            // a pool's shared limit is asked for by the requests waiting at any of its endpoints
-            final List<String> waitingAt = config.target(target).flatMap(TargetConfig::pool).map(Pool::endpoints).orElse(List.of(target));
-            final long[] waiting = new long[Priority.values().length];
-            final long[] tokens = new long[Priority.values().length];
-            for (final String at : waitingAt) {
-                add(waiting, backlog.waiting(at));
-                add(tokens, backlog.tokens(at));
-            }
-            final Demand d = q.demand(task, waiting, tokens, now);
+            // requests for a pool wait in the pool's place: they ask its shared limit and each endpoint's
+            final String at = config.target(target).map(config::owner).map(TargetConfig::name).orElse(target);
+            final Demand d = q.demand(task, backlog.waiting(at), backlog.tokens(at), backlog.heads(at), now);
             if (d != null) {
                 mail.demand(target, d);
             }
-        }
-    }
-
-    private static void add(final long[] sum, final long[] more) {
-        for (int i = 0; i < sum.length; i++) {
-            sum[i] += more[i];
         }
     }
 

@@ -115,7 +115,7 @@ class QuotaClusterTest {
                 r.addLast(Map.entry(id, n.plus(callTakes)));
             }
             maxInFlightTogether = Math.max(maxInFlightTogether, quotas.values().stream().mapToInt(TaskQuota::inFlight).sum());
-            final Demand d = q.demand(task, w, new long[] {w[0] * 10, w[1] * 10, w[2] * 10}, n);
+            final Demand d = q.demand(task, w, new long[] {w[0] * 10, w[1] * 10, w[2] * 10}, new long[] {10, 10, 10}, n);
             if (d != null) {
                 at(n.plusMillis(20 + random.nextInt(130)), x -> ledger.heard(d, x));
             }
@@ -181,7 +181,7 @@ class QuotaClusterTest {
         final Cluster c = new Cluster(new RateLimitPolicy(6_000, 0, 0, false));
         final Instant pauseAt = T0.plusSeconds(10);
         final Instant pauseUntil = pauseAt.plusSeconds(5);
-        c.at(pauseAt, n -> c.ledger.heard(new Demand("0_0", null, null, 0, 0, 0, 0,
+        c.at(pauseAt, n -> c.ledger.heard(new Demand("0_0", null, null, null, 0, 0, 0, 0, 0,
                 new ProviderWord(OptionalLong.empty(), OptionalLong.empty(),
                 java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.of(pauseUntil), OptionalLong.empty(), OptionalLong.empty())), n));
         c.run(Duration.ofSeconds(20), Duration.ofMillis(50));

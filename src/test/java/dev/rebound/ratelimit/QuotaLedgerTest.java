@@ -19,7 +19,7 @@ class QuotaLedgerTest {
 
     private static Demand wants(final String task, final long normal, final long tokens, final int inFlight, final long seenSeq,
                                 final long seenRequests, final long settle) {
-        return new Demand(task, new long[] {0, normal, 0}, new long[] {0, tokens, 0}, inFlight, seenSeq, seenRequests, settle, null);
+        return new Demand(task, new long[] {0, normal, 0}, new long[] {0, tokens, 0}, null, inFlight, seenSeq, seenRequests, 0, settle, null);
     }
 
     private static ProviderWord word(final Long remainingRequests, final Instant reset, final Instant pause) {
@@ -72,7 +72,7 @@ class QuotaLedgerTest {
     void shouldLetAProviderThatHasLittleLeftCapTheGrantsUntilItsReset() {
         final QuotaLedger l = new QuotaLedger();
         final RateLimitPolicy p = new RateLimitPolicy(60_000, 0, 0, false);
-        final Demand d = new Demand("a", new long[] {0, 500, 0}, null, 0, 0, 0, 0, word(3L, T0.plusSeconds(2), null));
+        final Demand d = new Demand("a", new long[] {0, 500, 0}, null, null, 0, 0, 0, 0, 0, word(3L, T0.plusSeconds(2), null));
         l.heard(d, T0);
         assertThat(granted(l.round(p, T0), "a")).as("the provider has 3 left").isEqualTo(3);
         l.heard(wants("a", 497, 0, 0, 1, 3, 0), T0.plusMillis(500));
@@ -87,7 +87,7 @@ class QuotaLedgerTest {
         final RateLimitPolicy p = new RateLimitPolicy(6_000, 0, 0, false);
         l.heard(wants("a", 500, 0, 0, 0, 0, 0), T0);
         final long epoch = l.round(p, T0).epoch();
-        l.heard(new Demand("a", new long[] {0, 500, 0}, null, 0, 1, 100, 0, word(null, null, T0.plusSeconds(3))), T0.plusMillis(50));
+        l.heard(new Demand("a", new long[] {0, 500, 0}, null, null, 0, 1, 100, 0, 0, word(null, null, T0.plusSeconds(3))), T0.plusMillis(50));
         final QuotaLedger.Round paused = l.round(p, T0.plusMillis(100));
         assertThat(paused.epoch()).isGreaterThan(epoch);
         assertThat(paused.pausedUntil()).isEqualTo(T0.plusSeconds(3));
@@ -119,7 +119,7 @@ class QuotaLedgerTest {
     void shouldComeBackFromItsStoreAsItWasAndGoOnTheSame() {
         final QuotaLedger l = new QuotaLedger();
         final RateLimitPolicy p = new RateLimitPolicy(600, 6_000, 4, false);
-        l.heard(new Demand("a", new long[] {1, 2, 3}, new long[] {10, 20, 30}, 1, 0, 0, 5, word(50L, T0.plusSeconds(30), null)), T0);
+        l.heard(new Demand("a", new long[] {1, 2, 3}, new long[] {10, 20, 30}, new long[] {10, 10, 10}, 1, 0, 0, 0, 5, word(50L, T0.plusSeconds(30), null)), T0);
         l.round(p, T0);
         final QuotaLedger copy = Json.read(Json.bytes(l), QuotaLedger.class);
         assertThat(Json.text(copy)).isEqualTo(Json.text(l));
