@@ -102,9 +102,9 @@ public final class EndpointShares {
             intervals = List.copyOf(intervals);
         }
 
-        /** Whether {@code i} overlaps the outage. */
+        /** Whether {@code i} overlaps the outage by more than a tenth of a second (its edges are sampled, not exact). */
         public boolean inOutage(final Interval i) {
-            return i.from() < outageTo && i.to() > outageFrom;
+            return Math.min(i.to(), outageTo) - Math.max(i.from(), outageFrom) > 0.1;
         }
 
         /** One line per interval: {@code   4-6 s   east  60%  west  20%  north  20%   (100 calls)}, the outage marked. */
@@ -113,7 +113,7 @@ public final class EndpointShares {
             b.append(String.format(Locale.ROOT, "%n  Calls per endpoint of %s (weights %s), counted by each endpoint; %s down %.1f-%.1f s%n",
                     pool, weights, failing, outageFrom, outageTo));
             for (final Interval i : intervals) {
-                b.append(String.format(Locale.ROOT, "  %5.0f-%-3.0f s   %s   (%d calls)%s%n", i.from(), i.to(), i.line(), i.total(),
+                b.append(String.format(Locale.ROOT, "  %9s s   %s   (%d calls)%s%n", seconds(i.from()) + "-" + seconds(i.to()), i.line(), i.total(),
                         inOutage(i) ? "   <- " + failing + " down" : ""));
             }
             return b.toString();
@@ -121,6 +121,11 @@ public final class EndpointShares {
     }
 
     private EndpointShares() {
+    }
+
+    /** {@code 4}, or {@code 20.2} when not a whole second. */
+    private static String seconds(final double s) {
+        return Math.abs(s - Math.rint(s)) < 0.05 ? String.valueOf(Math.round(s)) : String.format(Locale.ROOT, "%.1f", s);
     }
 
     /**

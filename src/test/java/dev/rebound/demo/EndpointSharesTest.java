@@ -60,8 +60,9 @@ class EndpointSharesTest {
     void shouldMarkTheIntervalsOfTheOutageInTheTable() {
         final EndpointShares.Timeline t = new EndpointShares.Timeline("sim-pool", WEIGHTS, "west", 2.2, 4.1,
                 EndpointShares.every(SAMPLES, 1));
-        assertThat(t.table()).contains("0-1   s   east  60%  west  20%  north  20%   (100 calls)\n")
-                .containsPattern("2-3 +s +east +74% +west +1% +north +25% +\\(101 calls\\) +<- west down")
-                .doesNotContain("1-2   s   east  60%  west  20%  north  20%   (100 calls)   <-");
+        assertThat(t.table()).contains("        0-1 s   east  60%  west  20%  north  20%   (100 calls)\n")
+                .containsPattern("2-3 s +east +74% +west +1% +north +25% +\\(101 calls\\) +<- west down")
+                .contains("1-2 s   east  60%  west  20%  north  20%   (100 calls)\n")
+                .contains("4-5 s   east  60%  west  20%  north  20%   (100 calls)\n");
     }
 }
