@@ -143,7 +143,7 @@ public final class EndpointShares {
         return new Interval(a.second(), b.second(), calls);
     }
 
-    /** Consecutive intervals of {@code step} seconds from 0 to the last sample (the last one may be shorter). */
+    /** Consecutive intervals of {@code step} seconds from 0 to the last sample (the last one up to half a step longer or shorter). */
     public static List<Interval> every(final List<Sample> samples, final double step) {
         if (step <= 0) {
             throw new IllegalArgumentException("step must be positive, was " + step);
@@ -154,9 +154,14 @@ public final class EndpointShares {
         }
         final double end = samples.get(samples.size() - 1).second();
         for (double t = 0; t < end - 1e-9; t += step) {
-            final Interval i = between(samples, t, Math.min(end, t + step));
+            // a remainder shorter than half a step joins the interval before it rather than print as a sliver
+            final double to = end - (t + step) < step / 2 ? end : t + step;
+            final Interval i = between(samples, t, to);
             if (i.to() > i.from()) {
-                out.add(new Interval(t, Math.min(end, t + step), i.calls()));
+                out.add(new Interval(t, to, i.calls()));
+            }
+            if (to == end) {
+                break;
             }
         }
         return out;

@@ -47,6 +47,8 @@ class EndpointSharesTest {
         assertThat(every).extracting(EndpointShares.Interval::from).containsExactly(0.0, 2.0, 4.0);
         assertThat(every.get(0).line()).isEqualTo("east  60%  west  20%  north  20%");
         assertThat(every.get(2).total()).isEqualTo(100);
+        assertThat(EndpointShares.every(SAMPLES, 2.2)).as("a remainder under half a step joins the last interval")
+                .extracting(EndpointShares.Interval::to).containsExactly(2.2, 5.0);
         assertThat(every.get(0).plus(every.get(2)).calls()).containsEntry("east", 120L + 60L);
     }
 
