@@ -22,9 +22,9 @@ public final class Bench {
     /** Every scenario, in the order they run. */
     static final List<Scenario> ALL = List.of(new Passthrough(), new Concurrency(), new Outage(), new FailFast(), new RecoveryRamp(),
             new Delay(), new ExactlyOnce(), new Saturation(), new RateLimit(),
-            new AdaptiveBurst());
+            new AdaptiveBurst(), new PoolBalance());
 
-    /** The project's goals (issues #7 and #13), for the table: figure, comparison, bound. */
+    /** The project's goals (issues #7, #13 and #15), for the table: figure, comparison, bound. */
     static final Map<String, String> GOALS = Map.ofEntries(
             Map.entry("passthrough.ratio", ">= 0.25"), Map.entry("passthrough.ratioToDurable", ">= 0.7"),
             Map.entry("concurrency.ratio", ">= 0.85"), Map.entry("concurrency.speedupOverSync", ">= 30"),
@@ -34,7 +34,10 @@ public final class Bench {
             Map.entry("saturation.otherTargetP99Ratio", "<= 1.5"), Map.entry("saturation.repeatedCalls", "= 0"),
             Map.entry("saturation.fenced", "= 0"), Map.entry("ratelimit.ratio", ">= 0.95"), Map.entry("ratelimit.provider429s", "= 0"),
             Map.entry("ratelimit.lost", "= 0"), Map.entry("ratelimit.duplicated", "= 0"),
-            Map.entry("ratelimit.highAnsweredAfterLaterLow", "= 0"), Map.entry("adaptive-burst.callsAdaptive", "<= 20"));
+            Map.entry("ratelimit.highAnsweredAfterLaterLow", "= 0"), Map.entry("adaptive-burst.callsAdaptive", "<= 20"),
+            // issue #15: shares by weight outside the outage; the failed endpoint's calls: its threshold (5) + 15 for propagation
+            Map.entry("pool.shareErrorPoints", "<= 3"), Map.entry("pool.callsToFailedEndpoint", "<= 20"), Map.entry("pool.lost", "= 0"),
+            Map.entry("pool.duplicated", "= 0"), Map.entry("pool.deadLettered", "= 0"));
 
     private Bench() {
     }

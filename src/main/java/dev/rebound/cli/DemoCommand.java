@@ -4,9 +4,9 @@ import dev.rebound.demo.ChaosSummary;
 import dev.rebound.demo.Demo;
 import dev.rebound.demo.DemoReport;
 import dev.rebound.demo.DemoSummary;
+import dev.rebound.demo.EndpointShares;
 import dev.rebound.demo.ProgressLine;
 import dev.rebound.request.Json;
-import dev.rebound.sim.SimScenario;
 import dev.rebound.time.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,7 +35,8 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Simulator behaviour: healthy, flaky, rate-limit, outage, recovery, or chaos (the simulator also stalls, "
                     + "never answers, answers oversized or non-JSON bodies and drops connections mid-body; the load adds requests "
                     + "at the nesting and size limits and ids carrying a header value; garbage is written to agent-control and "
-                    + "agent-circuits midway) (default ${DEFAULT-VALUE}).")
+                    + "agent-circuits midway), or pool (a pool of three simulated endpoints weighted 3/1/1, one failing through the "
+                    + "middle of the load; the summary shows each endpoint's share per interval) (default ${DEFAULT-VALUE}).")
     String scenario;
 
     @Option(names = "--partitions", defaultValue = "3", description = "Partitions of agent-calls (default ${DEFAULT-VALUE}).")
@@ -52,7 +53,7 @@ public final class DemoCommand implements Callable<Integer> {
     boolean noFallback;
 
     @Option(names = "--rate", description = "Requests produced per second; 0 for as fast as possible (default: 100 for the recovery "
-            + "scenario, else 0).")
+            + "scenario, 50 for pool, else 0).")
     Double rate;
 
     @Option(names = "--report", description = "Also write a self-contained HTML report with charts over time to this file.")
@@ -63,11 +64,11 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SimScenario.requireName("--scenario", scenario);
+        Demo.requireScenario("--scenario", scenario);
         final Duration wait = Durations.parse(maxWait)
                 .orElseThrow(() -> new IllegalArgumentException("--max-wait must be a duration such as 60s, was '" + maxWait + "'"));
         final DemoSummary s = Demo.run(new Demo.Options(requests, scenario, partitions, wait, !noCircuit, !noFallback,
-                rate != null ? rate : "recovery".equals(scenario) ? 100 : 0), System.out, ProgressLine.onStandardOutput(),
+                rate != null ? rate : "recovery".equals(scenario) ? 100 : Demo.POOL.equals(scenario) ? 50 : 0), System.out, ProgressLine.onStandardOutput(),
                 ConsoleLogs.file());
         System.out.print(Demo.table(s));
         if (report != null) {
@@ -101,6 +102,9 @@ public final class DemoCommand implements Callable<Integer> {
             json.put("seconds", s.seconds());
             if (s.chaos() != ChaosSummary.NONE) {
                 json.put("chaos", s.chaos());
+            }
+            if (s.pool() != EndpointShares.Timeline.NONE) {
+                json.put("pool", s.pool());
             }
             json.put("passed", s.passed());
             Files.writeString(summaryJson, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json));

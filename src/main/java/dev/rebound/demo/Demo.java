@@ -43,10 +43,15 @@ public final class Demo {
 
     /** The scenario that also sends the hard requests and garbage of issue #12 and checks what came back. */
     public static final String CHAOS = "chaos";
+    /** The scenario with a pool of three simulated endpoints, one of which fails for a while ({@link PoolDemo}). */
+    public static final String POOL = "pool";
+    /** Every scenario the demo plays: the simulator's, and the pool. */
+    public static final List<String> SCENARIOS = java.util.stream.Stream.concat(SimScenario.NAMES.stream(), java.util.stream.Stream.of(POOL))
+            .toList();
 
     /**
      * @param requests   how many requests to produce
-     * @param scenario   the simulator scenario ({@link SimScenario#NAMES})
+     * @param scenario   the simulator scenario ({@link SimScenario#NAMES}) or {@link #POOL}
      * @param partitions partitions of {@code agent-calls}
      * @param maxWait    how long to wait for the last terminal record before counting the rest as lost
      * @param circuit    whether the circuit breaker (and with it recovery) is on
@@ -65,8 +70,20 @@ public final class Demo {
             if (partitions < 1) {
                 throw new IllegalArgumentException("--partitions must be at least 1, was " + partitions);
             }
-            SimScenario.named(scenario);
+            requireScenario("scenario", scenario);
         }
+    }
+
+    /**
+     * {@code name} if it is one of {@link #SCENARIOS}, for a command-line option.
+     *
+     * @throws IllegalArgumentException naming the option and the choices
+     */
+    public static String requireScenario(final String option, final String name) {
+        if (!SCENARIOS.contains(name)) {
+            throw new IllegalArgumentException(option + " must be one of " + SCENARIOS + ", was '" + name + "'");
+        }
+        return name;
     }
 
     private Demo() {
@@ -85,6 +102,9 @@ public final class Demo {
             throws Exception {
         out.println("Rebound demo: " + o.requests() + " requests, scenario '" + o.scenario() + "'");
         log.ifPresent(f -> out.println("  logs: " + f));
+        if (POOL.equals(o.scenario())) {
+            return PoolDemo.run(o, out, progress);
+        }
         try (EmbeddedRebound stack = EmbeddedRebound.start(new EmbeddedRebound.Options("rebound-demo", SimScenario.named(o.scenario()),
                 o.partitions(), o.circuit(), o.fallback(), 0, 0), out);
              TerminalCounter counter = new TerminalCounter(stack.bootstrapServers(), stack.topics().results(), stack.topics().deadLetters())) {
@@ -228,7 +248,7 @@ public final class Demo {
     }
 
     /** The demo target's circuit record in this instance's global store, or {@code null} (none yet, or not queryable). */
-    private static CircuitRecord circuitRecord(final KafkaStreams streams, final String target) {
+    static CircuitRecord circuitRecord(final KafkaStreams streams, final String target) {
         try {
             final ReadOnlyKeyValueStore<String, CircuitRecord> circuits = streams.store(
                     StoreQueryParameters.fromNameAndType(StoreNames.CIRCUITS, QueryableStoreTypes.keyValueStore()));
@@ -270,6 +290,9 @@ public final class Demo {
         b.append(String.format("  %-18s %10.1f s%n", "time", s.seconds()));
         if (s.chaos() != ChaosSummary.NONE) {
             b.append(s.chaos().table());
+        }
+        if (s.pool() != EndpointShares.Timeline.NONE) {
+            b.append(s.pool().table());
         }
         if (s.ramp().stream().anyMatch(step -> step.health() == HealthState.RECOVERING)) {
             b.append("\n  Circuit and recovery timeline of ").append(DemoLoad.TARGET)

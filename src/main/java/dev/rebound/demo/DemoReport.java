@@ -49,14 +49,21 @@ public final class DemoReport {
         b.append("<p class=\"note\">").append(s.requests()).append(" requests in ").append(fmt(s.seconds()))
                 .append(" s; counted from agent-results and agent-dead-letters with a read_committed consumer.</p>\n");
         b.append("<h2>Terminal records per second</h2>\n");
-        b.append(chart("outcomes", samples, List.of(
+        final double[] xs = samples.stream().mapToDouble(Sample::second).toArray();
+        final List<String> states = samples.stream().map(Sample::circuit).toList();
+        b.append(chart("outcomes", xs, List.of(
                 new Series("succeeded", "#2e7d32", perSecond(samples, Sample::succeeded)),
                 new Series("fallback", "#f9a825", perSecond(samples, Sample::fallback)),
-                new Series("dead-lettered", "#c62828", perSecond(samples, Sample::deadLettered))), false));
-        b.append("<h2>Circuit of sim-chat: traffic admitted (%), background by state</h2>\n");
-        b.append(chart("circuit", samples, List.of(new Series("traffic %", "#1565c0", values(samples, Sample::trafficPercent))), true));
+                new Series("dead-lettered", "#c62828", perSecond(samples, Sample::deadLettered))), List.of(), ""));
+        final String circuitOf = s.pool() == EndpointShares.Timeline.NONE ? "sim-chat" : s.pool().pool() + "/" + s.pool().failing();
+        b.append("<h2>Circuit of ").append(esc(circuitOf)).append(": traffic admitted (%), background by state</h2>\n");
+        b.append(chart("circuit", xs, List.of(new Series("traffic %", "#1565c0", values(samples, Sample::trafficPercent))), states,
+                "background: white CLOSED, yellow HALF_OPEN (recovering), red OPEN"));
+        if (s.pool() != EndpointShares.Timeline.NONE) {
+            b.append(PoolShareChart.section(s.pool()));
+        }
         b.append("<h2>Retries waiting in the delay path</h2>\n");
-        b.append(chart("retries", samples, List.of(new Series("waiting", "#6a1b9a", values(samples, Sample::retriesWaiting))), false));
+        b.append(chart("retries", xs, List.of(new Series("waiting", "#6a1b9a", values(samples, Sample::retriesWaiting))), List.of(), ""));
         b.append("<h2>Summary</h2>\n<table>\n");
         row(b, "requests", s.requests(), s.invalidSent() + " of them deliberately invalid");
         row(b, "succeeded", s.succeeded(), "");
@@ -82,7 +89,8 @@ public final class DemoReport {
         return b.toString();
     }
 
-    private record Series(String name, String color, double[] ys) {
+    /** One line of a chart: its name (in the legend and {@code data-name}), its colour, one value per x. */
+    record Series(String name, String color, double[] ys) {
     }
 
     private static double[] values(final List<Sample> samples, final ToDoubleFunction<Sample> f) {
@@ -102,14 +110,23 @@ public final class DemoReport {
 
     private static final Map<String, String> STATE_COLORS = Map.of("OPEN", "#ffcdd2", "HALF_OPEN", "#fff59d", "CLOSED", "#ffffff");
 
-    private static String chart(final String id, final List<Sample> samples, final List<Series> series, final boolean bands) {
+    /**
+     * An inline SVG line chart.
+     *
+     * @param xs     seconds since the load started, one per point
+     * @param states a circuit state per point for background bands (yellow, red), or empty for none;
+     *               with bands the y axis is a percentage, 0..100
+     * @param bandNote what the bands mean, beside the legend
+     */
+    static String chart(final String id, final double[] xs, final List<Series> series, final List<String> states, final String bandNote) {
+        final boolean bands = !states.isEmpty();
         final StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "<svg id=\"%s\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">%n",
                 id, W, H, W, H));
-        if (samples.isEmpty()) {
+        if (xs.length == 0) {
             return b.append("<text x=\"20\" y=\"40\">no samples</text></svg>\n").toString();
         }
-        final double xMax = Math.max(1, samples.get(samples.size() - 1).second());
+        final double xMax = Math.max(1, xs[xs.length - 1]);
         double yMax = bands ? 100 : 1;
         for (final Series s : series) {
             for (final double y : s.ys()) {
@@ -118,12 +135,12 @@ public final class DemoReport {
         }
         yMax = niceCeil(yMax);
         if (bands) {
-            for (int i = 0; i < samples.size(); i++) {
-                final double x0 = x(i == 0 ? 0 : samples.get(i - 1).second(), xMax);
-                final double x1 = x(samples.get(i).second(), xMax);
+            for (int i = 0; i < xs.length; i++) {
+                final double x0 = x(i == 0 ? 0 : xs[i - 1], xMax);
+                final double x1 = x(xs[i], xMax);
                 b.append(String.format(Locale.ROOT, "<rect class=\"state-%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n",
-                        samples.get(i).circuit(), x0, TOP, Math.max(0.5, x1 - x0), H - TOP - BOTTOM,
-                        STATE_COLORS.getOrDefault(samples.get(i).circuit(), "#eeeeee")));
+                        states.get(i), x0, TOP, Math.max(0.5, x1 - x0), H - TOP - BOTTOM,
+                        STATE_COLORS.getOrDefault(states.get(i), "#eeeeee")));
             }
         }
         for (int t = 0; t <= 4; t++) {
@@ -140,8 +157,8 @@ public final class DemoReport {
         int legend = LEFT;
         for (final Series s : series) {
             final List<String> points = new ArrayList<>();
-            for (int i = 0; i < samples.size(); i++) {
-                points.add(String.format(Locale.ROOT, "%.1f,%.1f", x(samples.get(i).second(), xMax), y(s.ys()[i], yMax)));
+            for (int i = 0; i < xs.length; i++) {
+                points.add(String.format(Locale.ROOT, "%.1f,%.1f", x(xs[i], xMax), y(s.ys()[i], yMax)));
             }
             b.append("<polyline class=\"series\" data-name=\"").append(esc(s.name())).append("\" fill=\"none\" stroke=\"").append(s.color())
                     .append("\" stroke-width=\"2\" points=\"").append(String.join(" ", points)).append("\"/>\n");
@@ -150,7 +167,7 @@ public final class DemoReport {
             legend += 24 + 8 * s.name().length();
         }
         if (bands) {
-            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"12\" fill=\"#777\">background: white CLOSED, yellow HALF_OPEN (recovering), red OPEN</text>%n", legend));
+            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"12\" fill=\"#777\">%s</text>%n", legend, esc(bandNote)));
         }
         return b.append("</svg>\n").toString();
     }
@@ -178,11 +195,11 @@ public final class DemoReport {
                 .append("</td></tr>\n");
     }
 
-    private static String fmt(final double v) {
+    static String fmt(final double v) {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.1f", v);
     }
 
-    private static String esc(final String s) {
+    static String esc(final String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

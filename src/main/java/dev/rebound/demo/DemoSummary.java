@@ -23,11 +23,21 @@ import java.util.Map;
  * @param seconds         from the first record produced to the last terminal record read
  * @param validAnswered   valid requests (all but the deliberately bad ones) answered with a result
  * @param chaos           the chaos scenario's checks ({@link ChaosSummary#NONE} for the other scenarios)
+ * @param pool            the pool scenario's shares per endpoint over time ({@link EndpointShares.Timeline#NONE} for the others)
  */
 public record DemoSummary(long requests, long succeeded, long fallback, long deadLettered, long downstreamCalls,
                           long backupCalls, long lost, long duplicated, long invalidSent, Map<String, Long> deadLetterReasons,
                           Map<String, Long> fallbackServedBy, List<RampShares.Step> ramp, List<DemoReport.Sample> timeline,
-                          double seconds, long validAnswered, ChaosSummary chaos) {
+                          double seconds, long validAnswered, ChaosSummary chaos, EndpointShares.Timeline pool) {
+
+    /** A run without a pool. */
+    public DemoSummary(final long requests, final long succeeded, final long fallback, final long deadLettered, final long downstreamCalls,
+                       final long backupCalls, final long lost, final long duplicated, final long invalidSent,
+                       final Map<String, Long> deadLetterReasons, final Map<String, Long> fallbackServedBy, final List<RampShares.Step> ramp,
+                       final List<DemoReport.Sample> timeline, final double seconds, final long validAnswered, final ChaosSummary chaos) {
+        this(requests, succeeded, fallback, deadLettered, downstreamCalls, backupCalls, lost, duplicated, invalidSent, deadLetterReasons,
+                fallbackServedBy, ramp, timeline, seconds, validAnswered, chaos, EndpointShares.Timeline.NONE);
+    }
 
     /** Requests that were not deliberately bad. */
     public long valid() {

@@ -13,9 +13,9 @@ class BenchTest {
 
     @Test
     void shouldNameExactlyTheScenariosOfTheDesign() {
-        // the design's, and adaptive-burst: the rate-limit issue's second figure, runnable on its own
+        // the design's (pool last), and adaptive-burst: the rate-limit issue's second figure, runnable on its own
         assertThat(Bench.names()).containsExactly("passthrough", "concurrency", "outage", "failfast", "recovery", "delay", "exactly-once",
-                "saturation", "ratelimit", "adaptive-burst");
+                "saturation", "ratelimit", "adaptive-burst", "pool");
     }
 
     @Test
@@ -84,6 +84,6 @@ class BenchTest {
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.err()).contains(
                 "--scenario must be one of [passthrough, concurrency, outage, failfast, recovery, delay, exactly-once, saturation, ratelimit, "
-                        + "adaptive-burst]");
+                        + "adaptive-burst, pool]");
     }
 }

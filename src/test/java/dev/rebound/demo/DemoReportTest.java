@@ -51,6 +51,32 @@ class DemoReportTest {
     }
 
     @Test
+    void shouldChartEachEndpointsShareOfAPoolWithTheOutageShaded() {
+        final Map<String, Long> before = new java.util.LinkedHashMap<>();
+        before.put("east", 60L);
+        before.put("west", 20L);
+        before.put("north", 20L);
+        final Map<String, Long> down = new java.util.LinkedHashMap<>();
+        down.put("east", 75L);
+        down.put("west", 0L);
+        down.put("north", 25L);
+        final EndpointShares.Timeline pool = new EndpointShares.Timeline("sim-pool", Map.of("east", 3, "west", 1, "north", 1), "west",
+                2, 4, List.of(new EndpointShares.Interval(0, 2, before), new EndpointShares.Interval(2, 4, down),
+                new EndpointShares.Interval(4, 6, before)));
+        final DemoSummary s = new DemoSummary(300, 300, 0, 0, 300, 0, 0, 0, 0, Map.of(), Map.of(), List.of(), SAMPLES, 6.0, 300,
+                ChaosSummary.NONE, pool);
+        final String html = DemoReport.html("pool", s, SAMPLES);
+        assertThat(html).contains("Share of sim-pool's calls per endpoint (%)", "Circuit of sim-pool/west", "red background: west answers 503");
+        assertThat(points(html, "west")).hasSize(3);
+        final double floor = Double.parseDouble(points(html, "west").get(1).split(",")[1]);
+        final double twenty = Double.parseDouble(points(html, "west").get(0).split(",")[1]);
+        final double sixty = Double.parseDouble(points(html, "east").get(0).split(",")[1]);
+        assertThat(floor - twenty).as("a 0..100 axis: 20% is a fifth of the way up").isCloseTo((floor - sixty) / 3, Offset.offset(0.2));
+        final String svg = html.substring(html.indexOf("<svg id=\"pool-shares\""));
+        assertThat(svg.substring(0, svg.indexOf("</svg>"))).containsOnlyOnce("class=\"state-OPEN\"");
+    }
+
+    @Test
     void shouldEscapeWhatItPrints() {
         assertThat(DemoReport.html("<script>x</script>", SUMMARY, SAMPLES)).doesNotContain("<script>x");
     }

@@ -2,6 +2,7 @@ package dev.rebound.integration;
 
 import dev.rebound.demo.Demo;
 import dev.rebound.demo.DemoSummary;
+import dev.rebound.demo.EndpointShares;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,5 +39,24 @@ class DemoIntegrationTest {
         assertThat(s.backupCalls()).isEqualTo(s.fallback());
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("[   200/200]").containsPattern("circuit (CLOSED|OPEN|HALF_OPEN)");
         assertThat(Demo.table(s)).contains("lost", "duplicated", "every request accounted for");
+    }
+
+    @Test
+    void shouldShareAPoolsCallsByWeightAndRouteAroundTheEndpointThatFails() throws Exception {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // 400 requests at 50 a second: 8 s of load, west down from 2.4 s to 5.6 s
+        final DemoSummary s = Demo.run(new Demo.Options(400, Demo.POOL, 3, Duration.ofSeconds(30), true, true, 50),
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+
+        assertThat(s.lost()).isZero();
+        assertThat(s.duplicated()).isZero();
+        assertThat(s.succeeded()).as("every request answered by some endpoint, none dead-lettered").isEqualTo(400);
+        final EndpointShares.Timeline pool = s.pool();
+        assertThat(pool.intervals()).isNotEmpty();
+        final EndpointShares.Interval first = pool.intervals().get(0);
+        assertThat(first.errorPoints(pool.weights())).as("before the outage: 60/20/20, " + first.line()).isLessThanOrEqualTo(5);
+        assertThat(pool.intervals().stream().filter(i -> i.from() >= pool.outageFrom() + 1 && i.to() <= pool.outageTo())
+                .mapToDouble(i -> i.percent("west"))).as("west once its circuit opened").isNotEmpty().allMatch(p -> p <= 5);
+        assertThat(Demo.table(s)).contains("Calls per endpoint of sim-pool", "<- west down", "every request accounted for");
     }
 }
