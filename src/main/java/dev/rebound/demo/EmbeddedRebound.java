@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.Map;
 
 /**
  * Rebound and everything it needs, in this JVM: a KRaft broker, the simulated endpoint, the

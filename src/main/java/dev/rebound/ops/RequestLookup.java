@@ -152,7 +152,7 @@ final class RequestLookup {
     private static Answer unreachable(final RequestPath path, final KeyQueryMetadata owner, final String at, final String what) {
         final ObjectNode err = Json.MAPPER.createObjectNode();
         err.put("error", "the instance that owns key '" + path.key() + "' (partition " + owner.partition() + "), " + at
-                + ", did not answer within " + FORWARD_TIMEOUT.toSeconds() + " s: " + what);
+                + ", did not answer (asked with a " + FORWARD_TIMEOUT.toSeconds() + " s timeout): " + what);
         err.put("owner", at);
         return new Answer(502, err);
     }
