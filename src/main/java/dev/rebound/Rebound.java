@@ -6,6 +6,7 @@ import dev.rebound.cli.BenchCommand;
 import dev.rebound.cli.DemoCommand;
 import dev.rebound.cli.DevCommand;
 import dev.rebound.cli.DlqCommand;
+import dev.rebound.cli.RequestCommand;
 import dev.rebound.cli.RunCommand;
 import dev.rebound.cli.SendCommand;
 import dev.rebound.cli.SimulateCommand;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
         description = "Durable, resilient execution of AI agent calls on Kafka Streams.",
         subcommands = {DemoCommand.class, DevCommand.class, BenchCommand.class, RunCommand.class, SimulateCommand.class,
                 SimulateSetCommand.class, TopicsCommand.class,
-                SendCommand.class, TailCommand.class, StatusCommand.class, DlqCommand.class, ControlCommand.class})
+                SendCommand.class, TailCommand.class, StatusCommand.class, RequestCommand.class, DlqCommand.class, ControlCommand.class})
 public final class Rebound {
 
     public static void main(final String[] args) {

@@ -66,7 +66,7 @@ class ArchitectureTest {
                 "config", "classify", "time", "window"));
         a.put("app", Set.of("topology", "metrics", "execute", "config", "request"));
         // the instance's HTTP endpoint, Kafka administration, the simulated endpoint, the DLQ's tools
-        a.put("ops", Set.of("app", "topology", "metrics", "http", "ratelimit", "circuit", "recovery", "request", "config"));
+        a.put("ops", Set.of("app", "topology", "metrics", "http", "lifecycle", "ratelimit", "circuit", "recovery", "request", "config"));
         a.put("admin", Set.of("topology", "request", "config", "time"));
         a.put("sim", Set.of("http", "request", "config", "time"));
         a.put("dlq", Set.of("request", "config", "time"));

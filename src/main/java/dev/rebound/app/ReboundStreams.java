@@ -12,12 +12,14 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -29,15 +31,20 @@ public final class ReboundStreams implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final SelfHealth health;
+    private final ReboundConfig config;
+    private final Optional<HostInfo> server;
 
-    private ReboundStreams(final KafkaStreams streams, final SelfHealth health) {
+    private ReboundStreams(final KafkaStreams streams, final SelfHealth health, final ReboundConfig config, final Optional<HostInfo> server) {
         this.streams = streams;
         this.health = health;
+        this.config = config;
+        this.server = server;
     }
 
     /**
      * Starts the processor. {@code overrides} are applied over the configuration's Kafka
-     * properties (the demo uses them for its broker address and state directory).
+     * properties (the demo uses them for its broker address and state directory; {@code rebound run}
+     * for {@code application.server}, see {@link StreamsSettings#opsServer}).
      */
     public static ReboundStreams start(final ReboundConfig config, final TargetPool pool, final ReboundMetrics metrics,
                                        final Map<String, String> overrides) {
@@ -72,7 +79,9 @@ public final class ReboundStreams implements AutoCloseable {
         final SelfHealth health = new SelfHealth(streams, metrics, restorations,
                 Admin.create(new StreamsConfig(props).getAdminConfigs("rebound-health")));
         streams.start();
-        return new ReboundStreams(streams, health);
+        final String server = props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG, "");
+        return new ReboundStreams(streams, health, config,
+                server.isEmpty() ? Optional.empty() : Optional.of(HostInfo.buildFromEndpoint(server)));
     }
 
     /**
@@ -93,6 +102,19 @@ public final class ReboundStreams implements AutoCloseable {
     /** The processor's own health checks ({@code /health/live}, {@code /health/ready}). */
     public SelfHealth health() {
         return health;
+    }
+
+    /** The configuration it runs with. */
+    public ReboundConfig config() {
+        return config;
+    }
+
+    /**
+     * Where this instance's ops endpoint answers other instances ({@code application.server}), if
+     * set: interactive queries name the instance that owns a key by it.
+     */
+    public Optional<HostInfo> server() {
+        return server;
     }
 
     public KafkaStreams streams() {

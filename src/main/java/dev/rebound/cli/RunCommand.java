@@ -8,6 +8,7 @@ import dev.rebound.execute.HttpTargetExecutor;
 import dev.rebound.execute.TargetPool;
 import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.ops.OpsServer;
+import dev.rebound.topology.StreamsSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
@@ -60,7 +61,9 @@ public final class RunCommand implements Callable<Integer> {
         final TargetPool pool = TargetPool.http(cfg, HttpTargetExecutor.defaultClient(), Clock.systemUTC());
         final ReboundMetrics metrics = new ReboundMetrics();
         final CountDownLatch stop = new CountDownLatch(1);
-        try (ReboundStreams rebound = ReboundStreams.start(cfg, pool, metrics, Map.of())) {
+        // application.server: where the other instances forward GET /requests/{key}/{id} for a key this one owns
+        final Map<String, String> server = ops == null ? Map.of() : StreamsSettings.opsServer(cfg, cfg.ops().bind(), ops.port());
+        try (ReboundStreams rebound = ReboundStreams.start(cfg, pool, metrics, server)) {
             if (ops != null) {
                 ops.serve(metrics, rebound);
             }

@@ -1,21 +1,13 @@
 package dev.rebound.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rebound.config.ConfigLoader;
-import dev.rebound.config.OpsSettings;
 import dev.rebound.request.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** {@code rebound status}: the circuits of a running instance, from its ops endpoint. */
@@ -26,10 +18,8 @@ public final class StatusCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verbose;
 
-    private static final String DEFAULT_OPS = "http://127.0.0.1:8079";
-
     @Option(names = "--ops", description = "The ops endpoint of a running instance (default: the one of --config, else "
-            + DEFAULT_OPS + ").")
+            + OpsAddress.DEFAULT + ").")
     String ops;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -41,34 +31,7 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        final String base;
-        final String setting;
-        if (ops != null) {
-            base = ops;
-            setting = "--ops";
-        } else if (config != null) {
-            final OpsSettings settings = new ConfigLoader(System::getenv).load(config).ops();
-            if (!settings.enabled()) {
-                throw new IllegalStateException(config + " has ops.enabled: false, so its instances serve no /circuits to ask");
-            }
-            final String host = settings.bind().equals("0.0.0.0") || settings.bind().equals("::") ? "127.0.0.1" : settings.bind();
-            base = "http://" + host + ":" + settings.port();
-            setting = "ops.bind and ops.port in " + config;
-        } else {
-            base = DEFAULT_OPS;
-            setting = "--ops or --config";
-        }
-        final HttpResponse<String> r;
-        try {
-            r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
-                    .send(HttpRequest.newBuilder(URI.create(base + "/circuits")).timeout(Duration.ofSeconds(10)).build(),
-                            HttpResponse.BodyHandlers.ofString());
-        } catch (final ConnectException e) {
-            throw new IllegalStateException("nothing answers at " + base + " (" + setting + "): is `rebound run` or `rebound dev` up "
-                    + "with that ops endpoint?");
-        } catch (final HttpTimeoutException e) {
-            throw new IllegalStateException(base + " (" + setting + ") accepted the connection but did not answer within 10 s");
-        }
+        final HttpResponse<String> r = OpsAddress.of(ops, config, "/circuits").get("/circuits");
         if (json) {
             System.out.println(r.body());
             return 0;

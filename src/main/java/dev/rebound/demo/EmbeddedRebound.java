@@ -11,6 +11,7 @@ import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.ops.OpsServer;
 import dev.rebound.sim.SimScenario;
 import dev.rebound.sim.Simulator;
+import dev.rebound.topology.StreamsSettings;
 import dev.rebound.topology.Topics;
 
 import java.io.IOException;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.Map;
 
 /**
  * Rebound and everything it needs, in this JVM: a KRaft broker, the simulated endpoint, the
@@ -102,7 +102,8 @@ public final class EmbeddedRebound implements AutoCloseable {
             kafka.createTopics(TopicSpec.newTopics(config.topicPrefix(), o.partitions(), config.retries().tiers()));
             final ReboundMetrics metrics = new ReboundMetrics();
             final ReboundStreams processor = ReboundStreams.start(config,
-                    TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC()), metrics, Map.of());
+                    TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC()), metrics,
+                    StreamsSettings.opsServer(config, LOOPBACK, ops.port()));
             started.push(processor);
             ops.serve(metrics, processor);
             processor.awaitRunning(RUNNING_WITHIN);

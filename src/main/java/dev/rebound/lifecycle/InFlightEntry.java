@@ -39,6 +39,11 @@ import java.util.List;
  * @param parkedFor      while parked: what it waits for (room at the target, its rate limit), for the
  *                       dead letter if its deadline comes first; else {@code null}
  * @param parkedSince    while parked: when it was first parked in this run of parks; else {@code null}
+ * @param deferredFor    while waiting because admission said no (a circuit open, an operator's switch, the
+ *                       recovery ramp): admission's reason; else {@code null}. Kept so that
+ *                       {@code rebound request} can tell a deferral from a retry, which look alike otherwise
+ * @param calledAt       while an attempt runs: when it was asked for (after a restart, when it was started
+ *                       again); else {@code null}. For {@code rebound request}: the call itself is not stored
  */
 public record InFlightEntry(String key, JsonNode request, Instant deadline, Instant firstSeenAt, int attempt,
                             List<Attempt> attempts, Source source, Instant dueAt, Long lastWaitMs,
@@ -48,7 +53,9 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
                             @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FallbackFailure> fallbackFailed,
                             @JsonInclude(JsonInclude.Include.NON_DEFAULT) int parks,
                             @JsonInclude(JsonInclude.Include.NON_NULL) String parkedFor,
-                            @JsonInclude(JsonInclude.Include.NON_NULL) Instant parkedSince) {
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Instant parkedSince,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) String deferredFor,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Instant calledAt) {
 
     public InFlightEntry {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
@@ -56,7 +63,7 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
     }
 
     public static InFlightEntry first(final String key, final AgentRequest request, final Instant now, final Source source) {
-        return new InFlightEntry(key, request.original(), request.deadline(), now, 1, List.of(), source, null, null, 0, 0, null, null, 0, null, null);
+        return new InFlightEntry(key, request.original(), request.deadline(), now, 1, List.of(), source, null, null, 0, 0, null, null, 0, null, null, null, null);
     }
 
     public AgentRequest agentRequest() {
@@ -81,19 +88,25 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
     /** The request after its last attempt failed for good: the attempt recorded, nothing next. */
     public InFlightEntry ended(final Attempt failed) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, append(failed), source, null, lastWaitMs, stage, stageStart,
-                trigger, fallbackFailed, 0, null, null);
+                trigger, fallbackFailed, 0, null, null, null, null);
     }
 
     /** The request waiting {@code wait} for its next attempt, due at {@code due}. */
     public InFlightEntry waitingFor(final Attempt failed, final Duration wait, final Instant due) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt + 1, append(failed.followedBy(wait.toMillis())),
-                source, due, wait.toMillis(), stage, stageStart, trigger, fallbackFailed, 0, null, null);
+                source, due, wait.toMillis(), stage, stageStart, trigger, fallbackFailed, 0, null, null, null, null);
     }
 
-    /** The request waiting, without an attempt spent, for a circuit to admit it again at {@code due}. */
-    public InFlightEntry deferred(final Instant due) {
+    /** The request waiting, without an attempt spent, for admission ({@code why}: a circuit, a switch) to be asked again at {@code due}. */
+    public InFlightEntry deferred(final Instant due, final String why) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, due, lastWaitMs, stage, stageStart,
-                trigger, fallbackFailed, 0, null, null);
+                trigger, fallbackFailed, 0, null, null, why, null);
+    }
+
+    /** The request whose current attempt is asked for at {@code now} (its call starts, or waits for a slot). */
+    public InFlightEntry calling(final Instant now) {
+        return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, dueAt, lastWaitMs, stage, stageStart,
+                trigger, fallbackFailed, parks, parkedFor, parkedSince, deferredFor, now);
     }
 
     /**
@@ -102,7 +115,7 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
      */
     public InFlightEntry parkedUntil(final Instant due, final String what, final Instant now) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, due, lastWaitMs, stage, stageStart,
-                trigger, fallbackFailed, parks + 1, what, parks > 0 && parkedSince != null ? parkedSince : now);
+                trigger, fallbackFailed, parks + 1, what, parks > 0 && parkedSince != null ? parkedSince : now, null, null);
     }
 
     /** Whether the request waits only because its target had no room (rather than for a retry or a circuit). */
@@ -113,20 +126,20 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
     /** The request whose wait is over: its next attempt starts now (a parked one keeps its count, to wait longer if parked again). */
     public InFlightEntry fired() {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, null, lastWaitMs, stage, stageStart,
-                trigger, fallbackFailed, parks, parkedFor, parkedSince);
+                trigger, fallbackFailed, parks, parkedFor, parkedSince, null, null);
     }
 
     /** The primary could not answer: remember why, for the chain and the dead letter (the first reason stays). */
     public InFlightEntry because(final Trigger why) {
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, null, lastWaitMs, stage, stageStart,
-                trigger == null ? why : trigger, fallbackFailed, 0, null, null);
+                trigger == null ? why : trigger, fallbackFailed, 0, null, null, null, null);
     }
 
     /** The request moving to fallback step {@code step} (1-based), whose first call is the next attempt. */
     public InFlightEntry atStep(final int step) {
         final int next = nextAttemptNumber();
         return new InFlightEntry(key, request, deadline, firstSeenAt, next, attempts, source, null, null, step, next, trigger,
-                fallbackFailed, 0, null, null);
+                fallbackFailed, 0, null, null, null, null);
     }
 
     /** Fallback step {@code failure.step()} could not answer. */
@@ -134,7 +147,7 @@ public record InFlightEntry(String key, JsonNode request, Instant deadline, Inst
         final List<FallbackFailure> all = new ArrayList<>(fallbackFailed);
         all.add(failure);
         return new InFlightEntry(key, request, deadline, firstSeenAt, attempt, attempts, source, null, lastWaitMs, stage, stageStart,
-                trigger, all, 0, null, null);
+                trigger, all, 0, null, null, null, null);
     }
 
     private List<Attempt> append(final Attempt a) {

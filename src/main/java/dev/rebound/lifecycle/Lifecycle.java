@@ -158,7 +158,7 @@ public final class Lifecycle {
                     timeout = left;
                 }
             }
-            steps.add(new Step.Call(entry, target.name(), timeout));
+            steps.add(new Step.Call(entry.calling(now), target.name(), timeout));
         }
 
         private void deadlinePassed(final InFlightEntry entry, final TargetConfig primary) {
@@ -199,7 +199,7 @@ public final class Lifecycle {
                 }
                 return;
             }
-            steps.add(new Step.Wait(entry.deferred(defer.until()),
+            steps.add(new Step.Wait(entry.deferred(defer.until(), defer.reason()),
                     Optional.of(config.retries().tierFor(Duration.between(now, defer.until())))));
         }
 

@@ -1,11 +1,13 @@
 package dev.rebound.ops;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.rebound.app.ReboundStreams;
 import dev.rebound.app.SelfHealth;
 import dev.rebound.http.HttpServers;
 import dev.rebound.metrics.ReboundMetrics;
+import dev.rebound.request.Json;
 import org.apache.kafka.streams.KafkaStreams;
 
 import java.io.IOException;
@@ -18,8 +20,9 @@ import java.util.concurrent.Executors;
 
 /**
  * The HTTP ops endpoint: {@code /metrics} (Prometheus text), {@code /circuits} (JSON), {@code /health/live} and
- * {@code /health/ready} (JSON with every check of {@link SelfHealth}; 200 or 503). Binds
- * 127.0.0.1 by default; only GET is served.
+ * {@code /health/ready} (JSON with every check of {@link SelfHealth}; 200 or 503), and
+ * {@code /requests/{key}/{id}} (where one request stands, from whichever instance owns its key:
+ * {@link RequestLookup}). Binds 127.0.0.1 by default; only GET is served.
  */
 public final class OpsServer implements AutoCloseable {
 
@@ -57,7 +60,9 @@ public final class OpsServer implements AutoCloseable {
             clear.initCause(e);
             throw clear;
         }
-        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+        // a few threads: /requests forwards a GET to the instance that owns the key and waits for it,
+        // and two instances forwarding to each other at once must not each wait on its only thread
+        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
             final Thread t = new Thread(r, "rebound-ops");
             t.setDaemon(true);
             return t;
@@ -68,12 +73,26 @@ public final class OpsServer implements AutoCloseable {
         return new OpsServer(server);
     }
 
-    /** Serves {@code /metrics}, {@code /circuits} and {@code /health/*} for {@code rebound}; call once. */
+    /** Serves {@code /metrics}, {@code /circuits}, {@code /health/*} and {@code /requests/*} for {@code rebound}; call once. */
     public void serve(final ReboundMetrics metrics, final ReboundStreams rebound) {
         final KafkaStreams streams = rebound.streams();
         final SelfHealth health = rebound.health();
         server.createContext("/metrics", ex -> answer(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         server.createContext("/circuits", ex -> answer(ex, 200, "application/json", CircuitsView.json(streams, metrics)));
+        final RequestLookup requests = new RequestLookup(rebound);
+        server.createContext(RequestPath.PREFIX, ex -> {
+            final RequestPath path;
+            try {
+                path = RequestPath.parse(ex.getRequestURI().getRawPath());
+            } catch (final IllegalArgumentException e) {
+                final ObjectNode err = Json.MAPPER.createObjectNode();
+                err.put("error", e.getMessage());
+                answer(ex, 400, "application/json", err.toString());
+                return;
+            }
+            final RequestLookup.Answer a = requests.find(path, ex.getRequestHeaders().getFirst(RequestLookup.FORWARDED));
+            answer(ex, a.status(), "application/json", a.body().toString());
+        });
         server.createContext("/health/live", ex -> {
             final Map<String, SelfHealth.Check> checks = health.checks();
             final boolean live = health.live(checks);

@@ -15,10 +15,19 @@ import java.util.Arrays;
  * <p>Value layout: one byte naming the sink ({@code R} results, {@code D} dead letters), then the
  * terminal record's bytes exactly as they were written.
  */
-final class DedupStore {
+public final class DedupStore {
 
     /** A remembered outcome: which sink it went to and its bytes. */
     record Stored(String sink, byte[] value) {
+    }
+
+    /**
+     * A terminal record as an interactive query reads it back ({@code rebound request}).
+     *
+     * @param result true for a result, false for a dead letter
+     * @param value  the record's JSON bytes, exactly as written to its topic
+     */
+    public record Remembered(boolean result, byte[] value) {
     }
 
     private static final byte RESULT = 'R';
@@ -39,11 +48,16 @@ final class DedupStore {
                 latest = it.next().value;
             }
         }
-        if (latest == null || latest.length == 0) {
+        final Remembered r = decode(latest);
+        return r == null ? null : new Stored(r.result() ? Nodes.RESULTS_SINK : Nodes.DEAD_LETTERS_SINK, r.value());
+    }
+
+    /** One stored value read back, or {@code null} for none (or an empty one). */
+    public static Remembered decode(final byte[] stored) {
+        if (stored == null || stored.length == 0) {
             return null;
         }
-        final String sink = latest[0] == RESULT ? Nodes.RESULTS_SINK : Nodes.DEAD_LETTERS_SINK;
-        return new Stored(sink, Arrays.copyOfRange(latest, 1, latest.length));
+        return new Remembered(stored[0] == RESULT, Arrays.copyOfRange(stored, 1, stored.length));
     }
 
     void put(final String id, final String sink, final byte[] value, final Instant now) {

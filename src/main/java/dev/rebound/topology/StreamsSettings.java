@@ -5,6 +5,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -42,5 +45,31 @@ public final class StreamsSettings {
         p.put(DEAD_LETTER_TOPIC, new Topics(config.topicPrefix()).deadLetters());
         p.putAll(config.kafka());
         return p;
+    }
+
+    /**
+     * The {@code application.server} that tells the other instances where this one's ops endpoint
+     * answers, so that {@code GET /requests/{key}/{id}} can be asked of any instance and forwarded
+     * to the one that owns the key ({@code rebound request}). Empty when the {@code kafka:} section
+     * sets it already (behind a proxy or NAT only the operator knows the address others reach).
+     * An endpoint bound to every address is advertised under this host's name.
+     *
+     * @param bind the ops endpoint's address ({@code ops.bind})
+     * @param port the port it listens on: the bound one, which differs from {@code ops.port: 0}
+     */
+    public static Map<String, String> opsServer(final ReboundConfig config, final String bind, final int port) {
+        if (config.kafka().containsKey(StreamsConfig.APPLICATION_SERVER_CONFIG)) {
+            return Map.of();
+        }
+        String host = bind;
+        if (bind.equals("0.0.0.0") || bind.equals("::")) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (final UnknownHostException e) {
+                host = "127.0.0.1";
+            }
+        }
+        // host:port, with an IPv6 literal in brackets as HostInfo.buildFromEndpoint expects
+        return Map.of(StreamsConfig.APPLICATION_SERVER_CONFIG, (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
     }
 }
