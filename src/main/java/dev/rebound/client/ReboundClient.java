@@ -1,5 +1,6 @@
 package dev.rebound.client;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -137,7 +138,7 @@ public final class ReboundClient implements AutoCloseable {
         final byte[] value;
         try {
             value = mapper.writeValueAsBytes(request);
-        } catch (final com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (final JsonProcessingException e) {
             throw new IllegalArgumentException("the request cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
         // waiting before sending: the outcome cannot arrive before anyone waits for it
