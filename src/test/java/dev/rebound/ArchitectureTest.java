@@ -47,6 +47,8 @@ class ArchitectureTest {
         a.put("time", Set.of());
         a.put("window", Set.of());
         a.put("http", Set.of());
+        // the client library for agents, shipped as its own jar: no other Rebound package, ever
+        a.put("client", Set.of());
         // the pure core
         a.put("classify", Set.of("time"));
         a.put("config", Set.of("classify", "time"));
@@ -122,6 +124,15 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage(PURE.stream().map(p -> "dev.rebound." + p + "..").toArray(String[]::new))
                 .should().dependOnClassesThat().resideInAnyPackage(forbidden)
                 .because("decisions are pure: a function of (input, stored state, now), STYLE.md rule 1")
+                .check(main);
+    }
+
+    @Test
+    void shouldKeepTheClientOnKafkaClientsAndJacksonAlone() {
+        classes().that().resideInAPackage("dev.rebound.client..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.rebound.client..", "org.apache.kafka.clients..",
+                        "org.apache.kafka.common..", "com.fasterxml.jackson..")
+                .because("the client jar (target/rebound-client.jar) ships with kafka-clients and Jackson only")
                 .check(main);
     }
 

@@ -84,6 +84,8 @@ public final class ConfigLoader {
         final StartupSettings startup = top.optionalSection("startup")
                 .map(s -> s.finish(new StartupSettings(s.durationOr("timeout", StartupSettings.DEFAULT.timeout()))))
                 .orElse(StartupSettings.DEFAULT);
+        final ResultSettings results = top.optionalSection("results")
+                .map(s -> s.finish(new ResultSettings(s.stringList("replyTopics", List.of())))).orElse(ResultSettings.DEFAULT);
         final Map<String, TargetConfig> targets = new LinkedHashMap<>();
         final Section ts = top.section("targets");
         for (final String name : ts.keys()) {
@@ -96,7 +98,7 @@ public final class ConfigLoader {
         }
         ts.done();
         top.done();
-        return new ReboundConfig(kafka, targets, limits, prefix, dedup, patterns, retries, ops, startup);
+        return new ReboundConfig(kafka, targets, limits, prefix, dedup, patterns, retries, ops, startup, results);
     }
 
     /** The target {@code name}; for a pool, the pool and then its endpoints. */

@@ -24,10 +24,12 @@ import java.util.Set;
  * @param retries     delay tiers, the system-wide retry cap and the error window
  * @param ops         the HTTP ops endpoint
  * @param startup     how long commands wait for the cluster at start
+ * @param results     which reply topics a request may name ({@code replyTo})
  */
 public record ReboundConfig(Map<String, String> kafka, Map<String, TargetConfig> targets, Limits limits,
                             String topicPrefix, Duration dedupWindow, List<MessagePattern> patterns,
-                            RetrySettings retries, OpsSettings ops, StartupSettings startup) {
+                            RetrySettings retries, OpsSettings ops, StartupSettings startup,
+                            ResultSettings results) {
 
     public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofHours(24);
 
@@ -40,6 +42,7 @@ public record ReboundConfig(Map<String, String> kafka, Map<String, TargetConfig>
         Objects.requireNonNull(retries, "retries");
         Objects.requireNonNull(ops, "ops");
         Objects.requireNonNull(startup, "startup");
+        Objects.requireNonNull(results, "results");
         if (!topicPrefix.matches("[A-Za-z0-9._-]*")) {
             throw new ConfigException("topics.prefix", "may only contain letters, digits, '.', '_' and '-', was '" + topicPrefix + "'");
         }

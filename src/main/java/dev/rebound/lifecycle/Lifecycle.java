@@ -9,6 +9,7 @@ import dev.rebound.config.ReboundConfig;
 import dev.rebound.config.TargetConfig;
 import dev.rebound.fallback.FallbackChain;
 import dev.rebound.fallback.Trigger;
+import dev.rebound.request.AgentRequest;
 import dev.rebound.request.AgentResult;
 import dev.rebound.request.Attempt;
 import dev.rebound.request.DeadLetterReason;
@@ -317,7 +318,7 @@ public final class Lifecycle {
 
         private void terminal(final InFlightEntry entry, final Step.Sink sink, final Object record, final String label,
                               final Optional<String> answeredBy) {
-            steps.add(new Step.Terminal(sink, entry.key(), record, label, answeredBy));
+            steps.add(new Step.Terminal(sink, entry.key(), record, label, answeredBy, AgentRequest.replyTo(entry.request())));
         }
 
         /** The request's primary target, or {@code null} after dead-lettering it when the configuration no longer has it. */

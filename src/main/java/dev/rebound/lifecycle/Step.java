@@ -50,9 +50,13 @@ public sealed interface Step {
      * @param label        the outcome or dead-letter reason, for metrics
      * @param answeredBy   the target whose answer the record carries, when it carries one: a record
      *                     too large to write is then that call's failure ({@code RESPONSE_TOO_LARGE})
+     * @param replyTo      the topic a result goes to instead of the results topic (the request's
+     *                     {@code replyTo}); a dead letter always goes to the dead-letter topic
      */
-    record Terminal(Sink sink, String key, Object record, String label, Optional<String> answeredBy) implements Step {
+    record Terminal(Sink sink, String key, Object record, String label, Optional<String> answeredBy,
+                    Optional<String> replyTo) implements Step {
         public Terminal {
+            Objects.requireNonNull(replyTo, "replyTo");
             Objects.requireNonNull(sink, "sink");
             Objects.requireNonNull(record, "record");
             Objects.requireNonNull(label, "label");

@@ -8,6 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -48,6 +49,17 @@ public record AgentRequest(String id, String target, JsonNode payload, Instant d
     public static Priority priority(final JsonNode original) {
         final JsonNode p = original.get("priority");
         return p == null ? Priority.NORMAL : Priority.of(p.asText()).orElse(Priority.NORMAL);
+    }
+
+    /** The topic the request's result goes to instead of {@code agent-results} ({@code replyTo}), validated at the door. */
+    public Optional<String> replyTo() {
+        return replyTo(original);
+    }
+
+    /** The {@code replyTo} of a request as received. */
+    public static Optional<String> replyTo(final JsonNode original) {
+        final JsonNode r = original.get("replyTo");
+        return r != null && r.isTextual() ? Optional.of(r.asText()) : Optional.empty();
     }
 
     /** The tokens the request declares it will use ({@code policy.tokens}), for a token rate limit. */

@@ -3,6 +3,7 @@ package dev.rebound.request;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebound.config.Limits;
+import dev.rebound.config.ResultSettings;
 import dev.rebound.config.TargetConfig;
 
 import java.io.IOException;
@@ -33,7 +34,7 @@ public final class RequestParser {
     /** A request id: visible ASCII only, because it travels in the {@code Idempotency-Key} header. */
     private static final Pattern ID = Pattern.compile("[\\x21-\\x7E]{1,200}");
     private static final Set<String> FIELDS = Set.of("id", "target", "payload", "deadline", "timeoutMs", "cacheKey", "metadata", "replayOf",
-            "priority", "policy");
+            "priority", "policy", "replyTo");
     /** The {@code policy} fields this version takes; a policy may only narrow the target's ({@link RequestPolicy}). */
     private static final Set<String> POLICY_FIELDS = Set.of("maxAttempts", "fallback", "timeoutMs", "tokens");
     /** The most tokens a request may declare: above any model's context and output together. */
@@ -46,10 +47,18 @@ public final class RequestParser {
 
     private final Map<String, TargetConfig> targets;
     private final Limits limits;
+    private final ResultSettings results;
 
+    /** A parser that allows no {@code replyTo}. */
     public RequestParser(final Map<String, TargetConfig> targets, final Limits limits) {
+        this(targets, limits, ResultSettings.DEFAULT);
+    }
+
+    /** @param results the reply topics a request may name */
+    public RequestParser(final Map<String, TargetConfig> targets, final Limits limits, final ResultSettings results) {
         this.targets = Map.copyOf(targets);
         this.limits = limits;
+        this.results = results;
     }
 
     public ParseResult parse(final byte[] value, final Instant now) {
@@ -163,7 +172,27 @@ public final class RequestParser {
         if (optional != null) {
             return optional;
         }
-        return timing(root, now);
+        final String replyTo = replyTo(root.get("replyTo"));
+        return replyTo != null ? replyTo : timing(root, now);
+    }
+
+    /** A {@code replyTo} must name a topic that {@code results.replyTopics} allows: a request never picks an arbitrary topic. */
+    private String replyTo(final JsonNode replyTo) {
+        if (replyTo == null || replyTo.isNull()) {
+            return null;
+        }
+        if (!replyTo.isTextual()) {
+            return "'replyTo' must be a topic name (a string), was " + kind(replyTo);
+        }
+        if (results.replyTopics().isEmpty()) {
+            return "'replyTo' is not allowed: this Rebound has no results.replyTopics configured; omit it and read the results topic";
+        }
+        if (!results.allows(replyTo.asText())) {
+            final String name = replyTo.asText().length() > 100 ? replyTo.asText().substring(0, 100) + "..." : replyTo.asText();
+            return "'replyTo' '" + name + "' matches none of results.replyTopics " + results.replyTopics()
+                    + "; name a full topic name that one of them allows";
+        }
+        return null;
     }
 
     private static String optionalFields(final JsonNode root) {

@@ -95,7 +95,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         this.config = config;
         this.metrics = metrics;
         this.pool = pool;
-        this.parser = new RequestParser(config.targets(), config.limits());
+        this.parser = new RequestParser(config.targets(), config.limits(), config.results());
         this.redact = redact;
         this.random = random;
         this.terminals = new Terminals(redact);
@@ -154,7 +154,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
             return;
         }
         final AgentRequest request = ((ParseResult.Valid) parsed).request();
-        if (terminal.replayed(record.key(), request.id(), now)) {
+        if (terminal.replayed(record.key(), request.id(), request.replyTo(), now)) {
             return; // answered before: the stored outcome repeated, never the call
         }
         if (inFlight.get(request.id()) != null) {

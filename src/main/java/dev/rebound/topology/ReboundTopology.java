@@ -30,7 +30,7 @@ import java.util.random.RandomGenerator;
 /**
  * Builds Rebound's processor topology, one sub-topology:
  * <pre>
- *   agent-calls ─────────────┐                 ┌──▶ agent-results
+ *   agent-calls ─────────────┐                 ┌──▶ agent-results (or the request's replyTo)
  *                            ├─▶ call-executor ├──▶ agent-dead-letters
  *   agent-calls-retry-&lt;tier&gt; ─┘        │        └──▶ agent-calls-retry-&lt;tier&gt;
  *            [in-flight] [dedup] [timers] [retry-state]
@@ -71,7 +71,8 @@ public final class ReboundTopology {
         final Serializer<Object> bytes = (topic, value) -> (byte[]) value;
         // Rebound's own record: never rewritten (masking it once lost timers of ids that contained a header value)
         final Serializer<Object> waiting = (topic, value) -> Json.bytes(value);
-        topology.addSink(Nodes.RESULTS_SINK, topics.results(), Serdes.String().serializer(), bytes, Nodes.EXECUTOR);
+        topology.addSink(Nodes.RESULTS_SINK, ResultRouting.topic(topics.results()), Serdes.String().serializer(), ResultRouting.bytes(),
+                Nodes.EXECUTOR);
         topology.addSink(Nodes.DEAD_LETTERS_SINK, topics.deadLetters(), Serdes.String().serializer(), bytes, Nodes.EXECUTOR);
         for (final Duration tier : config.retries().tiers()) {
             topology.addSink(Nodes.retrySink(tier), topics.retryTier(tier), Serdes.String().serializer(), waiting,

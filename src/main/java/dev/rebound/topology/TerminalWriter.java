@@ -15,6 +15,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Writes a request's one terminal record: the record, its dedup entry and the deletion of its
@@ -57,14 +58,16 @@ final class TerminalWriter {
 
     /**
      * Repeats request {@code id}'s terminal record, marked as a replay, if it had one within the
-     * dedup window: a request answered before is answered again, never called again.
+     * dedup window: a request answered before is answered again, never called again. A result goes
+     * where the repeated request asks ({@code replyTo}): that is where its sender listens.
      */
-    boolean replayed(final String key, final String id, final Instant now) {
+    boolean replayed(final String key, final String id, final Optional<String> replyTo, final Instant now) {
         final DedupStore.Stored stored = dedup.find(id, now);
         if (stored == null) {
             return false;
         }
-        context.forward(new Record<String, Object>(key, stored.value(), now.toEpochMilli(),
+        final Object value = Nodes.RESULTS_SINK.equals(stored.sink()) ? ResultRouting.address(stored.value(), replyTo) : stored.value();
+        context.forward(new Record<String, Object>(key, value, now.toEpochMilli(),
                 new RecordHeaders().add(Topics.DEDUP_REPLAY_HEADER, "true".getBytes(StandardCharsets.UTF_8))), stored.sink());
         return true;
     }
@@ -98,7 +101,7 @@ final class TerminalWriter {
         encodedRecord = null;
         encodedBytes = null;
         final String sink = sinkKind == Step.Sink.RESULT ? Nodes.RESULTS_SINK : Nodes.DEAD_LETTERS_SINK;
-        emit(t.key(), sink, value);
+        emit(t.key(), sink, sinkKind == Step.Sink.RESULT ? ResultRouting.address(value, t.replyTo()) : value);
         dedup.put(id, sink, value, now);
         inFlight.delete(id);
         metrics.terminal(sinkKind == Step.Sink.RESULT ? "result" : "dead_letter", knownTarget(targetOf(t.record())),
@@ -111,7 +114,7 @@ final class TerminalWriter {
         metrics.terminal("dead_letter", knownTarget(dl.target()), dl.reason().name());
     }
 
-    void emit(final String key, final String sink, final byte[] value) {
+    void emit(final String key, final String sink, final Object value) {
         context.forward(new Record<String, Object>(key, value, context.currentSystemTimeMs()), sink);
     }
 

@@ -79,4 +79,27 @@ class TopicCheckIntegrationTest {
         assertThat(again.out()).contains("exists   " + prefix + "agent-calls")
                 .contains("differs  " + prefix + "agent-control: cleanup.policy delete, spec compact");
     }
+
+    @Test
+    void shouldCreateAReplyTopicThatTheConfigurationAllowsAndRefuseOneItDoesNot() throws Exception {
+        final TestBroker kafka = SharedKafka.get();
+        final String prefix = "reply-" + System.nanoTime() + ".";
+        final Path config = dir.resolve("rebound.yaml");
+        Files.writeString(config, IntegrationConfig.yaml(kafka.bootstrapServers(), prefix, dir.resolve("state"), 1, 1)
+                + "results:\n  replyTopics: [\"" + prefix + "replies-*\"]\n");
+
+        final Cli.Run refused = Cli.rebound("topics", "create", "--config", config.toString(), "--reply-topic", prefix + "elsewhere");
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains(prefix + "elsewhere").contains("results.replyTopics");
+        assertThat(refused.out()).as("nothing created").doesNotContain("created");
+
+        final Cli.Run created = Cli.rebound("topics", "create", "--config", config.toString(), "--reply-topic", prefix + "replies-planner");
+        assertThat(created.code()).isZero();
+        assertThat(created.out()).contains("created  " + prefix + "agent-results (6 partitions)")
+                .contains("created  " + prefix + "replies-planner (6 partitions)");
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            assertThat(admin.describeTopics(List.of(prefix + "replies-planner")).allTopicNames().get().get(prefix + "replies-planner")
+                    .partitions()).hasSize(6);
+        }
+    }
 }

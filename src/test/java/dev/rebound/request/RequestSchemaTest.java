@@ -129,7 +129,9 @@ class RequestSchemaTest {
                 "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"tokens\":0}}",
                 "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"tokens\":100000001}}",
                 "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"policy\":{\"tokens\":\"1200\"}}",
-                "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"replyTo\":\"agent-results-planner\"}",
+                // a replyTo the configuration does not allow is configuration, not schema (like an unknown target): these are shapes
+                "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"replyTo\":7}",
+                "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"replyTo\":\"agent/results\"}",
                 "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"URL\":\"http://evil\"}",
                 "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"api_key\":\"k\"}",
                 "{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"Token\":\"t\"}",
