@@ -33,6 +33,8 @@ public final class ReboundStreams implements AutoCloseable {
     private final SelfHealth health;
     private final ReboundConfig config;
     private final Optional<HostInfo> server;
+    /** Which reply topics exist, when any are allowed; closed with the streams. */
+    private ReplyTopicCheck replyTopics;
 
     private ReboundStreams(final KafkaStreams streams, final SelfHealth health, final ReboundConfig config, final Optional<HostInfo> server) {
         this.streams = streams;
@@ -63,6 +65,11 @@ public final class ReboundStreams implements AutoCloseable {
         }
         metrics.gauge("rebound.delay.waiting", "Requests waiting in the delay path (retries and deferrals) on this instance",
                 Tags.empty(), metrics, ReboundMetrics::delayWaiting);
+        final ReplyTopicCheck replyTopics = config.results().replyTopics().isEmpty() ? null
+                : new ReplyTopicCheck(Admin.create(new StreamsConfig(props).getAdminConfigs("rebound-reply-topics")), config.results());
+        if (replyTopics != null) {
+            pool.replyTopicsFrom(replyTopics);
+        }
         final KafkaStreams streams = new KafkaStreams(ReboundTopology.build(config, pool, metrics), props);
         // Kafka Streams' own metrics (and its clients') on the same /metrics as Rebound's
         new KafkaStreamsMetrics(streams).bindTo(metrics.registry());
@@ -80,8 +87,10 @@ public final class ReboundStreams implements AutoCloseable {
                 Admin.create(new StreamsConfig(props).getAdminConfigs("rebound-health")));
         streams.start();
         final String server = props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG, "");
-        return new ReboundStreams(streams, health, config,
+        final ReboundStreams started = new ReboundStreams(streams, health, config,
                 server.isEmpty() ? Optional.empty() : Optional.of(HostInfo.buildFromEndpoint(server)));
+        started.replyTopics = replyTopics;
+        return started;
     }
 
     /**
@@ -144,5 +153,8 @@ public final class ReboundStreams implements AutoCloseable {
     public void close() {
         streams.close(Duration.ofSeconds(30));
         health.close();
+        if (replyTopics != null) {
+            replyTopics.close();
+        }
     }
 }

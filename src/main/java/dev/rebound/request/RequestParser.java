@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -48,6 +49,7 @@ public final class RequestParser {
     private final Map<String, TargetConfig> targets;
     private final Limits limits;
     private final ResultSettings results;
+    private final Predicate<String> replyTopicExists;
 
     /** A parser that allows no {@code replyTo}. */
     public RequestParser(final Map<String, TargetConfig> targets, final Limits limits) {
@@ -56,9 +58,16 @@ public final class RequestParser {
 
     /** @param results the reply topics a request may name */
     public RequestParser(final Map<String, TargetConfig> targets, final Limits limits, final ResultSettings results) {
+        this(targets, limits, results, topic -> true);
+    }
+
+    /** @param replyTopicExists whether a reply topic the patterns allow exists (a missing one would stop the task's sends) */
+    public RequestParser(final Map<String, TargetConfig> targets, final Limits limits, final ResultSettings results,
+                         final Predicate<String> replyTopicExists) {
         this.targets = Map.copyOf(targets);
         this.limits = limits;
         this.results = results;
+        this.replyTopicExists = replyTopicExists;
     }
 
     public ParseResult parse(final byte[] value, final Instant now) {
@@ -191,6 +200,10 @@ public final class RequestParser {
             final String name = replyTo.asText().length() > 100 ? replyTo.asText().substring(0, 100) + "..." : replyTo.asText();
             return "'replyTo' '" + name + "' matches none of results.replyTopics " + results.replyTopics()
                     + "; name a full topic name that one of them allows";
+        }
+        if (!replyTopicExists.test(replyTo.asText())) {
+            return "'replyTo' topic '" + replyTo.asText() + "' does not exist; create it first (rebound topics create --reply-topic "
+                    + replyTo.asText() + ")";
         }
         return null;
     }

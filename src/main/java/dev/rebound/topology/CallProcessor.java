@@ -95,7 +95,7 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         this.config = config;
         this.metrics = metrics;
         this.pool = pool;
-        this.parser = new RequestParser(config.targets(), config.limits(), config.results());
+        this.parser = new RequestParser(config.targets(), config.limits(), config.results(), pool::replyTopicExists);
         this.redact = redact;
         this.random = random;
         this.terminals = new Terminals(redact);

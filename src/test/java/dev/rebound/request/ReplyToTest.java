@@ -35,6 +35,18 @@ class ReplyToTest {
     }
 
     @Test
+    void shouldRejectAnAllowedReplyTopicThatDoesNotExistRatherThanStopTheTasksSends() {
+        final RequestParser checking = new RequestParser(config.targets(), config.limits(),
+                new ResultSettings(List.of("agent-results-*")), "agent-results-planner"::equals);
+        assertThat(parse(checking, "\"agent-results-planner\"")).isInstanceOf(ParseResult.Valid.class);
+        final ParseResult r = parse(checking, "\"agent-results-typo\"");
+        assertThat(r).isInstanceOf(ParseResult.Rejected.class);
+        assertThat(((ParseResult.Rejected) r).reason()).isEqualTo(DeadLetterReason.INVALID_REQUEST);
+        assertThat(((ParseResult.Rejected) r).message()).isEqualTo(
+                "'replyTo' topic 'agent-results-typo' does not exist; create it first (rebound topics create --reply-topic agent-results-typo)");
+    }
+
+    @Test
     void shouldHaveNoReplyTopicWhenTheRequestNamesNone() {
         final ParseResult r = allowing.parse("{\"id\":\"a\",\"target\":\"llm\",\"payload\":{},\"replyTo\":null}".getBytes(StandardCharsets.UTF_8), NOW);
         assertThat(((ParseResult.Valid) r).request().replyTo()).isEmpty();
