@@ -54,7 +54,7 @@ public final class TopicCheck {
         config.retries().tiers().forEach(t -> names.add(topics.retryTier(t)));
         final int coPartitioned = names.size();
         // the rest must exist; their partition counts are free
-        names.addAll(List.of(topics.results(), topics.deadLetters(), topics.outcomes(), topics.circuits(), topics.control()));
+        names.addAll(List.of(topics.results(), topics.deadLetters(), topics.outcomes(), topics.circuits(), topics.control(), topics.quota()));
         final List<String> problems = new ArrayList<>();
         final Map<String, KafkaFuture<TopicDescription>> futures =
                 admin.describeTopics(names).topicNameValues();
