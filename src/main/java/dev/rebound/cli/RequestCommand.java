@@ -9,7 +9,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,20 +41,15 @@ public final class RequestCommand implements Callable<Integer> {
             + "client use when none is given). Its state lives with the partition of its key.")
     String key;
 
-    @Option(names = "--ops", description = "The ops endpoint of any running instance (default: the one of --config, else "
-            + OpsAddress.DEFAULT + ").")
-    String ops;
-
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "The instance's configuration: its ops endpoint is at ops.bind and ops.port.")
-    Path config;
+    @Mixin
+    OpsOptions instance;
 
     @Option(names = "--json", description = "Print the JSON answer.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        final OpsAddress at = OpsAddress.of(ops, config, "/requests");
+        final OpsAddress at = instance.address("/requests");
         final String path = new RequestPath(key != null ? key : id, id).path();
         HttpResponse<String> r = at.get(path);
         for (int tried = 1; r.statusCode() == 503 && tried < TRIES; tried++) {

@@ -7,7 +7,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code rebound status}: the circuits of a running instance, from its ops endpoint. */
@@ -18,20 +17,15 @@ public final class StatusCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verbose;
 
-    @Option(names = "--ops", description = "The ops endpoint of a running instance (default: the one of --config, else "
-            + OpsAddress.DEFAULT + ").")
-    String ops;
-
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "The instance's configuration: its ops endpoint is at ops.bind and ops.port.")
-    Path config;
+    @Mixin
+    OpsOptions instance;
 
     @Option(names = "--json", description = "Print the raw JSON.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        final HttpResponse<String> r = OpsAddress.of(ops, config, "/circuits").get("/circuits");
+        final HttpResponse<String> r = instance.address("/circuits").get("/circuits");
         if (json) {
             System.out.println(r.body());
             return 0;
