@@ -45,6 +45,7 @@ public final class TaskQuota {
     private Instant spokeAt;
     private boolean spokeWaiting;
     private int spokeInFlight;
+    private long spokeSeq;
 
     public TaskQuota(final RateLimitPolicy policy) {
         this.policy = policy;
@@ -154,8 +155,10 @@ public final class TaskQuota {
             total += w;
         }
         final boolean recently = spokeAt != null && now.isBefore(spokeAt.plus(SPEAK_EVERY));
-        // a change in the calls running counts as news: the owner lends concurrency by what it last heard
-        final boolean news = settle != 0 || word != null || inFlight != spokeInFlight;
+        // a change in the calls running counts as news: the owner lends concurrency by what it last heard;
+        // so does a new allowance: the owner lends what it took back only once the task says it saw it
+        final boolean news = settle != 0 || word != null || inFlight != spokeInFlight
+                || policy.concurrency() > 0 && seenSeq != spokeSeq;
         final boolean due = (total > 0 || spokeWaiting || news) && !recently
                 || (inFlight > 0 && (spokeAt == null || !now.isBefore(spokeAt.plus(HEARTBEAT))));
         if (!due) {
@@ -167,6 +170,7 @@ public final class TaskQuota {
         spokeAt = now;
         spokeWaiting = total > 0;
         spokeInFlight = inFlight;
+        spokeSeq = seenSeq;
         return d;
     }
 

@@ -202,4 +202,41 @@ class QuotaClusterTest {
         assertThat(q.held(T0.plusMillis(100).plus(QuotaLedger.GRANT_LIFE))).as("a grant lapses after its life").isZero();
         assertThat(Priority.values()).hasSize(3);
     }
+
+    @Test
+    void shouldTellTheOwnerWhenItsCallsEndEvenWithNothingWaitingSoThatAConcurrencyLimitIsLentOnAgain() {
+        final TaskQuota q = new TaskQuota(new RateLimitPolicy(0, 0, 4, false));
+        q.update(new QuotaRecord("t", "0_1", 1, 0, 0, 0, 4, null, null), null, T0);
+        for (int i = 0; i < 4; i++) {
+            q.start("c" + i, 0, T0);
+        }
+        assertThat(q.demand("0_1", new long[3], new long[3], new long[3], T0)).as("four calls start: news").isNotNull();
+        for (int i = 0; i < 4; i++) {
+            q.ended("c" + i, OptionalLong.empty(), true);
+        }
+        final Demand d = q.demand("0_1", new long[3], new long[3], new long[3], T0.plusSeconds(1));
+        assertThat(d).as("nothing waits, but the calls ended: the owner must hear it").isNotNull();
+        assertThat(d.inFlight()).isZero();
+        assertThat(q.demand("0_1", new long[3], new long[3], new long[3], T0.plusSeconds(2))).as("and then quiet").isNull();
+        // a lower allowance published: the task says it saw it, even with nothing else to say
+        q.update(new QuotaRecord("t", "0_1", 2, 0, 0, 0, 0, null, null), null, T0.plusSeconds(3));
+        final Demand ack = q.demand("0_1", new long[3], new long[3], new long[3], T0.plusSeconds(3));
+        assertThat(ack).isNotNull();
+        assertThat(ack.seenSeq()).isEqualTo(2);
+
+        // the owner: lowers the first task's allowance at once, lends it to the other only after the ack
+        final QuotaLedger ledger = new QuotaLedger();
+        final RateLimitPolicy p = new RateLimitPolicy(0, 0, 4, false);
+        ledger.heard(new Demand("0_1", new long[] {0, 4, 0}, null, null, 0, 0, 0, 0, 0, null), T0);
+        final long first = ledger.round(p, T0).seq();
+        ledger.heard(new Demand("0_1", null, null, null, 0, first, 0, 0, 0, null), T0.plusMillis(100));
+        ledger.heard(new Demand("0_2", new long[] {0, 9, 0}, null, null, 0, 0, 0, 0, 0, null), T0.plusMillis(100));
+        final QuotaLedger.Round lowered = ledger.round(p, T0.plusMillis(100));
+        assertThat(lowered.grants()).extracting(QuotaLedger.Grant::task, QuotaLedger.Grant::allowance)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("0_1", 0));
+        ledger.heard(new Demand("0_1", null, null, null, 0, lowered.seq(), 0, 0, 0, null), T0.plusMillis(200));
+        assertThat(ledger.round(p, T0.plusMillis(200)).grants()).extracting(QuotaLedger.Grant::task, QuotaLedger.Grant::allowance)
+                .as("the other task gets the whole limit once the first said it saw its allowance go")
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("0_2", 4));
+    }
 }
