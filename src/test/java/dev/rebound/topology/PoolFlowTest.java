@@ -151,6 +151,28 @@ class PoolFlowTest {
     }
 
     @Test
+    void shouldSpreadRequestsWaitingForRateLimitsOverEveryEndpointThatHasQuota() {
+        ttd = new Ttd("""
+                kafka: { application.id: pool-limits-test }
+                targets:
+                  llm:
+                    endpoints:
+                      - { name: east, url: "http://127.0.0.1:1/east", rateLimit: { requestsPerMinute: 60 } }
+                      - { name: west, url: "http://127.0.0.1:1/west", rateLimit: { requestsPerMinute: 60 } }
+                """, t -> spec -> answer(t.name(), spec), stateDir, 5);
+        for (int i = 0; i < 8; i++) {
+            ttd.send("k" + i, "{\"id\":\"r" + i + "\",\"target\":\"llm\",\"payload\":{}}");
+        }
+        for (int t = 0; t < 700; t++) {
+            ttd.tick(5); // 3.5 s
+        }
+        // each endpoint grants about one a second: together about twice what one alone would, and both used
+        assertThat(shares(called)).containsOnlyKeys("llm/east", "llm/west");
+        assertThat(called.size()).as("calls in 3.5 s at two endpoints of 60/min").isBetween(5, 8);
+        assertThat(Ttd.read(ttd.deadLetters)).isEmpty();
+    }
+
+    @Test
     void shouldRefuseARequestThatNamesOneEndpoint() {
         start();
         ttd.send("k", "{\"id\":\"direct\",\"target\":\"llm/east\",\"payload\":{}}");
