@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -135,7 +136,9 @@ public final class Demo {
                 }
             });
             final List<DemoReport.Sample> samples = new ArrayList<>();
-            final long lastTerminal = await(counter, o, sim, progress, stack.processor().streams(), stack.metrics(), started, samples);
+            final KafkaStreams streams = stack.processor().streams();
+            final long lastTerminal = await(counter, o, progress, streams, DemoLoad.TARGET, stack.metrics(), started, samples,
+                    () -> progress(counter, o.requests(), sim, streams));
             final int invalid = produced.join();
             // a duplicate would arrive after the first copy: read a little longer before counting
             counter.poll(Duration.ofSeconds(1));
@@ -198,10 +201,14 @@ public final class Demo {
         return invalid;
     }
 
-    /** Polls until every request has a terminal record or {@code maxWait} passes without progress. */
-    private static long await(final TerminalCounter counter, final Options o, final Simulator sim, final ProgressLine progress,
-                              final KafkaStreams streams, final ReboundMetrics metrics, final long started,
-                              final List<DemoReport.Sample> samples) {
+    /**
+     * Polls until every request has a terminal record or {@code maxWait} passes without progress;
+     * samples the outcomes and {@code circuitTarget}'s circuit every second for the report and shows
+     * {@code line} twice a second. Returns when the last terminal record was read.
+     */
+    static long await(final TerminalCounter counter, final Options o, final ProgressLine progress, final KafkaStreams streams,
+                      final String circuitTarget, final ReboundMetrics metrics, final long started,
+                      final List<DemoReport.Sample> samples, final Supplier<String> line) {
         long lastProgress = System.nanoTime();
         long nextSample = started + 1_000_000_000L;
         long lastTerminal = lastProgress;
@@ -217,20 +224,20 @@ public final class Demo {
             }
             if (now >= nextSample) {
                 nextSample += 1_000_000_000L;
-                final CircuitRecord c = circuitRecord(streams, DemoLoad.TARGET);
+                final CircuitRecord c = circuitRecord(streams, circuitTarget);
                 samples.add(new DemoReport.Sample((now - started) / 1e9, counter.outcome("SUCCEEDED"), counter.outcome("FALLBACK"),
                         counter.outcome("DEAD_LETTER"), c == null ? "CLOSED" : c.state().name(), c == null ? 100 : c.trafficPercent(),
                         metrics.delayWaiting()));
             }
             if (now - lastLine > 500_000_000L) {
                 lastLine = now;
-                progress.show(progress(counter, o.requests(), sim, streams));
+                progress.show(line.get());
             }
             if (Duration.ofNanos(now - lastProgress).compareTo(o.maxWait()) > 0) {
                 break;
             }
         }
-        progress.finish(progress(counter, o.requests(), sim, streams));
+        progress.finish(line.get());
         return lastTerminal;
     }
 

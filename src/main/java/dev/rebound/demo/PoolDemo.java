@@ -126,28 +126,9 @@ final class PoolDemo {
                         }
                     }));
             final List<DemoReport.Sample> samples = new ArrayList<>();
-            long lastProgress = System.nanoTime();
-            long lastTerminal = lastProgress;
-            long nextSample = started + 1_000_000_000L;
-            int seen = 0;
-            while (counter.terminalKeys() < o.requests() && Duration.ofNanos(System.nanoTime() - lastProgress).compareTo(o.maxWait()) <= 0) {
-                counter.poll(Duration.ofMillis(200));
-                final long now = System.nanoTime();
-                if (counter.terminalKeys() > seen) {
-                    seen = counter.terminalKeys();
-                    lastProgress = now;
-                    lastTerminal = now;
-                }
-                if (now >= nextSample) {
-                    nextSample += 1_000_000_000L;
-                    final CircuitRecord c = Demo.circuitRecord(processor.streams(), Pool.name(TARGET, FAILING));
-                    samples.add(new DemoReport.Sample((now - started) / 1e9, counter.outcome("SUCCEEDED"), counter.outcome("FALLBACK"),
-                            counter.outcome("DEAD_LETTER"), c == null ? "CLOSED" : c.state().name(), c == null ? 100 : c.trafficPercent(),
-                            metrics.delayWaiting()));
-                    progress.show(line(counter, o.requests(), sims, c));
-                }
-            }
-            progress.finish(line(counter, o.requests(), sims, Demo.circuitRecord(processor.streams(), Pool.name(TARGET, FAILING))));
+            final String failing = Pool.name(TARGET, FAILING);
+            final long lastTerminal = Demo.await(counter, o, progress, processor.streams(), failing, metrics, started, samples,
+                    () -> line(counter, o.requests(), sims, Demo.circuitRecord(processor.streams(), failing)));
             produced.join();
             counter.poll(Duration.ofSeconds(1)); // a duplicate would arrive after the first copy
             sampler.sample();
