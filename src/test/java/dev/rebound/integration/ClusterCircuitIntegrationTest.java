@@ -5,13 +5,12 @@ import dev.rebound.admin.TopicSnapshot;
 import dev.rebound.app.ReboundStreams;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.demo.TerminalCounter;
-import dev.rebound.execute.HttpTargetExecutor;
-import dev.rebound.execute.TargetPool;
 import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.ops.OpsServer;
 import dev.rebound.request.Json;
 import dev.rebound.sim.SimScenario;
 import dev.rebound.sim.Simulator;
+import dev.rebound.testkit.Instances;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
@@ -28,7 +27,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -66,14 +64,10 @@ class ClusterCircuitIntegrationTest {
                     .replace("retry: { maxAttempts: 3,", "retry: { maxAttempts: 1,");
             final ReboundConfig a = IntegrationConfig.parse(yaml);
             final ReboundConfig b = IntegrationConfig.parse(yaml.replace(scope + "-a", scope + "-b"));
-            try (ReboundStreams first = start(a); ReboundStreams second = start(b);
+            try (ReboundStreams first = Instances.start(a); ReboundStreams second = Instances.start(b);
                  Requests requests = new Requests(kafka.bootstrapServers(), topics.calls());
                  TerminalCounter counter = new TerminalCounter(kafka.bootstrapServers(), topics.results(), topics.deadLetters())) {
-                first.awaitRunning(Duration.ofSeconds(60));
-                second.awaitRunning(Duration.ofSeconds(60));
-                await().atMost(Duration.ofSeconds(30)).until(() -> first.streams().metadataForLocalThreads().stream()
-                        .mapToInt(t -> t.activeTasks().size()).sum() > 0 && second.streams().metadataForLocalThreads().stream()
-                        .mapToInt(t -> t.activeTasks().size()).sum() > 0);
+                Instances.awaitActive(first, second);
                 // warm-up: healthy traffic through every task, so that what is measured is the steady
                 // state and not the JIT compiling two Kafka Streams instances and a broker on two cores
                 trickle(requests, "warm", "{\"latencyMs\":10}");
@@ -120,10 +114,6 @@ class ClusterCircuitIntegrationTest {
         }
     }
 
-    private static ReboundStreams start(final ReboundConfig config) {
-        return ReboundStreams.start(config, TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC()),
-                new ReboundMetrics(), Map.of());
-    }
 
     private static Instant openedAt(final TestBroker kafka, final Topics topics) {
         for (final ConsumerRecord<String, byte[]> r : TopicSnapshot.read(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,

@@ -6,13 +6,11 @@ import dev.rebound.app.ReboundStreams;
 import dev.rebound.circuit.ControlRecord;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.demo.TerminalCounter;
-import dev.rebound.execute.HttpTargetExecutor;
-import dev.rebound.execute.TargetPool;
-import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.request.Json;
 import dev.rebound.sim.SimScenario;
 import dev.rebound.sim.Simulator;
 import dev.rebound.testkit.Cli;
+import dev.rebound.testkit.Instances;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
@@ -30,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -77,13 +74,10 @@ class PoolIntegrationTest {
             final Path configFile = Files.writeString(dir.resolve("rebound.yaml"), yaml);
             final ReboundConfig a = IntegrationConfig.parse(yaml);
             final ReboundConfig b = IntegrationConfig.parse(yaml.replace(dir.resolve("a").toString(), dir.resolve("b").toString()));
-            try (ReboundStreams first = start(a); ReboundStreams second = start(b);
+            try (ReboundStreams first = Instances.start(a); ReboundStreams second = Instances.start(b);
                  Requests requests = new Requests(kafka.bootstrapServers(), topics.calls());
                  TerminalCounter counter = new TerminalCounter(kafka.bootstrapServers(), topics.results(), topics.deadLetters())) {
-                for (final ReboundStreams r : List.of(first, second)) {
-                    r.awaitRunning(Duration.ofSeconds(60));
-                }
-                await().atMost(Duration.ofSeconds(30)).until(() -> tasks(first) > 0 && tasks(second) > 0);
+                Instances.awaitActive(first, second);
 
                 // an operator drains north: a control record keyed by the endpoint's target name
                 assertThat(Cli.rebound("control", "disable", "llm/nowhere", "--reason", "x", "--config", configFile.toString()).code())
@@ -159,10 +153,6 @@ class PoolIntegrationTest {
         return b.toString();
     }
 
-    private static int tasks(final ReboundStreams r) {
-        return r.streams().metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum();
-    }
-
     /** Whether {@code target} is disabled in this instance's global control store. */
     private static boolean disabled(final ReboundStreams r, final String target) {
         try {
@@ -193,8 +183,4 @@ class PoolIntegrationTest {
         return null;
     }
 
-    private static ReboundStreams start(final ReboundConfig config) {
-        return ReboundStreams.start(config, TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC()),
-                new ReboundMetrics(), Map.of());
-    }
 }

@@ -3,13 +3,11 @@ package dev.rebound.integration;
 import dev.rebound.app.ReboundStreams;
 import dev.rebound.config.ReboundConfig;
 import dev.rebound.demo.TerminalCounter;
-import dev.rebound.execute.HttpTargetExecutor;
-import dev.rebound.execute.TargetPool;
-import dev.rebound.metrics.ReboundMetrics;
 import dev.rebound.sim.ProviderLimit;
 import dev.rebound.sim.ProviderLimitStats;
 import dev.rebound.sim.SimScenario;
 import dev.rebound.sim.Simulator;
+import dev.rebound.testkit.Instances;
 import dev.rebound.testkit.IntegrationConfig;
 import dev.rebound.testkit.Requests;
 import dev.rebound.testkit.SharedKafka;
@@ -20,9 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,14 +50,10 @@ class RateLimitIntegrationTest {
                     .replace("    circuit: { enabled: false }", "    circuit: { enabled: false }\n    rateLimit: { requestsPerMinute: " + LIMIT + " }");
             final ReboundConfig a = IntegrationConfig.parse(yaml);
             final ReboundConfig b = IntegrationConfig.parse(yaml.replace(dir.resolve("a").toString(), dir.resolve("b").toString()));
-            try (ReboundStreams first = start(a); ReboundStreams second = start(b);
+            try (ReboundStreams first = Instances.start(a); ReboundStreams second = Instances.start(b);
                  Requests requests = new Requests(kafka.bootstrapServers(), topics.calls());
                  TerminalCounter counter = new TerminalCounter(kafka.bootstrapServers(), topics.results(), topics.deadLetters())) {
-                first.awaitRunning(Duration.ofSeconds(60));
-                second.awaitRunning(Duration.ofSeconds(60));
-                await().atMost(Duration.ofSeconds(30)).until(() -> first.streams().metadataForLocalThreads().stream()
-                        .mapToInt(t -> t.activeTasks().size()).sum() > 0 && second.streams().metadataForLocalThreads().stream()
-                        .mapToInt(t -> t.activeTasks().size()).sum() > 0);
+                Instances.awaitActive(first, second);
                 final long start = System.nanoTime();
                 for (int i = 0; i < REQUESTS; i++) {
                     requests.send(i % 6, "k" + i, Requests.scripted("r-" + i, "llm", "", 240_000));
@@ -86,8 +78,4 @@ class RateLimitIntegrationTest {
         }
     }
 
-    private static ReboundStreams start(final ReboundConfig config) {
-        return ReboundStreams.start(config, TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC()),
-                new ReboundMetrics(), Map.of());
-    }
 }
