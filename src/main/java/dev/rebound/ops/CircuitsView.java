@@ -36,6 +36,16 @@ final class CircuitsView {
     private CircuitsView() {
     }
 
+    /** A target with no circuit record yet: it has never left CLOSED, healthy, with all of its traffic. */
+    private static ObjectNode neverOpened(final String target) {
+        final ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("target", target);
+        n.put("state", "CLOSED");
+        n.put("health", "HEALTHY");
+        n.put("trafficPercent", 100);
+        return n;
+    }
+
     /**
      * This instance's live figures per target, from its meters: calls in flight and how many may be
      * (maxInFlight, or the adaptive limit of {@code concurrency: auto}), the retry budget
@@ -60,14 +70,7 @@ final class CircuitsView {
             if (field == null) {
                 continue;
             }
-            final ObjectNode node = byTarget.computeIfAbsent(target, t -> {
-                final ObjectNode n = Json.MAPPER.createObjectNode();
-                n.put("target", t);
-                n.put("state", "CLOSED");
-                n.put("health", "HEALTHY");
-                n.put("trafficPercent", 100);
-                return n;
-            });
+            final ObjectNode node = byTarget.computeIfAbsent(target, CircuitsView::neverOpened);
             final ObjectNode here = node.has("instance") ? (ObjectNode) node.get("instance") : node.putObject("instance");
             final double v = g.value();
             final double before = here.path(field).asDouble(Double.NaN);
@@ -88,12 +91,7 @@ final class CircuitsView {
                 if (!r.summary() || r.view() == null) {
                     continue;
                 }
-                final ObjectNode node = byTarget.computeIfAbsent(r.target(), t -> {
-                    final ObjectNode n = Json.MAPPER.createObjectNode();
-                    n.put("target", t);
-                    n.put("state", "CLOSED");
-                    return n;
-                });
+                final ObjectNode node = byTarget.computeIfAbsent(r.target(), CircuitsView::neverOpened);
                 final QuotaLedger.View v = r.view();
                 final ObjectNode q = node.putObject("rateLimit");
                 if (v.requestsLeftInWindow() >= 0) {

@@ -35,13 +35,4 @@ public record Demand(String task, long[] waiting, long[] tokens, long[] heads, i
             throw new IllegalArgumentException("a demand counts " + Priority.values().length + " priorities");
         }
     }
-
-    /** Requests waiting, all priorities together. */
-    public long waitingTotal() {
-        long n = 0;
-        for (final long w : waiting) {
-            n += Math.max(0, w);
-        }
-        return n;
-    }
 }

@@ -345,13 +345,4 @@ public final class QuotaLedger {
                 word == null || word.remainingTokens().isEmpty() ? null : word.remainingTokens().getAsLong(),
                 paused(now) ? pausedUntil : null, tasks.size());
     }
-
-    long epoch() {
-        return epoch;
-    }
-
-    /** Whether any task is known: a target nobody calls needs no rounds. */
-    public boolean idle() {
-        return tasks.isEmpty();
-    }
 }
