@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -67,10 +68,8 @@ public final class ReboundStreams implements AutoCloseable {
                 Tags.empty(), metrics, ReboundMetrics::delayWaiting);
         final ReplyTopicCheck replyTopics = config.results().replyTopics().isEmpty() ? null
                 : new ReplyTopicCheck(Admin.create(new StreamsConfig(props).getAdminConfigs("rebound-reply-topics")), config.results());
-        if (replyTopics != null) {
-            pool.replyTopicsFrom(replyTopics);
-        }
-        final KafkaStreams streams = new KafkaStreams(ReboundTopology.build(config, pool, metrics), props);
+        final KafkaStreams streams = new KafkaStreams(ReboundTopology.build(config, pool, metrics, SplittableRandom::new,
+                replyTopics != null ? replyTopics : topic -> true), props);
         // Kafka Streams' own metrics (and its clients') on the same /metrics as Rebound's
         new KafkaStreamsMetrics(streams).bindTo(metrics.registry());
         streams.setUncaughtExceptionHandler(exception -> {

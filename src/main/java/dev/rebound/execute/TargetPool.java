@@ -92,18 +92,6 @@ public final class TargetPool {
         return s;
     }
 
-    /** Whether a reply topic exists, as the instance last looked (every one, where nobody looks: the tests' drivers). */
-    private volatile java.util.function.Predicate<String> replyTopicExists = topic -> true;
-
-    public boolean replyTopicExists(final String topic) {
-        return replyTopicExists.test(topic);
-    }
-
-    /** Set by the application once it can ask the cluster which reply topics exist. */
-    public void replyTopicsFrom(final java.util.function.Predicate<String> exists) {
-        this.replyTopicExists = exists;
-    }
-
     /** The instance-wide retry cap, shared by all tasks. */
     public GlobalRetryLimiter retryLimiter() {
         return retryLimiter;

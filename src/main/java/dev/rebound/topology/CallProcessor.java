@@ -35,6 +35,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
@@ -91,11 +92,11 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     private final CriticalAlerts alerts;
 
     CallProcessor(final ReboundConfig config, final TargetPool pool, final UnaryOperator<String> redact, final RandomGenerator random,
-                  final ReboundMetrics metrics) {
+                  final ReboundMetrics metrics, final Predicate<String> replyTopicExists) {
         this.config = config;
         this.metrics = metrics;
         this.pool = pool;
-        this.parser = new RequestParser(config.targets(), config.limits(), config.results(), pool::replyTopicExists);
+        this.parser = new RequestParser(config.targets(), config.limits(), config.results(), replyTopicExists);
         this.redact = redact;
         this.random = random;
         this.terminals = new Terminals(redact);

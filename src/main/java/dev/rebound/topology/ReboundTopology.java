@@ -24,6 +24,7 @@ import org.apache.kafka.streams.state.WindowStore;
 
 import java.time.Duration;
 import java.util.SplittableRandom;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -52,6 +53,15 @@ public final class ReboundTopology {
     /** @param random a fresh random source per task, for backoff jitter */
     public static Topology build(final ReboundConfig config, final TargetPool pool, final ReboundMetrics metrics,
                                  final Supplier<RandomGenerator> random) {
+        return build(config, pool, metrics, random, topic -> true);
+    }
+
+    /**
+     * @param replyTopicExists whether a reply topic the configuration allows exists (a request naming
+     *                         a missing one is refused at the door); the tests' drivers have every one
+     */
+    public static Topology build(final ReboundConfig config, final TargetPool pool, final ReboundMetrics metrics,
+                                 final Supplier<RandomGenerator> random, final Predicate<String> replyTopicExists) {
         final Topics topics = new Topics(config.topicPrefix());
         final Redactor redactor = new Redactor(config.secrets());
 
@@ -59,7 +69,7 @@ public final class ReboundTopology {
         topology.addSource(Nodes.CALLS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.calls());
         topology.addSource(Nodes.RETRY_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 config.retries().tiers().stream().map(topics::retryTier).toArray(String[]::new));
-        topology.addProcessor(Nodes.EXECUTOR, () -> new CallProcessor(config, pool, redactor, random.get(), metrics),
+        topology.addProcessor(Nodes.EXECUTOR, () -> new CallProcessor(config, pool, redactor, random.get(), metrics, replyTopicExists),
                 Nodes.CALLS_SOURCE, Nodes.RETRY_SOURCE);
         topology.addStateStore(keyValue(StoreNames.IN_FLIGHT, JsonSerde.of(InFlightEntry.class)), Nodes.EXECUTOR);
         topology.addStateStore(dedupStore(config.dedupWindow()), Nodes.EXECUTOR);
