@@ -86,22 +86,16 @@ final class CircuitOwnerProcessor implements Processor<String, byte[], String, b
             }
             return;
         }
-        final Outcome[] reported;
+        // the owner's clock, not the reporter's: instances disagree about the time, and openUntil must not
+        final Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        final List<Outcome> reported;
         try {
-            // a batch (an array, one per reporting task and drain) or, from before batching, a single outcome
-            final byte[] v = record.value();
-            reported = v.length > 0 && v[0] == '[' ? Json.read(v, Outcome[].class) : new Outcome[] {Json.read(v, Outcome.class)};
+            reported = OutcomeBatch.decode(record.value(), now);
         } catch (final RuntimeException e) {
             LOG.warn("skipping an unreadable outcome for '{}': {}", target.name(), e.toString());
             return;
         }
-        final Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-        for (final Outcome o : reported) {
-            if (o == null) {
-                continue;
-            }
-            // the owner's clock, not the reporter's: instances disagree about the time, and openUntil must not
-            final Outcome outcome = new Outcome(o.target(), now, o.success(), o.category(), o.durationMs(), o.task());
+        for (final Outcome outcome : reported) {
             apply(target, CircuitMachine.onOutcome(current(target), outcome, target.circuit(), target.recovery(), target.name()));
         }
     }

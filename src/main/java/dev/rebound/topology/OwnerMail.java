@@ -34,7 +34,7 @@ final class OwnerMail {
     /** Sends each target's outcomes, in the order the calls ended, as one record. */
     void outcomes(final Map<String, List<Outcome>> byTarget) {
         final long now = context.currentSystemTimeMs();
-        byTarget.forEach((target, list) -> context.forward(new Record<String, Object>(target, Json.bytes(list), now), Nodes.OUTCOMES_SINK));
+        byTarget.forEach((target, list) -> context.forward(new Record<String, Object>(target, OutcomeBatch.encode(list), now), Nodes.OUTCOMES_SINK));
     }
 
     /** Tells a rate-limited target's owner what this task waits with (a header tells it from outcomes). */
