@@ -106,16 +106,15 @@ public final class RequestParser {
     }
 
     private ParseResult validate(final JsonNode root, final int size, final Instant now) {
-        final JsonNode echo = RequestEcho.ofParsed(root, size);
         final JsonNode idNode = root.get("id");
         final String id = idNode != null && idNode.isTextual() && ID.matcher(idNode.asText()).matches() ? idNode.asText() : null;
         final JsonNode targetNode = root.get("target");
         final String target = targetNode != null && targetNode.isTextual() ? targetNode.asText() : null;
         final JsonNode metadata = root.get("metadata") != null && root.get("metadata").isObject() ? root.get("metadata") : null;
 
-        final String problem = problem(root, idNode, targetNode, now);
+        final String problem = problem(root, size, idNode, targetNode, now);
         if (problem != null) {
-            return invalid(problem, id, target, echo, metadata);
+            return invalid(problem, id, target, RequestEcho.ofParsed(root, size), metadata);
         }
         final TargetConfig config = targets.get(target);
         if (config == null || !config.requestable()) {
@@ -124,12 +123,12 @@ public final class RequestParser {
                     ? "is one endpoint of pool '" + config.member().get().pool() + "'; requests name the pool, which chooses the endpoint"
                     : "is a group; groups cannot be called";
             return new ParseResult.Rejected(DeadLetterReason.UNKNOWN_TARGET,
-                    "target '" + target + "' " + why + "; callable targets are: " + known, id, target, echo, metadata);
+                    "target '" + target + "' " + why + "; callable targets are: " + known, id, target, RequestEcho.ofParsed(root, size), metadata);
         }
         // the policy's bounds are the named target's configuration, so they are checked once it is known
         final String wider = RequestPolicy.boundsProblem(root.get("policy"), config);
         if (wider != null) {
-            return invalid(wider, id, target, echo, metadata);
+            return invalid(wider, id, target, RequestEcho.ofParsed(root, size), metadata);
         }
         final Instant deadline = deadline(root, now);
         return new ParseResult.Valid(new AgentRequest(id, target, root.get("payload"), deadline,
@@ -137,7 +136,7 @@ public final class RequestParser {
     }
 
     /** The first thing wrong with the request, or {@code null}. Checked in the order a person would fix them. */
-    private String problem(final JsonNode root, final JsonNode idNode, final JsonNode targetNode, final Instant now) {
+    private String problem(final JsonNode root, final int size, final JsonNode idNode, final JsonNode targetNode, final Instant now) {
         final Iterator<String> names = root.fieldNames();
         while (names.hasNext()) {
             final String name = names.next();
@@ -173,9 +172,13 @@ public final class RequestParser {
         if (!payload.isObject()) {
             return "'payload' must be a JSON object, was " + kind(payload);
         }
-        final int payloadBytes = payload.toString().getBytes(StandardCharsets.UTF_8).length;
-        if (payloadBytes > limits.maxPayloadBytes()) {
-            return "'payload' is " + payloadBytes + " bytes, over limits.maxPayloadBytes (" + limits.maxPayloadBytes() + ")";
+        // written compactly the payload can be longer than its text in the record ("1e9" is written
+        // 1E+9) but not twice as long: a record under half the limit needs no measuring
+        if (size > limits.maxPayloadBytes() / 2) {
+            final int payloadBytes = payload.toString().getBytes(StandardCharsets.UTF_8).length;
+            if (payloadBytes > limits.maxPayloadBytes()) {
+                return "'payload' is " + payloadBytes + " bytes, over limits.maxPayloadBytes (" + limits.maxPayloadBytes() + ")";
+            }
         }
         final String optional = optionalFields(root);
         if (optional != null) {
