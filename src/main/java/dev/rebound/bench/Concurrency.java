@@ -61,11 +61,12 @@ final class Concurrency implements Scenario {
         try (Simulator sim = Simulator.start(0, SimScenario.fixedLatency(LATENCY), 4)) {
             final String prefix = ctx.freshTopics(3);
             final ReboundConfig config = config(sim, ctx.header(prefix, "num.stream.threads: \"1\""));
-            try (Side rebound = rebound(ctx, config, prefix); Side sync = sync(ctx, sim)) {
+            final TargetPool pool = TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC());
+            try (Side rebound = rebound(ctx, config, prefix, pool); Side sync = sync(ctx, sim)) {
                 return figures(Rounds.run(ctx, List.of(rebound, sync)), rebound, sync,
-                        // both sides paused now: the HTTP stack alone, with the JIT as warm as the rounds left it
-                        HttpOnly.perSec(ctx, TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC()), "llm",
-                                HTTP_ONLY_CALLS));
+                        // both sides paused now: the HTTP stack alone, through Rebound's own client, its
+                        // connections and slots (idle while it is paused), with the JIT as warm as the rounds left it
+                        HttpOnly.perSec(ctx, pool, "llm", HTTP_ONLY_CALLS));
             }
         }
     }
@@ -91,11 +92,10 @@ final class Concurrency implements Scenario {
         return BenchContext.request(id, "llm", "", 600_000);
     }
 
-    private Side rebound(final BenchContext ctx, final ReboundConfig config, final String prefix) throws Exception {
+    private Side rebound(final BenchContext ctx, final ReboundConfig config, final String prefix, final TargetPool pool) throws Exception {
         final Topics topics = BenchContext.topics(prefix);
         ctx.progress("starting rebound");
-        final ReboundStreams rebound = ctx.start(config, TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC()),
-                new ReboundMetrics());
+        final ReboundStreams rebound = ctx.start(config, pool, new ReboundMetrics());
         return new Side(ctx, "rebound", rebound.streams(), rebound, topics.calls(), List.of(topics.results(), topics.deadLetters()),
                 Concurrency::request, WARM_UP);
     }

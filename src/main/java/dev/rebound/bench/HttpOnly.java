@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code concurrency}'s third comparison: the same calls without Kafka. Rebound's own dispatcher,
- * HTTP executor and client call the same simulator with the same {@code maxInFlight}, fed from
- * memory and drained by a loop, so its rate is what this machine's HTTP stack (client, loopback,
+ * {@code concurrency}'s third comparison: the same calls without Kafka. A dispatcher of Rebound's
+ * own, over the very target pool Rebound ran with (its HTTP executor, client, open connections and
+ * slots, idle while Rebound is paused), calls the same simulator with the same {@code maxInFlight},
+ * fed from memory and drained by a loop, so its rate is what this machine's HTTP stack (client, loopback,
  * simulator, all in this JVM) allows, the ceiling under Little's bound that no Kafka application
  * here can pass. {@code ratioToHttpOnly} then says what the Kafka half of Rebound costs.
  */

@@ -32,13 +32,19 @@ final class OutcomeBatch {
         final ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 96 * outcomes.size());
         try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
             g.writeStartArray();
+            Instant at = null;
+            String atText = null; // a tick's outcomes mostly share their instant: formatted once
             for (final Outcome o : outcomes) {
                 g.writeStartObject();
                 g.writeStringField("target", o.target());
                 if (o.at() == null) {
                     g.writeNullField("at");
                 } else {
-                    g.writeStringField("at", o.at().toString());
+                    if (!o.at().equals(at)) {
+                        at = o.at();
+                        atText = at.toString();
+                    }
+                    g.writeStringField("at", atText);
                 }
                 g.writeBooleanField("success", o.success());
                 if (o.category() == null) {
