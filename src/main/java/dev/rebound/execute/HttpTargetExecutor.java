@@ -27,8 +27,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
@@ -67,23 +69,31 @@ public final class HttpTargetExecutor implements TargetExecutor {
         validateHeaders();
     }
 
+    /** Threads of the default client's pool at most: as many as the calls a default target has in flight. */
+    static final int CLIENT_THREADS = 64;
+
     /**
-     * A client suitable for every target: no redirects, a short connect timeout, and a cached pool
-     * of daemon threads for the client's asynchronous tasks, as the JDK's own default client has
-     * (named, so that they can be told apart). A small fixed pool was tried first: with 64 calls in
-     * flight the client's tasks queued behind each other and a 50 ms answer took 61 ms at the
-     * median instead of 52 (the {@code concurrency} benchmark's probe, same JVM and target).
+     * A client suitable for every target: no redirects, a short connect timeout, and up to
+     * {@link #CLIENT_THREADS} daemon threads for the client's asynchronous tasks (named, so that
+     * they can be told apart), which end after a minute idle. A fixed pool of 4 was used before:
+     * with 64 calls in flight the client's tasks queued behind each other and a 50 ms answer took
+     * 61 ms at the median instead of 52 (the {@code concurrency} benchmark's probe, same JVM and
+     * target). Unbounded, as the JDK's default pool is, the threads parsing and classifying answers
+     * could outnumber, and so starve, the stream threads when the cores are saturated.
      */
     public static HttpClient defaultClient() {
         final AtomicInteger n = new AtomicInteger();
-        return HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(10))
-                .executor(Executors.newCachedThreadPool(r -> {
+        final ThreadPoolExecutor pool = new ThreadPoolExecutor(CLIENT_THREADS, CLIENT_THREADS, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
                     final Thread t = new Thread(r, "rebound-http-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
-                }))
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(10))
+                .executor(pool)
                 .build();
     }
 

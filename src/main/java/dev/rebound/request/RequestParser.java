@@ -94,8 +94,8 @@ public final class RequestParser {
             return invalid("a request must be a JSON object, was " + kind(root), null, null, RequestEcho.ofRaw(value), null);
         }
         if (value.length > limits.maxRequestBytes() / 2) {
-            // stored as re-serialized JSON, which can be longer than what was read ("1e9" is written 1E+9);
-            // under half the limit it cannot grow past it
+            // stored as re-serialized JSON, which can be longer than what was read (1e-6 is written
+            // 0.000001) but never twice as long (an emoji stays 4 bytes: Json): under half the limit it cannot grow past it
             final int stored = Json.bytes(root).length;
             if (stored > limits.maxRequestBytes()) {
                 return invalid("the request is " + stored + " bytes as Rebound stores it (compact JSON), over limits.maxRequestBytes ("
@@ -172,8 +172,8 @@ public final class RequestParser {
         if (!payload.isObject()) {
             return "'payload' must be a JSON object, was " + kind(payload);
         }
-        // written compactly the payload can be longer than its text in the record ("1e9" is written
-        // 1E+9) but not twice as long: a record under half the limit needs no measuring
+        // written compactly the payload can be longer than its text in the record (1e-6 is written
+        // 0.000001) but never more than twice as long: a record within half the limit needs no measuring
         if (size > limits.maxPayloadBytes() / 2) {
             final int payloadBytes = payload.toString().getBytes(StandardCharsets.UTF_8).length;
             if (payloadBytes > limits.maxPayloadBytes()) {

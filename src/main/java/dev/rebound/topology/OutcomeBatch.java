@@ -18,7 +18,7 @@ import java.util.List;
  * The value of an outcomes record on {@code agent-circuit-outcomes}: a JSON array of
  * {@link Outcome} objects, written and read field by field with Jackson's streaming API instead of
  * data binding. The bytes are the ones data binding writes ({@code at} as an ISO-8601 instant, a
- * success's {@code category} as {@code null}), so owners of either kind read each other's records;
+ * missing {@code category} as {@code null}), so owners of either kind read each other's records;
  * what changed is the cost: data binding (reflection and instant parsing) was a tenth of the stream
  * thread's time per request in the {@code passthrough} profile. The owner replaces {@code at} with
  * its own clock, so reading skips it unparsed.

@@ -117,6 +117,36 @@ class RequestParserTest {
     }
 
     @Test
+    void shouldStoreARequestOfEmojiNoLargerThanItCame() {
+        // 3 000 emoji: 12 000 bytes read, over a third of the limit and under half, so the parser
+        // does not measure the stored form; escaped as surrogate pairs it would be 36 000 bytes
+        final var limits = new RequestParser(config.targets(), new Limits(30_000, 30_000, 30_000, 10, Duration.ofMinutes(10)));
+        final byte[] record = ("{\"id\":\"e\",\"target\":\"llm\",\"payload\":{\"x\":\"" + "\uD83D\uDE00".repeat(3_000) + "\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(record.length).isBetween(10_000, 15_000);
+        final AgentRequest req = ((ParseResult.Valid) limits.parse(record, NOW)).request();
+        assertThat(Json.bytes(req.original()).length).isLessThanOrEqualTo(record.length);
+        assertThat(Json.bytes(req.payload()).length).isLessThanOrEqualTo(record.length);
+    }
+
+    @Test
+    void shouldNeverAcceptAPayloadThatIsOverItsLimitOnceWrittenAgain() {
+        // 1e-6 is written 0.000001, twice as long: the most a payload grows when written again
+        final var limits = new RequestParser(config.targets(), new Limits(1 << 20, 4_000, 30_000, 10, Duration.ofMinutes(10)));
+        for (int n = 300; n <= 500; n += 25) {
+            final String payload = "{\"x\":[" + String.join(",", java.util.Collections.nCopies(n, "1e-6")) + "]}";
+            final byte[] record = ("{\"id\":\"n\",\"target\":\"llm\",\"payload\":" + payload + "}").getBytes(StandardCharsets.UTF_8);
+            final ParseResult r = limits.parse(record, NOW);
+            if (r instanceof ParseResult.Valid v) {
+                assertThat(Json.bytes(v.request().payload()).length).as("%d numbers, %d bytes read", n, record.length)
+                        .isLessThanOrEqualTo(4_000);
+            } else {
+                assertThat(((ParseResult.Rejected) r).message()).contains("limits.maxPayloadBytes (4000)");
+            }
+        }
+    }
+
+    @Test
     void shouldRejectDeepNestingWithoutAStackOverflow() {
         final String deep = "{\"id\":\"a\",\"target\":\"llm\",\"payload\":" + "[".repeat(5_000) + "]".repeat(5_000) + "}";
         final var big = new RequestParser(config.targets(), new Limits(1 << 20, 1 << 19, 1 << 19, 10, Duration.ofMinutes(10)));

@@ -30,6 +30,19 @@ class OutcomeBatchTest {
     }
 
     @Test
+    void shouldWriteTheBytesDataBindingWritesForNullsMixedInstantsAndExtremeDurations() {
+        final List<Outcome> odd = List.of(
+                new Outcome(null, null, false, null, Long.MAX_VALUE, null),
+                new Outcome("llm", SENT, true, null, 0, "0_0"),
+                new Outcome("llm", SENT.plusMillis(1), false, ErrorCategory.NETWORK, -1, "0_0"),
+                new Outcome("llm", SENT, false, ErrorCategory.RATE_LIMITED, Long.MIN_VALUE, "0_0"));
+        assertThat(new String(OutcomeBatch.encode(odd), StandardCharsets.UTF_8))
+                .isEqualTo(new String(Json.bytes(odd), StandardCharsets.UTF_8));
+        assertThat(OutcomeBatch.decode(OutcomeBatch.encode(odd), OWNER)).extracting(Outcome::durationMs)
+                .containsExactly(Long.MAX_VALUE, 0L, -1L, Long.MIN_VALUE);
+    }
+
+    @Test
     void shouldReadWhatDataBindingWroteStampedWithTheOwnersClock() {
         assertThat(OutcomeBatch.decode(Json.bytes(BATCH), OWNER)).containsExactly(
                 new Outcome("llm", OWNER, true, null, 52, "0_1"),
