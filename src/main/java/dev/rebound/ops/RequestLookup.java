@@ -20,7 +20,6 @@ import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 import java.io.IOException;
 import java.net.URI;
@@ -116,13 +115,8 @@ final class RequestLookup {
 
     /** The latest terminal record the dedup window holds for the id, or the unknown answer. */
     private ObjectNode terminal(final ReadOnlyWindowStore<String, byte[]> dedup, final RequestPath path, final Instant now) {
-        byte[] latest = null;
-        try (WindowStoreIterator<byte[]> it = dedup.fetch(path.id(), now.minus(rebound.config().dedupWindow()), now.plusSeconds(1))) {
-            while (it.hasNext()) {
-                latest = it.next().value;
-            }
-        }
-        final DedupStore.Remembered r = DedupStore.decode(latest);
+        final DedupStore.Remembered r = DedupStore.newest(
+                dedup.backwardFetch(path.id(), now.minus(rebound.config().dedupWindow()), now.plus(DedupStore.AHEAD)));
         return r == null ? RequestView.unknown(path.key(), path.id())
                 : RequestView.finished(path.key(), path.id(), r.result(), Json.read(r.value(), JsonNode.class));
     }

@@ -30,6 +30,9 @@ public final class DedupStore {
     public record Remembered(boolean result, byte[] value) {
     }
 
+    /** How far past now a lookup reaches: a record stamped by an instance whose clock runs ahead. */
+    public static final Duration AHEAD = Duration.ofSeconds(1);
+
     private static final byte RESULT = 'R';
     private static final byte DEAD_LETTER = 'D';
 
@@ -42,22 +45,28 @@ public final class DedupStore {
     }
 
     /**
-     * The latest terminal record of {@code id} within the window, or {@code null}. Newest first, so
-     * a hit reads one entry; the bounds are epoch millis, because the {@code Instant} overloads
-     * format a message prefix on every call (4 % of the stream thread in the {@code passthrough} profile).
+     * The latest terminal record of {@code id} within the window, or {@code null}. The bounds are
+     * epoch millis, because the {@code Instant} overloads format a message prefix on every call (4 %
+     * of the stream thread in the {@code passthrough} profile).
      */
     Stored find(final String id, final Instant now) {
         final long at = now.toEpochMilli();
-        final byte[] latest;
-        try (WindowStoreIterator<byte[]> it = store.backwardFetch(id, at - window.toMillis(), at + 1_000)) {
-            latest = it.hasNext() ? it.next().value : null;
-        }
-        final Remembered r = decode(latest);
+        final Remembered r = newest(store.backwardFetch(id, at - window.toMillis(), at + AHEAD.toMillis()));
         return r == null ? null : new Stored(r.result() ? Nodes.RESULTS_SINK : Nodes.DEAD_LETTERS_SINK, r.value());
     }
 
+    /**
+     * The first value of {@code backward}, a fetch of one id newest first (from {@code now} less the
+     * dedup window to {@code now} plus {@link #AHEAD}), decoded; closes it. A hit reads one entry.
+     */
+    public static Remembered newest(final WindowStoreIterator<byte[]> backward) {
+        try (backward) {
+            return decode(backward.hasNext() ? backward.next().value : null);
+        }
+    }
+
     /** One stored value read back, or {@code null} for none (or an empty one). */
-    public static Remembered decode(final byte[] stored) {
+    private static Remembered decode(final byte[] stored) {
         if (stored == null || stored.length == 0) {
             return null;
         }
