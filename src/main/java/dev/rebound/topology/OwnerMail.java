@@ -21,7 +21,8 @@ import java.util.Map;
  */
 final class OwnerMail {
 
-    private static final byte[] DEMAND = "true".getBytes(StandardCharsets.UTF_8);
+    /** The value of the marking headers ({@code rebound-demand}, the recovery registration). */
+    private static final byte[] TRUE = "true".getBytes(StandardCharsets.UTF_8);
 
     private final ProcessorContext<String, Object> context;
     private final ReboundConfig config;
@@ -40,7 +41,7 @@ final class OwnerMail {
     /** Tells a rate-limited target's owner what this task waits with (a header tells it from outcomes). */
     void demand(final String target, final Demand demand) {
         context.forward(new Record<String, Object>(target, Json.bytes(demand), context.currentSystemTimeMs(),
-                new RecordHeaders().add(Topics.DEMAND_HEADER, DEMAND)), Nodes.OUTCOMES_SINK);
+                new RecordHeaders().add(Topics.DEMAND_HEADER, TRUE)), Nodes.OUTCOMES_SINK);
     }
 
     /** Tells the owners of the targets with a recovery policy that they exist, so checks run before any traffic. */
@@ -48,7 +49,7 @@ final class OwnerMail {
         for (final TargetConfig t : config.targets().values()) {
             if (t.recovery().isPresent()) {
                 context.forward(new Record<String, Object>(t.name(), new byte[0], now.toEpochMilli(),
-                        new RecordHeaders().add(Topics.REGISTER_HEADER, "true".getBytes(StandardCharsets.UTF_8))), Nodes.OUTCOMES_SINK);
+                        new RecordHeaders().add(Topics.REGISTER_HEADER, TRUE)), Nodes.OUTCOMES_SINK);
             }
         }
     }
