@@ -2,6 +2,8 @@ package dev.rebound.topology;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.rebound.request.Json;
 import org.apache.kafka.common.errors.SerializationException;
@@ -10,9 +12,6 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
 import java.io.IOException;
 
@@ -33,9 +32,12 @@ final class JsonSerde {
     }
 
     static <T> Serde<T> of(final Class<T> type) {
+        // bound to the type once: a write or read then skips the lookup of its root serializer
+        final ObjectWriter writer = STORE.writerFor(type);
+        final ObjectReader reader = STORE.readerFor(type);
         final Serializer<T> ser = (topic, value) -> {
             try {
-                return value == null ? null : STORE.writeValueAsBytes(value);
+                return value == null ? null : writer.writeValueAsBytes(value);
             } catch (final IOException e) {
                 throw new SerializationException("cannot write " + type.getSimpleName() + " to store", e);
             }
@@ -45,7 +47,7 @@ final class JsonSerde {
                 return null;
             }
             try {
-                return STORE.readValue(bytes, type);
+                return reader.readValue(bytes);
             } catch (final IOException e) {
                 throw new SerializationException("cannot read " + type.getSimpleName() + " from store", e);
             }
