@@ -19,7 +19,7 @@ import java.util.Queue;
  * processor must pay that keeps a request durably until its one result is out, with nothing of
  * Rebound's own (no JSON, no validation, no dedup, no circuits). {@code process()} writes the
  * request to a changelogged persistent key-value store (with the record cache, as Rebound's
- * stores have) and queues it; a wall-clock punctuator every {@link #DRAIN} forwards its result
+ * in-flight store has) and queues it; a wall-clock punctuator every {@link #DRAIN} forwards its result
  * and deletes the entry.
  *
  * <p>Of the two shapes that fit that description (put, forward, delete all in {@code process()};
