@@ -338,10 +338,21 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         }
     }
 
-    /** Stores the entry and asks for the call: it starts, or the lifecycle hears why it cannot now. */
+    /**
+     * Asks for the call and stores the entry: the call starts, or the lifecycle hears why it cannot
+     * now. A call that has to wait for a slot or its turn is stored once, parked (the lifecycle
+     * always parks a running entry that is busy): storing the running entry first wrote the whole
+     * request as JSON a second time, per request of a burst, before the requests behind it in
+     * their partitions could be read. Nothing between the two reads the store: a started call
+     * ends on the stream thread, in a later drain.
+     */
     private void call(final String id, final Step.Call c, final Instant now) {
-        inFlight.put(id, c.entry());
         final CallGate.Outcome o = gateway.call(id, config.target(c.target()).orElseThrow(), c.entry(), c.timeout(), now);
+        if (o instanceof CallGate.Waits w) {
+            execute(id, lifecycle.next(c.entry(), new Event.Busy(w.what()), now, env), now);
+            return;
+        }
+        inFlight.put(id, c.entry());
         if (o instanceof CallGate.Refused r) {
             execute(id, lifecycle.next(c.entry(), new Event.NotAdmitted(r.defer()), now, env), now);
         } else if (o instanceof CallGate.Waits w) {
