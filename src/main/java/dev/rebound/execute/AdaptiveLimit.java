@@ -74,9 +74,10 @@ public final class AdaptiveLimit implements ConcurrencyLimit {
     private final int maxInFlight;
     private final long slowNanos;
     private final LongSupplier clock;
-    /** When at least half the limit was last seen in flight, and the most seen in flight since. */
+    /** When at least half the limit was last seen in flight (or the limit last decayed), the most seen in flight since, and when. */
     private volatile long lastBusy;
     private final AtomicInteger quietPeak = new AtomicInteger();
+    private volatile long quietPeakAt;
     /** Probes (calls alone in flight) failed in a row at limit 1; guarded by {@code this}. */
     private int restStreak;
 
@@ -101,6 +102,7 @@ public final class AdaptiveLimit implements ConcurrencyLimit {
         this.clock = clock;
         this.aimd = aimd(Math.min(INITIAL, maxInFlight));
         this.lastBusy = clock.getAsLong();
+        this.quietPeakAt = lastBusy;
     }
 
     private AIMDLimit aimd(final int initial) {
@@ -126,9 +128,12 @@ public final class AdaptiveLimit implements ConcurrencyLimit {
             lastBusy = now;
             quietPeak.set(0);
         } else {
-            quietPeak.accumulateAndGet(inFlight, Math::max);
+            if (inFlight >= quietPeak.get()) {
+                quietPeak.accumulateAndGet(inFlight, Math::max);
+                quietPeakAt = now;
+            }
             if (now - lastBusy >= DECAY_PERIOD.toNanos()) {
-                decay(now);
+                decay(now, inFlight);
             }
         }
         return aimd.getLimit();
@@ -138,19 +143,29 @@ public final class AdaptiveLimit implements ConcurrencyLimit {
      * A limit earned under load is not evidence for a burst that comes after a quiet spell (the
      * target may have died meanwhile): once {@link #DECAY_PERIOD} has passed since half of it was
      * last in flight (as seen whenever a permit is asked for), it comes down to twice the most in
-     * flight since, and never below where it started (TCP's congestion window validation, RFC 7661,
-     * and its restart after idle). Calls that run long keep it: they are in flight when it looks.
+     * flight within the last period, and never below where it started (TCP's congestion window
+     * validation, RFC 7661, and its restart after idle); each decay starts a new period. Calls that
+     * run long keep it: they are in flight when it looks.
+     *
+     * <p>Within the last period, not since the limit was last used: as a burst's calls end one by
+     * one, the in-flight count passes just under half the limit, and a peak kept from then (with
+     * no permit asked for during the quiet that followed) would have held the limit at about where
+     * the burst left it: the next burst, against a target that had died meanwhile, met that limit
+     * instead of the starting one (31 calls in the {@code adaptive-burst} benchmark, not 10).
      */
-    private synchronized void decay(final long now) {
+    private synchronized void decay(final long now, final int inFlight) {
         if (now - lastBusy < DECAY_PERIOD.toNanos()) {
             return;
         }
+        final int peak = now - quietPeakAt < DECAY_PERIOD.toNanos() ? Math.max(quietPeak.get(), inFlight) : inFlight;
         final int limit = aimd.getLimit();
         final int floor = Math.min(INITIAL, maxInFlight);
         if (limit > floor) {
-            aimd = aimd(Math.max(floor, Math.min(limit, 2 * quietPeak.get())));
+            aimd = aimd(Math.max(floor, Math.min(limit, 2 * peak)));
         }
         lastBusy = now;
+        quietPeak.set(inFlight);
+        quietPeakAt = now;
     }
 
     @Override

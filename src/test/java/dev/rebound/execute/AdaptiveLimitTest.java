@@ -141,4 +141,38 @@ class AdaptiveLimitTest {
         now[0] += AdaptiveLimit.DECAY_PERIOD.toNanos();
         assertThat(limit.current(0)).isEqualTo(AdaptiveLimit.INITIAL);
     }
+
+    @Test
+    void shouldMeetABurstAfterAQuietSpellAtTheStartingLimitWhereverTheLastBurstTailedOff() {
+        final long[] now = {0};
+        final AdaptiveLimit limit = new AdaptiveLimit(64, SLOW, () -> now[0]);
+        for (int i = 0; i < 40; i++) {
+            limit.onCall(ok(), NORMAL, limit.current(limit.current()));
+        }
+        assertThat(limit.current()).as("grown under a healthy burst").isEqualTo(50);
+        // the burst's calls end one by one, each end asking whether a waiting call may start: in
+        // flight passes just under half the limit on its way down to none
+        for (int inFlight = 24; inFlight >= 0; inFlight--) {
+            now[0] += Duration.ofMillis(2).toNanos();
+            limit.current(inFlight);
+        }
+        // quiet for two seconds, nobody asking; then the next burst, at a target that died meanwhile
+        now[0] += Duration.ofSeconds(2).toNanos();
+        assertThat(limit.current(0)).as("the tail of the last burst is no evidence for this one").isEqualTo(AdaptiveLimit.INITIAL);
+    }
+
+    @Test
+    void shouldKeepTwiceWhatASteadyLoadUsesWithinEachPeriod() {
+        final long[] now = {0};
+        final AdaptiveLimit limit = new AdaptiveLimit(64, SLOW, () -> now[0]);
+        for (int i = 0; i < 40; i++) {
+            limit.onCall(ok(), NORMAL, limit.current(limit.current()));
+        }
+        // 12 in flight whenever a permit is asked for, every 100 ms: under half of 50, used all the same
+        for (int k = 1; k <= 30; k++) {
+            now[0] += Duration.ofMillis(100).toNanos();
+            limit.current(12);
+        }
+        assertThat(limit.current()).as("twice the steady load, period after period").isEqualTo(24);
+    }
 }
