@@ -123,11 +123,7 @@ class AdaptiveLimitTest {
     @Test
     void shouldComeBackDownAfterAQuietSecondButNotWhileItsCallsRunLong() {
         final long[] now = {0};
-        final AdaptiveLimit limit = new AdaptiveLimit(64, SLOW, () -> now[0]);
-        for (int i = 0; i < 40; i++) {
-            limit.onCall(ok(), NORMAL, limit.current(limit.current()));
-        }
-        assertThat(limit.current()).as("grown under load").isEqualTo(50);
+        final AdaptiveLimit limit = grownTo50(now);
         // long calls: 30 in flight whenever a permit is asked for, for seconds
         for (int s = 0; s < 3; s++) {
             now[0] += AdaptiveLimit.DECAY_PERIOD.toNanos();
@@ -145,11 +141,7 @@ class AdaptiveLimitTest {
     @Test
     void shouldMeetABurstAfterAQuietSpellAtTheStartingLimitWhereverTheLastBurstTailedOff() {
         final long[] now = {0};
-        final AdaptiveLimit limit = new AdaptiveLimit(64, SLOW, () -> now[0]);
-        for (int i = 0; i < 40; i++) {
-            limit.onCall(ok(), NORMAL, limit.current(limit.current()));
-        }
-        assertThat(limit.current()).as("grown under a healthy burst").isEqualTo(50);
+        final AdaptiveLimit limit = grownTo50(now);
         // the burst's calls end one by one, each end asking whether a waiting call may start: in
         // flight passes just under half the limit on its way down to none
         for (int inFlight = 24; inFlight >= 0; inFlight--) {
@@ -164,15 +156,22 @@ class AdaptiveLimitTest {
     @Test
     void shouldKeepTwiceWhatASteadyLoadUsesWithinEachPeriod() {
         final long[] now = {0};
-        final AdaptiveLimit limit = new AdaptiveLimit(64, SLOW, () -> now[0]);
-        for (int i = 0; i < 40; i++) {
-            limit.onCall(ok(), NORMAL, limit.current(limit.current()));
-        }
+        final AdaptiveLimit limit = grownTo50(now);
         // 12 in flight whenever a permit is asked for, every 100 ms: under half of 50, used all the same
         for (int k = 1; k <= 30; k++) {
             now[0] += Duration.ofMillis(100).toNanos();
             limit.current(12);
         }
         assertThat(limit.current()).as("twice the steady load, period after period").isEqualTo(24);
+    }
+
+    /** A limit on {@code now}'s clock, grown from 10 to 50 by 40 successes with the limit in flight. */
+    private static AdaptiveLimit grownTo50(final long[] now) {
+        final AdaptiveLimit limit = new AdaptiveLimit(64, SLOW, () -> now[0]);
+        for (int i = 0; i < 40; i++) {
+            limit.onCall(ok(), NORMAL, limit.current(limit.current()));
+        }
+        assertThat(limit.current()).as("grown under load").isEqualTo(50);
+        return limit;
     }
 }
