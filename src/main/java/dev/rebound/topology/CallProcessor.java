@@ -355,8 +355,6 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
         inFlight.put(id, c.entry());
         if (o instanceof CallGate.Refused r) {
             execute(id, lifecycle.next(c.entry(), new Event.NotAdmitted(r.defer()), now, env), now);
-        } else if (o instanceof CallGate.Waits w) {
-            execute(id, lifecycle.next(c.entry(), new Event.Busy(w.what()), now, env), now);
         }
     }
 
