@@ -339,12 +339,8 @@ final class CallProcessor implements Processor<String, byte[], String, Object> {
     }
 
     /**
-     * Asks for the call and stores the entry: the call starts, or the lifecycle hears why it cannot
-     * now. A call that has to wait for a slot or its turn is stored once, parked (the lifecycle
-     * always parks a running entry that is busy): storing the running entry first wrote the whole
-     * request as JSON a second time, per request of a burst, before the requests behind it in
-     * their partitions could be read. Nothing between the two reads the store: a started call
-     * ends on the stream thread, in a later drain.
+     * Asks for the call, then stores the entry: a call that must wait is stored once, parked (a busy
+     * running entry is always parked); a started call ends in a later drain, so nothing reads between.
      */
     private void call(final String id, final Step.Call c, final Instant now) {
         final CallGate.Outcome o = gateway.call(id, config.target(c.target()).orElseThrow(), c.entry(), c.timeout(), now);
