@@ -11,8 +11,11 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Bytes;
 
 import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A JSON serde for Rebound's own state (store values); requests from agents are parsed elsewhere.
@@ -27,7 +30,38 @@ final class JsonSerde {
             .disable(SerializationFeature.WRITE_DATE_TIMESTAMPS_AS_NANOSECONDS)
             .disable(DeserializationFeature.READ_DATE_TIMESTAMPS_AS_NANOSECONDS);
 
+    /** The most values a {@link #memoized} serde remembers before it forgets them all. */
+    static final int MEMO = 4_096;
+
     private JsonSerde() {
+    }
+
+    /**
+     * The same, for a global store's values, which every task reads on every call (a circuit or
+     * an operator switch per level of the target's lineage, a rate-limit grant) and the global
+     * thread writes only when an owner publishes: reading remembers the value decoded from the
+     * same bytes, so a read decodes once per change instead of once per call. The values are
+     * immutable records, shared by the threads that read them.
+     */
+    static <T> Serde<T> memoized(final Class<T> type) {
+        final Serde<T> plain = of(type);
+        final Map<Bytes, T> decoded = new ConcurrentHashMap<>();
+        final Deserializer<T> de = (topic, bytes) -> {
+            if (bytes == null) {
+                return null;
+            }
+            final T known = decoded.get(Bytes.wrap(bytes));
+            if (known != null) {
+                return known;
+            }
+            final T read = plain.deserializer().deserialize(topic, bytes);
+            if (decoded.size() >= MEMO) {
+                decoded.clear(); // grants change with every grant: old ones are not read again
+            }
+            decoded.put(Bytes.wrap(bytes.clone()), read);
+            return read;
+        };
+        return Serdes.serdeFrom(plain.serializer(), de);
     }
 
     static <T> Serde<T> of(final Class<T> type) {

@@ -97,7 +97,7 @@ public final class ReboundTopology {
         topology.addStateStore(keyValue(StoreNames.CIRCUIT_OWNER, JsonSerde.of(OwnerState.class)), Nodes.CIRCUIT_OWNER);
         topology.addSink(Nodes.CIRCUITS_SINK, topics.circuits(), Serdes.String().serializer(), Serdes.ByteArray().serializer(),
                 Nodes.CIRCUIT_OWNER);
-        topology.addGlobalStore(keyValue(StoreNames.CIRCUITS, JsonSerde.of(CircuitRecord.class)).withCachingDisabled().withLoggingDisabled(),
+        topology.addGlobalStore(global(StoreNames.CIRCUITS, CircuitRecord.class),
                 Nodes.CIRCUITS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.circuits(),
                 Nodes.CIRCUITS_READER, () -> new GlobalReader<>(StoreNames.CIRCUITS, CircuitRecord.class));
         // rate limits: demands ride the same outcomes topic to the same owner, which grants quota to
@@ -105,10 +105,10 @@ public final class ReboundTopology {
         topology.addProcessor(Nodes.QUOTA_OWNER, () -> new QuotaOwnerProcessor(config, metrics), Nodes.OUTCOMES_SOURCE);
         topology.addStateStore(keyValue(StoreNames.QUOTA_OWNER, JsonSerde.of(QuotaLedger.class)), Nodes.QUOTA_OWNER);
         topology.addSink(Nodes.QUOTA_SINK, topics.quota(), Serdes.String().serializer(), Serdes.ByteArray().serializer(), Nodes.QUOTA_OWNER);
-        topology.addGlobalStore(keyValue(StoreNames.QUOTA, JsonSerde.of(QuotaRecord.class)).withCachingDisabled().withLoggingDisabled(),
+        topology.addGlobalStore(global(StoreNames.QUOTA, QuotaRecord.class),
                 Nodes.QUOTA_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.quota(),
                 Nodes.QUOTA_READER, () -> new GlobalReader<>(StoreNames.QUOTA, QuotaRecord.class));
-        topology.addGlobalStore(keyValue(StoreNames.CONTROL, JsonSerde.of(ControlRecord.class)).withCachingDisabled().withLoggingDisabled(),
+        topology.addGlobalStore(global(StoreNames.CONTROL, ControlRecord.class),
                 Nodes.CONTROL_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.control(),
                 Nodes.CONTROL_READER, () -> new GlobalReader<>(StoreNames.CONTROL, ControlRecord.class));
         return topology;
@@ -127,6 +127,17 @@ public final class ReboundTopology {
     private static StoreBuilder<KeyValueStore<Bytes, byte[]>> bytesKeyed(final String name) {
         return Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled();
+    }
+
+    /**
+     * A global store: in memory, since it holds a record per target (or per target and task) and every instance
+     * reads it all from its compacted topic on start anyway, while a RocksDB read per call (the
+     * circuit and the operator switch of every level of the target's lineage) cost a native call
+     * each; its values are decoded once per change ({@link JsonSerde#memoized}).
+     */
+    private static <V> StoreBuilder<KeyValueStore<String, V>> global(final String name, final Class<V> type) {
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), JsonSerde.memoized(type))
+                .withCachingDisabled().withLoggingDisabled();
     }
 
     /**

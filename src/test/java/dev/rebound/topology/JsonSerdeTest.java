@@ -22,4 +22,29 @@ class JsonSerdeTest {
         assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(s);
         assertThat(serde.deserializer().deserialize("t", Json.bytes(s))).as("a store written with ISO text").isEqualTo(s);
     }
+
+    @Test
+    void shouldDecodeAGlobalValueOncePerChangeAndNeverServeAStaleOne() {
+        final var serde = JsonSerde.memoized(Stamped.class);
+        final byte[] first = serde.serializer().serialize("t", new Stamped("a", Instant.EPOCH));
+        final Stamped read = serde.deserializer().deserialize("t", first);
+        assertThat(serde.deserializer().deserialize("t", first.clone())).as("equal bytes, another array").isSameAs(read);
+        final byte[] changed = serde.serializer().serialize("t", new Stamped("b", Instant.EPOCH));
+        assertThat(serde.deserializer().deserialize("t", changed)).isEqualTo(new Stamped("b", Instant.EPOCH));
+        first[7] = 'z'; // a caller that reuses the array it was given does not change what is remembered
+        assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", new Stamped("a", Instant.EPOCH))))
+                .isSameAs(read);
+        assertThat(serde.deserializer().deserialize("t", null)).isNull();
+    }
+
+    @Test
+    void shouldForgetEverythingOnceTheMemoIsFullAndStillReadCorrectly() {
+        final var serde = JsonSerde.memoized(Stamped.class);
+        final Stamped first = serde.deserializer().deserialize("t", serde.serializer().serialize("t", new Stamped("0", Instant.EPOCH)));
+        for (int i = 1; i <= JsonSerde.MEMO; i++) {
+            serde.deserializer().deserialize("t", serde.serializer().serialize("t", new Stamped(String.valueOf(i), Instant.EPOCH)));
+        }
+        final Stamped again = serde.deserializer().deserialize("t", serde.serializer().serialize("t", new Stamped("0", Instant.EPOCH)));
+        assertThat(again).isEqualTo(first).isNotSameAs(first);
+    }
 }
