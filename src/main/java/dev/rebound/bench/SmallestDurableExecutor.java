@@ -3,6 +3,9 @@ package dev.rebound.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rebound.request.Json;
+import dev.rebound.topology.DedupStore;
+import dev.rebound.topology.ReboundTopology;
+import dev.rebound.topology.StoreNames;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -16,7 +19,7 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -41,31 +44,40 @@ import java.util.Queue;
  * every entry restored from the changelog, as Rebound restarts restored in-flight calls.
  *
  * <p>{@linkplain #contract The contract's floor}, the third side: the same, plus what the contract
- * asks of any implementation for every request and this one does not do: a dedup window (DESIGN
- * §2: the same id within 24 h is answered, never called again), so one lookup per request and one
- * changelogged write of its terminal record, in a window store configured as Rebound's; reading
- * the request's JSON; and a JSON result carrying the answer. Still nothing of Rebound's own code.
+ * asks for every request and this one does not do: reading the request's JSON and its id (a
+ * record without one gets an error answer: bad input never stops the thread); the same id never
+ * called twice (DESIGN §2), so a lookup in the dedup window, Rebound's own store
+ * ({@link ReboundTopology#dedupStore}, the same bounds), and one in the in-flight store before the
+ * entry is written, and one changelogged write of the terminal record to the window; the entry
+ * keeps the time first seen; and a result with the fields of DESIGN §3. It leaves out what the
+ * contract asks on top that costs more than a lookup or a count per request: validation beyond
+ * the id, circuits (whose outcomes reach their owner aggregated per tick), retries, fallbacks.
  * Rebound can be no faster than this side: the ratio to it says what Rebound's code costs beyond
- * what its contract costs.
+ * what its contract costs any implementation on Kafka Streams.
  */
 final class SmallestDurableExecutor implements Processor<String, byte[], String, byte[]> {
 
     static final String STORE = "in-flight";
     /** Rebound's drain interval (the {@code CallProcessor}'s). */
     static final Duration DRAIN = Duration.ofMillis(5);
-    static final String DEDUP = "dedup";
     /** Rebound's default dedup window. */
     static final Duration DEDUP_WINDOW = Duration.ofHours(24);
+    /** The contract floor's answer to a record it cannot read an id from. */
+    static final byte[] UNREADABLE = Json.bytes(Json.MAPPER.createObjectNode().putNull("id").put("reason", "INVALID_REQUEST"));
 
     private static final String SOURCE = "requests";
     private static final String PROCESSOR = "execute";
     private static final String SINK = "results";
 
-    private final boolean contract;
-    /** A finished call: its in-flight entry's key, and the record that answers it. */
-    private record Done(String id, Record<String, byte[]> answer) {
+    /**
+     * A finished call: its in-flight entry's key, the caller's key, the request as read (for the
+     * contract's floor; {@code null} for the durable executor, whose answer is the request itself)
+     * and when it was first seen.
+     */
+    private record Done(String id, String key, byte[] request, JsonNode read, long firstSeen) {
     }
 
+    private final boolean contract;
     private final Queue<Done> done = new ArrayDeque<>();
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> inFlight;
@@ -80,7 +92,7 @@ final class SmallestDurableExecutor implements Processor<String, byte[], String,
         return topology(input, output, false);
     }
 
-    /** The same, plus the dedup window and the JSON that the contract asks for every request (the class's last paragraph). */
+    /** The same, plus what the contract asks for every request (the class's last paragraph). */
     static Topology contract(final String input, final String output) {
         return topology(input, output, true);
     }
@@ -92,9 +104,7 @@ final class SmallestDurableExecutor implements Processor<String, byte[], String,
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled(), PROCESSOR);
         if (contract) {
-            // as ReboundTopology's dedup store
-            t.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(DEDUP, DEDUP_WINDOW, DEDUP_WINDOW, false),
-                    Serdes.String(), Serdes.ByteArray()).withCachingDisabled(), PROCESSOR);
+            t.addStateStore(ReboundTopology.dedupStore(DEDUP_WINDOW), PROCESSOR);
         }
         t.addSink(SINK, output, Serdes.String().serializer(), Serdes.ByteArray().serializer(), PROCESSOR);
         return t;
@@ -104,13 +114,10 @@ final class SmallestDurableExecutor implements Processor<String, byte[], String,
     public void init(final ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.inFlight = context.getStateStore(STORE);
-        this.dedup = contract ? context.getStateStore(DEDUP) : null;
+        this.dedup = contract ? context.getStateStore(StoreNames.DEDUP) : null;
         try (KeyValueIterator<String, byte[]> restored = inFlight.all()) {
-            restored.forEachRemaining(e -> {
-                // keyed by the id, not the caller's key, which the entry does not keep: the bench keys its requests by id
-                final Record<String, byte[]> request = new Record<>(e.key, e.value, context.currentSystemTimeMs());
-                done.add(new Done(e.key, contract ? request.withValue(result(e.key, read(e.value))) : request));
-            });
+            // the answer is keyed by the id, not the caller's key, which the entry does not keep: the bench keys its requests by id
+            restored.forEachRemaining(e -> done.add(contract ? restored(e.key, e.value) : new Done(e.key, e.key, e.value, null, 0)));
         }
         context.schedule(DRAIN, PunctuationType.WALL_CLOCK_TIME, now -> drain());
     }
@@ -119,44 +126,68 @@ final class SmallestDurableExecutor implements Processor<String, byte[], String,
     public void process(final Record<String, byte[]> request) {
         if (!contract) {
             inFlight.put(request.key(), request.value());
-            done.add(new Done(request.key(), request));
+            done.add(new Done(request.key(), request.key(), request.value(), null, 0));
             return;
         }
         final JsonNode read = read(request.value());
-        final String id = read.path("id").asText();
+        final JsonNode idNode = read == null ? null : read.get("id");
+        if (idNode == null || !idNode.isTextual()) {
+            context.forward(request.withValue(UNREADABLE));
+            return;
+        }
+        final String id = idNode.asText();
         final long now = context.currentSystemTimeMs();
-        try (WindowStoreIterator<byte[]> answered = dedup.backwardFetch(id, now - DEDUP_WINDOW.toMillis(), now)) {
+        try (WindowStoreIterator<byte[]> answered = dedup.backwardFetch(id, now - DEDUP_WINDOW.toMillis(), now + DedupStore.AHEAD.toMillis())) {
             if (answered.hasNext()) {
                 context.forward(request.withValue(answered.next().value));
                 return;
             }
         }
-        inFlight.put(id, request.value());
-        done.add(new Done(id, request.withValue(result(id, read))));
+        if (inFlight.get(id) != null) {
+            return; // the same id in flight: its one answer is on its way
+        }
+        inFlight.put(id, ByteBuffer.allocate(Long.BYTES + request.value().length).putLong(now).put(request.value()).array());
+        done.add(new Done(id, request.key(), request.value(), read, now));
     }
 
     private void drain() {
         for (Done d = done.poll(); d != null; d = done.poll()) {
-            context.forward(d.answer());
+            final long now = context.currentSystemTimeMs();
+            final byte[] answer = contract ? result(d, now) : d.request();
+            context.forward(new Record<>(d.key(), answer, now));
             if (contract) {
-                dedup.put(d.id(), d.answer().value(), context.currentSystemTimeMs());
+                dedup.put(d.id(), answer, now);
             }
             inFlight.delete(d.id());
         }
     }
 
+    /** An entry of the contract's floor restored from the changelog: the time first seen, then the request. */
+    private static Done restored(final String id, final byte[] entry) {
+        final ByteBuffer b = ByteBuffer.wrap(entry);
+        final long firstSeen = b.getLong();
+        final byte[] request = new byte[b.remaining()];
+        b.get(request);
+        return new Done(id, id, request, read(request), firstSeen);
+    }
+
+    /** The request's JSON, or {@code null} for bytes that are not JSON. */
     private static JsonNode read(final byte[] request) {
         try {
-            return Json.MAPPER.readTree(request);
+            return request == null ? null : Json.MAPPER.readTree(request);
         } catch (final IOException e) {
-            throw new UncheckedIOException("an unreadable request", e);
+            return null;
         }
     }
 
-    /** A result as small as the contract allows: the id, the status, the target and the answer (here the request's payload). */
-    private static byte[] result(final String id, final JsonNode request) {
-        final ObjectNode r = Json.MAPPER.createObjectNode().put("id", id).put("status", "SUCCEEDED").put("target", request.path("target").asText());
-        r.set("response", request.path("payload"));
+    /** A result with the fields of DESIGN §3; the instant target's answer is the request's payload. */
+    private static byte[] result(final Done d, final long now) {
+        final JsonNode target = d.read().path("target");
+        final ObjectNode r = Json.MAPPER.createObjectNode().put("id", d.id()).put("target", target.asText()).put("outcome", "SUCCEEDED")
+                .put("servedBy", target.asText()).put("degraded", false);
+        r.set("response", d.read().path("payload"));
+        r.put("httpStatus", 200).put("attempts", 1).putNull("lastError").put("latencyMs", now - d.firstSeen());
+        r.set("metadata", d.read().path("metadata").isObject() ? d.read().get("metadata") : null);
         return Json.bytes(r);
     }
 }

@@ -88,7 +88,7 @@ final class CircuitsView {
         try (KeyValueIterator<String, QuotaRecord> it = quota.all()) {
             while (it.hasNext()) {
                 final QuotaRecord r = it.next().value;
-                if (!r.summary() || r.view() == null) {
+                if (r == null || !r.summary() || r.view() == null) { // null: deleted while iterated (an in-memory global store)
                     continue;
                 }
                 final ObjectNode node = byTarget.computeIfAbsent(r.target(), CircuitsView::neverOpened);
@@ -166,7 +166,9 @@ final class CircuitsView {
             try (KeyValueIterator<String, CircuitRecord> it = circuits.all()) {
                 while (it.hasNext()) {
                     final KeyValue<String, CircuitRecord> kv = it.next();
-                    byTarget.put(kv.key, Json.MAPPER.valueToTree(kv.value));
+                    if (kv.value != null) { // null: deleted while iterated (an in-memory global store)
+                        byTarget.put(kv.key, Json.MAPPER.valueToTree(kv.value));
+                    }
                 }
             }
             final ReadOnlyKeyValueStore<String, OwnerState> owned = streams.store(

@@ -16,6 +16,7 @@ import org.apache.kafka.common.utils.Bytes;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A JSON serde for Rebound's own state (store values); requests from agents are parsed elsewhere.
@@ -30,8 +31,9 @@ final class JsonSerde {
             .disable(SerializationFeature.WRITE_DATE_TIMESTAMPS_AS_NANOSECONDS)
             .disable(DeserializationFeature.READ_DATE_TIMESTAMPS_AS_NANOSECONDS);
 
-    /** The most values a {@link #memoized} serde remembers before it forgets them all. */
+    /** The most values, and the most bytes of them, a {@link #memoized} serde remembers before it forgets them all. */
     static final int MEMO = 4_096;
+    static final long MEMO_BYTES = 4L << 20;
 
     private JsonSerde() {
     }
@@ -46,6 +48,7 @@ final class JsonSerde {
     static <T> Serde<T> memoized(final Class<T> type) {
         final Serde<T> plain = of(type);
         final Map<Bytes, T> decoded = new ConcurrentHashMap<>();
+        final AtomicLong held = new AtomicLong();
         final Deserializer<T> de = (topic, bytes) -> {
             if (bytes == null) {
                 return null;
@@ -55,8 +58,9 @@ final class JsonSerde {
                 return known;
             }
             final T read = plain.deserializer().deserialize(topic, bytes);
-            if (decoded.size() >= MEMO) {
+            if (decoded.size() >= MEMO || held.addAndGet(bytes.length) > MEMO_BYTES) {
                 decoded.clear(); // grants change with every grant: old ones are not read again
+                held.set(bytes.length);
             }
             decoded.put(Bytes.wrap(bytes.clone()), read);
             return read;

@@ -37,13 +37,35 @@ class SmallestDurableExecutorTest {
             final String first = new String(out.readValue(), StandardCharsets.UTF_8);
             assertThat(Json.read(first.getBytes(StandardCharsets.UTF_8), com.fasterxml.jackson.databind.JsonNode.class).path("response")
                     .path("q").asText()).isEqualTo("r-1");
-            assertThat(first).contains("\"id\":\"r-1\"", "\"status\":\"SUCCEEDED\"", "\"target\":\"echo\"");
+            assertThat(first).contains("\"id\":\"r-1\"", "\"target\":\"echo\"", "\"outcome\":\"SUCCEEDED\"", "\"servedBy\":\"echo\"",
+                    "\"attempts\":1", "\"latencyMs\":" + SmallestDurableExecutor.DRAIN.toMillis());
 
             send(driver, REQUEST);
             assertThat(inFlight(driver).get("r-1")).isNull();
             assertThat(new String(out.readValue(), StandardCharsets.UTF_8)).isEqualTo(first);
             driver.advanceWallClockTime(SmallestDurableExecutor.DRAIN.multipliedBy(2));
             assertThat(out.isEmpty()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldNotCallTheSameIdTwiceWhileItIsInFlight() {
+        try (TopologyTestDriver driver = new TopologyTestDriver(SmallestDurableExecutor.contract("in", "out"))) {
+            final TestOutputTopic<String, byte[]> out = send(driver, REQUEST);
+            send(driver, REQUEST);
+            driver.advanceWallClockTime(SmallestDurableExecutor.DRAIN);
+            assertThat(out.readValuesToList()).hasSize(1);
+        }
+    }
+
+    @Test
+    void shouldAnswerARecordWithoutAnIdWithAnErrorAndGoOn() {
+        try (TopologyTestDriver driver = new TopologyTestDriver(SmallestDurableExecutor.contract("in", "out"))) {
+            final TestOutputTopic<String, byte[]> out = send(driver, "not json".getBytes(StandardCharsets.UTF_8));
+            send(driver, "{\"target\":\"echo\"}".getBytes(StandardCharsets.UTF_8));
+            send(driver, REQUEST);
+            driver.advanceWallClockTime(SmallestDurableExecutor.DRAIN);
+            assertThat(out.readValuesToList()).hasSize(3).startsWith(SmallestDurableExecutor.UNREADABLE, SmallestDurableExecutor.UNREADABLE);
         }
     }
 
@@ -55,7 +77,7 @@ class SmallestDurableExecutorTest {
             out.readValue();
             driver.advanceWallClockTime(SmallestDurableExecutor.DEDUP_WINDOW.plus(Duration.ofMinutes(1)));
             send(driver, REQUEST);
-            assertThat(inFlight(driver).get("r-1")).isEqualTo(REQUEST);
+            assertThat(inFlight(driver).get("r-1")).endsWith(REQUEST);
         }
     }
 

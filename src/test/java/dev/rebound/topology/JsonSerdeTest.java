@@ -47,4 +47,16 @@ class JsonSerdeTest {
         final Stamped again = serde.deserializer().deserialize("t", serde.serializer().serialize("t", new Stamped("0", Instant.EPOCH)));
         assertThat(again).isEqualTo(first).isNotSameAs(first);
     }
+
+    @Test
+    void shouldForgetEverythingOnceTheMemoHoldsTooManyBytes() {
+        final var serde = JsonSerde.memoized(Stamped.class);
+        final String big = "x".repeat(1 << 20);
+        final Stamped first = serde.deserializer().deserialize("t", serde.serializer().serialize("t", new Stamped(big, Instant.EPOCH)));
+        for (int i = 1; i <= JsonSerde.MEMO_BYTES >> 20; i++) {
+            serde.deserializer().deserialize("t", serde.serializer().serialize("t", new Stamped(big + i, Instant.EPOCH)));
+        }
+        final Stamped again = serde.deserializer().deserialize("t", serde.serializer().serialize("t", new Stamped(big, Instant.EPOCH)));
+        assertThat(again).isEqualTo(first).isNotSameAs(first);
+    }
 }
