@@ -125,12 +125,13 @@ public final class CircuitMachine {
         if (w.consecutiveFailures() >= p.consecutiveFailures()) {
             return open(s, target, now, w.consecutiveFailures() + " consecutive failures", openFor, p);
         }
-        final long calls = w.calls(now);
-        if (calls >= p.minCalls() && w.failureRate(now) >= p.failureRate()) {
-            return open(s, target, now, String.format("failure rate %.2f over %d calls", w.failureRate(now), calls), openFor, p);
+        final CircuitWindow.Figures f = w.figures(now);
+        final long calls = f.calls();
+        if (calls >= p.minCalls() && f.failureRate() >= p.failureRate()) {
+            return open(s, target, now, String.format("failure rate %.2f over %d calls", f.failureRate(), calls), openFor, p);
         }
-        if (calls >= p.minCalls() && w.slowCallRate(now) >= p.slowCallRate()) {
-            return open(s, target, now, String.format("slow-call rate %.2f over %d calls", w.slowCallRate(now), calls), openFor, p);
+        if (calls >= p.minCalls() && f.slowCallRate() >= p.slowCallRate()) {
+            return open(s, target, now, String.format("slow-call rate %.2f over %d calls", f.slowCallRate(), calls), openFor, p);
         }
         return new Step(s, Optional.empty());
     }

@@ -41,15 +41,26 @@ public record CircuitWindow(SlidingCounts time, byte[] ring, int next, int size,
         final boolean failure = failed && (!rateLimited || rateLimitedTrips);
         final int consecutive = failure ? consecutiveFailures + 1 : (failed ? consecutiveFailures : 0);
         if (time != null) {
-            SlidingCounts t = time.add(at, CALLS, 1);
-            t = failure ? t.add(at, FAILURES, 1) : t;
-            t = slow ? t.add(at, SLOW, 1) : t;
-            t = rateLimited ? t.add(at, RATE_LIMITED, 1) : t;
-            return new CircuitWindow(t, null, 0, 0, consecutive);
+            final long[] deltas = {1, failure ? 1 : 0, slow ? 1 : 0, rateLimited ? 1 : 0}; // CALLS, FAILURES, SLOW, RATE_LIMITED
+            return new CircuitWindow(time.add(at, deltas), null, 0, 0, consecutive);
         }
         final byte[] r = ring.clone();
         r[next] = (byte) ((failure ? 1 : 0) | (slow ? 2 : 0) | (rateLimited ? 4 : 0));
         return new CircuitWindow(null, r, (next + 1) % r.length, Math.min(r.length, size + 1), consecutive);
+    }
+
+    /** The calls in the window at {@code now} and the shares of them that failed and were slow. */
+    public record Figures(long calls, double failureRate, double slowCallRate) {
+    }
+
+    /** {@link #calls}, {@link #failureRate} and {@link #slowCallRate} at once: one pass over the window. */
+    public Figures figures(final Instant now) {
+        if (time == null) {
+            return new Figures(size, failureRate(now), slowCallRate(now));
+        }
+        final long[] sums = time.sums(now, span());
+        final long calls = sums[CALLS];
+        return calls == 0 ? new Figures(0, 0, 0) : new Figures(calls, sums[FAILURES] / (double) calls, sums[SLOW] / (double) calls);
     }
 
     public long calls(final Instant now) {

@@ -90,7 +90,7 @@ final class CircuitOwnerProcessor implements Processor<String, byte[], String, b
         final Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         final List<Outcome> reported;
         try {
-            reported = OutcomeBatch.decode(record.value(), now);
+            reported = OutcomeBatch.decode(record.value(), target.name(), now);
         } catch (final RuntimeException e) {
             LOG.warn("skipping an unreadable outcome for '{}': {}", target.name(), e.toString());
             return;
