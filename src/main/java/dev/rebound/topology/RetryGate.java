@@ -1,6 +1,9 @@
 package dev.rebound.topology;
 
-import dev.rebound.lifecycle.InFlightEntry;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.rebound.request.Json;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -9,6 +12,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +28,8 @@ import java.util.List;
 final class RetryGate {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetryGate.class);
+    /** Reads an instant as data binding reads the entry's, whichever form it was written in (the entry's later fields follow it). */
+    private static final ObjectReader INSTANT = Json.MAPPER.readerFor(Instant.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** A timer that came due; {@code key} removes it once its request has been handled. */
     record Due(Bytes key, String id, int attempt, Instant due) {
@@ -47,11 +54,63 @@ final class RetryGate {
      */
     void enter(final String key, final byte[] value) {
         try {
-            final InFlightEntry waiting = Json.read(value, InFlightEntry.class);
-            schedule(waiting.agentRequest().id(), waiting.attempt(), waiting.dueAt());
+            final Due timer = timerOf(value);
+            schedule(timer.id(), timer.attempt(), timer.due());
         } catch (final RuntimeException e) {
             LOG.warn("skipping an unreadable delay-tier record (key '{}'): {}", key, e.toString());
         }
+    }
+
+    /**
+     * The timer a delay-tier record (a waiting {@code InFlightEntry} as JSON) asks for: its
+     * request's {@code id}, its {@code attempt} (0 if absent, as data binding reads it) and its
+     * {@code dueAt}, read token by token; the rest (the request's payload, the attempts so far) is
+     * skipped unparsed. Reading the whole entry with data binding for these three fields was 14 %
+     * of the stream thread while the {@code delay} scenario's 100 000 retries were scheduled.
+     * Throws for a record without a string id or a due time, which is skipped.
+     */
+    static Due timerOf(final byte[] value) {
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(value)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("a delay-tier record is a JSON object");
+            }
+            String id = null;
+            int attempt = 0;
+            Instant due = null;
+            for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
+                final JsonToken v = p.nextToken();
+                switch (field) {
+                    case "request" -> id = requestId(p, v);
+                    case "attempt" -> attempt = v == JsonToken.VALUE_NULL ? 0 : p.getIntValue();
+                    case "dueAt" -> due = v == JsonToken.VALUE_NULL ? null : INSTANT.readValue(p);
+                    default -> p.skipChildren();
+                }
+            }
+            if (id == null || due == null) {
+                throw new IllegalArgumentException("a delay-tier record needs the request's id and dueAt");
+            }
+            return new Due(TimerKey.of(due, id), id, attempt, due);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot read a delay-tier record", e);
+        }
+    }
+
+    /** The {@code id} of the request object the parser is on (its other fields skipped), or {@code null}. */
+    private static String requestId(final JsonParser p, final JsonToken v) throws IOException {
+        if (v != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return null;
+        }
+        String id = null;
+        for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
+            final JsonToken t = p.nextToken();
+            if ("id".equals(field) && t == JsonToken.VALUE_STRING) {
+                id = p.getText();
+            } else {
+                p.skipChildren();
+            }
+        }
+        return id;
     }
 
     /** The timer set for request {@code id}'s attempt {@code attempt} due at {@code due}, as {@link #due} would hand it out. */
