@@ -22,13 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RetryGateTest {
 
     private static final Instant T0 = Instant.parse("2026-12-01T04:00:00.123456789Z");
-    private static final ReboundConfig CONFIG = Configs.parse("""
-            kafka:
-              application.id: rebound-test
-            targets:
-              llm:
-                url: http://127.0.0.1:1/v1/chat
-            """);
+    private static final ReboundConfig CONFIG = Configs.twoTargets("http://127.0.0.1:1");
 
     private static InFlightEntry waiting(final String request, final int failures) {
         final ParseResult parsed = new RequestParser(CONFIG.targets(), CONFIG.limits()).parse(request.getBytes(StandardCharsets.UTF_8), T0);
