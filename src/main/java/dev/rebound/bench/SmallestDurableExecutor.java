@@ -2,6 +2,7 @@ package dev.rebound.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rebound.config.ReboundConfig;
 import dev.rebound.request.Json;
 import dev.rebound.topology.DedupStore;
 import dev.rebound.topology.ReboundTopology;
@@ -61,7 +62,7 @@ final class SmallestDurableExecutor implements Processor<String, byte[], String,
     /** Rebound's drain interval (the {@code CallProcessor}'s). */
     static final Duration DRAIN = Duration.ofMillis(5);
     /** Rebound's default dedup window. */
-    static final Duration DEDUP_WINDOW = Duration.ofHours(24);
+    static final Duration DEDUP_WINDOW = ReboundConfig.DEFAULT_DEDUP_WINDOW;
     /** The contract floor's answer to a record it cannot read an id from. */
     static final byte[] UNREADABLE = Json.bytes(Json.MAPPER.createObjectNode().putNull("id").put("reason", "INVALID_REQUEST"));
 
@@ -137,7 +138,7 @@ final class SmallestDurableExecutor implements Processor<String, byte[], String,
         }
         final String id = idNode.asText();
         final long now = context.currentSystemTimeMs();
-        try (WindowStoreIterator<byte[]> answered = dedup.backwardFetch(id, now - DEDUP_WINDOW.toMillis(), now + DedupStore.AHEAD.toMillis())) {
+        try (WindowStoreIterator<byte[]> answered = DedupStore.newestFirst(dedup, id, DEDUP_WINDOW, now)) {
             if (answered.hasNext()) {
                 context.forward(request.withValue(answered.next().value));
                 return;

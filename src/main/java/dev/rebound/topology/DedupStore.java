@@ -50,9 +50,18 @@ public final class DedupStore {
      * of the stream thread in the {@code passthrough} profile).
      */
     Stored find(final String id, final Instant now) {
-        final long at = now.toEpochMilli();
-        final Remembered r = newest(store.backwardFetch(id, at - window.toMillis(), at + AHEAD.toMillis()));
+        final Remembered r = newest(newestFirst(store, id, window, now.toEpochMilli()));
         return r == null ? null : new Stored(r.result() ? Nodes.RESULTS_SINK : Nodes.DEAD_LETTERS_SINK, r.value());
+    }
+
+    /**
+     * The entries of {@code id} in a dedup window store of {@code window}, newest first: from
+     * {@code nowMs} less the window to {@code nowMs} plus {@link #AHEAD}. Public for the
+     * benchmark's contract floor, which looks up its dedup window as Rebound does.
+     */
+    public static WindowStoreIterator<byte[]> newestFirst(final WindowStore<String, byte[]> store, final String id, final Duration window,
+                                                          final long nowMs) {
+        return store.backwardFetch(id, nowMs - window.toMillis(), nowMs + AHEAD.toMillis());
     }
 
     /**
