@@ -56,7 +56,14 @@ final class Saturation implements Scenario {
     static final Duration FAST = Duration.ofMillis(5);
     static final int TRICKLE_RATE = 20;
     static final Duration ALONE = Duration.ofSeconds(15);
-    static final int WARM_UP = 300;
+    /**
+     * Requests of the warm-up burst: as many as the measured burst, so that the JIT has compiled
+     * what parking, resuming and answering run before the clock starts (with 300 requests it was
+     * still compiling them, C2 taking 100–420 ms a method, during the measured burst's first second).
+     */
+    static final int WARM_UP = N;
+    /** The warm-up target's calls: short, so that the warm-up burst drains in seconds through the same {@link #SLOTS} slots. */
+    static final Duration WARM = Duration.ofMillis(1);
     /** How long the healthy target's last requests get after the burst has ended. */
     static final Duration TAIL = Duration.ofSeconds(30);
 
@@ -76,12 +83,14 @@ final class Saturation implements Scenario {
         final String prefix = ctx.freshTopics(PARTITIONS);
         final Topics topics = BenchContext.topics(prefix);
         try (Simulator slow = Simulator.start(0, SimScenario.fixedLatency(SLOW), 7);
-             Simulator fast = Simulator.start(0, SimScenario.fixedLatency(FAST), 8)) {
+             Simulator fast = Simulator.start(0, SimScenario.fixedLatency(FAST), 8);
+             Simulator warm = Simulator.start(0, SimScenario.fixedLatency(WARM), 9)) {
             final ReboundConfig config = BenchContext.parse(ctx.header(prefix, "num.stream.threads: \"1\"") + """
                     targets:
                       slow: { url: "http://127.0.0.1:%d/v1/chat", maxInFlight: %d, timeout: 10s }
                       fast: { url: "http://127.0.0.1:%d/v1/chat", timeout: 10s }
-                    """.formatted(slow.port(), SLOTS, fast.port()));
+                      warm: { url: "http://127.0.0.1:%d/v1/chat", maxInFlight: %d, timeout: 10s }
+                    """.formatted(slow.port(), SLOTS, fast.port(), warm.port(), SLOTS));
             ctx.progress("starting rebound");
             try (ReboundStreams rebound = ctx.start(config, TargetPool.http(config, HttpTargetExecutor.defaultClient(), Clock.systemUTC()),
                     new ReboundMetrics());
@@ -175,13 +184,17 @@ final class Saturation implements Scenario {
             this.producer = producer;
         }
 
-        /** Not measured: both paths once, a few hundred times, in a fresh JVM. */
+        /**
+         * Not measured: a burst like the measured one at a third target with the same slots and short
+         * calls (its requests parked, resumed and answered as the burst's will be), with a tenth of it
+         * for the healthy target and a few for the saturated one, in a fresh JVM.
+         */
         void warmUp() {
             for (int i = 0; i < WARM_UP; i++) {
-                send("w" + i, i % 10 == 0 ? "slow" : "fast");
+                send("w" + i, i % 10 == 0 ? "fast" : i % 100 == 1 ? "slow" : "warm");
             }
             producer.flush();
-            reader.readUntil(WARM_UP, Duration.ofSeconds(60), r -> { }, () -> ctx.progress("warm-up: " + reader.count() + "/" + WARM_UP));
+            reader.readUntil(WARM_UP, Duration.ofSeconds(120), r -> { }, () -> ctx.progress("warm-up: " + reader.count() + "/" + WARM_UP));
             if (reader.count() < WARM_UP) {
                 throw new IllegalStateException("warm-up: only " + reader.count() + " of " + WARM_UP + " requests ended");
             }
