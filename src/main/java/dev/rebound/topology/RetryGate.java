@@ -36,6 +36,14 @@ final class RetryGate {
     }
 
     private final KeyValueStore<Bytes, byte[]> timers;
+    /**
+     * No timer in the store is due before this (epoch ms), so {@link #due} scans from here rather
+     * than from the lowest key: a scan from the lowest key walks over every timer fired and deleted
+     * since RocksDB last compacted (a seek skips deleted keys one by one), which in a retry storm is
+     * every timer that came due before. Lowered by every {@link #schedule}, raised by every scan to
+     * the earliest timer it found still there; 0, the lowest key, after a start or a restore.
+     */
+    private long floorMs;
 
     RetryGate(final KeyValueStore<Bytes, byte[]> timers) {
         this.timers = timers;
@@ -45,6 +53,7 @@ final class RetryGate {
     Bytes schedule(final String id, final int attempt, final Instant due) {
         final Bytes key = TimerKey.of(due, id);
         timers.put(key, ByteBuffer.allocate(4).putInt(attempt).array());
+        floorMs = Math.min(floorMs, TimerKey.dueMs(key));
         return key;
     }
 
@@ -130,13 +139,19 @@ final class RetryGate {
      */
     List<Due> due(final Instant now, final int max) {
         final List<Due> due = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = timers.range(TimerKey.lowest(), TimerKey.upTo(now))) {
+        if (now.toEpochMilli() < floorMs) {
+            return due;
+        }
+        try (KeyValueIterator<Bytes, byte[]> it = timers.range(TimerKey.from(floorMs), TimerKey.upTo(now))) {
             while (it.hasNext() && due.size() < max) {
                 final KeyValue<Bytes, byte[]> kv = it.next();
                 final int attempt = kv.value != null && kv.value.length == 4 ? ByteBuffer.wrap(kv.value).getInt() : -1;
                 due.add(new Due(kv.key, TimerKey.id(kv.key), attempt, TimerKey.due(kv.key)));
             }
         }
+        // nothing below the first timer found (or, if none, at or before now) is in the store: those
+        // handed out stay there until removed, and a timer set meanwhile lowers the floor again
+        floorMs = due.isEmpty() ? Math.max(floorMs, now.toEpochMilli() + 1) : TimerKey.dueMs(due.get(0).key());
         return due;
     }
 }

@@ -8,8 +8,8 @@ import java.time.Instant;
 
 /**
  * Keys of the timer store: the due time as 8 big-endian bytes, then the request id. Byte order is
- * time order, so "everything due by now" is one range scan from the lowest key, which also picks up
- * timers that came due while the application was down.
+ * time order, so "everything due by now" is one range scan (from the earliest timer still set,
+ * {@link #from}), which also picks up timers that came due while the application was down.
  */
 final class TimerKey {
 
@@ -21,9 +21,9 @@ final class TimerKey {
         return Bytes.wrap(ByteBuffer.allocate(8 + idBytes.length).putLong(Math.max(0, due.toEpochMilli())).put(idBytes).array());
     }
 
-    /** The smallest key: the start of every scan. */
-    static Bytes lowest() {
-        return Bytes.wrap(new byte[8]);
+    /** The smallest key due at or after {@code dueMs} (epoch millis, 0 for the lowest key). */
+    static Bytes from(final long dueMs) {
+        return Bytes.wrap(ByteBuffer.allocate(8).putLong(Math.max(0, dueMs)).array());
     }
 
     /** An upper bound above every key due at or before {@code now} and below every key due later. */
@@ -32,7 +32,12 @@ final class TimerKey {
     }
 
     static Instant due(final Bytes key) {
-        return Instant.ofEpochMilli(ByteBuffer.wrap(key.get()).getLong());
+        return Instant.ofEpochMilli(dueMs(key));
+    }
+
+    /** The due time a key sorts by, in epoch millis. */
+    static long dueMs(final Bytes key) {
+        return ByteBuffer.wrap(key.get()).getLong();
     }
 
     static String id(final Bytes key) {
