@@ -28,7 +28,7 @@ final class TimerKey {
 
     /** An upper bound above every key due at or before {@code now} and below every key due later. */
     static Bytes upTo(final Instant now) {
-        return Bytes.wrap(ByteBuffer.allocate(8).putLong(now.toEpochMilli() + 1).array());
+        return from(now.toEpochMilli() + 1);
     }
 
     static Instant due(final Bytes key) {

@@ -75,6 +75,7 @@ class RetryGateTest {
             assertThatThrownBy(() -> RetryGate.timerOf(bad.getBytes(StandardCharsets.UTF_8))).as(bad).isInstanceOf(RuntimeException.class);
         }
     }
+
     private static KeyValueStore<Bytes, byte[]> timerStore() {
         final KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("timers"), Serdes.Bytes(),
                 Serdes.ByteArray()).withLoggingDisabled().build();
